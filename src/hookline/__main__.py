@@ -1,0 +1,5 @@
+import sys
+
+from hookline.cli import main
+
+sys.exit(main())

@@ -1,0 +1,65 @@
+"""The ASGI application: routes, authentication, error mapping, body limits."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from fastapi import Depends, FastAPI
+
+from hookline import __version__
+from hookline.api.auth import require_admin
+from hookline.api.errors import install_error_handlers
+from hookline.api.limits import BodySizeLimit
+from hookline.api.routes import applications, attempts, endpoints, event_types, health, messages
+from hookline.config import Settings
+from hookline.store import Database
+
+# Runs for the app's lifetime and returns once the event is set (the delivery worker).
+Background = Callable[[asyncio.Event], Awaitable[None]]
+SHUTDOWN_GRACE_SECONDS = 30.0
+
+
+def create_app(
+    settings: Settings,
+    db: Database,
+    admin_token: str,
+    background: Background | None = None,
+) -> FastAPI:
+    """Build the API. `background`, if given, runs for the app's lifetime (the worker)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(background(stop)) if background else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                # On timeout wait_for cancels the worker; unrecorded work returns with its lease.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(task, SHUTDOWN_GRACE_SECONDS)
+
+    app = FastAPI(
+        title="Hookline",
+        version=__version__,
+        description="Webhook delivery with a Svix-compatible API.",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.admin_token = admin_token
+    install_error_handlers(app)
+
+    app.include_router(health.router)
+    protected = [Depends(require_admin)]
+    for module in (applications, event_types, endpoints, messages, attempts):
+        app.include_router(module.router, dependencies=protected)
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_payload_bytes)
+    return app

@@ -1,0 +1,219 @@
+"""Request and response bodies, in the field names and shapes of Svix's API.
+
+Field names are camelCase on the wire (`eventTypes`), snake_case in Python. Where Svix renamed
+a field over time, the old name is accepted too (`filterTypes` for `eventTypes`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic.alias_generators import to_camel
+
+Uid = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=r"^[a-zA-Z0-9\-_.]+$")]
+EventTypeName = Annotated[
+    str, StringConstraints(min_length=1, max_length=256, pattern=r"^[a-zA-Z0-9\-_.]+$")
+]
+Channel = Annotated[
+    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[a-zA-Z0-9\-_.:#]+$")
+]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+Url = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+Metadata = dict[
+    Annotated[str, StringConstraints(max_length=256)],
+    Annotated[str, StringConstraints(max_length=4096)],
+]
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="ignore", str_strip_whitespace=False
+    )
+
+
+# Applications
+
+
+class ApplicationIn(ApiModel):
+    name: Name
+    uid: Uid | None = None
+    throttle_rate: Annotated[int, Field(ge=0)] | None = None
+    metadata: Metadata | None = None
+
+
+class ApplicationPatch(ApiModel):
+    name: Name | None = None
+    uid: Uid | None = None
+    throttle_rate: Annotated[int, Field(ge=0)] | None = None
+    metadata: Metadata | None = None
+
+
+class ApplicationOut(ApiModel):
+    id: str
+    uid: str | None = None
+    name: str
+    throttle_rate: int | None = None
+    metadata: dict[str, str]
+    created_at: datetime
+    updated_at: datetime
+
+
+# Event types
+
+
+class EventTypeIn(ApiModel):
+    name: EventTypeName
+    description: Annotated[str, StringConstraints(max_length=4096)]
+    archived: bool | None = None
+    deprecated: bool | None = None
+    schemas: dict[str, Any] | None = None
+    group_name: Name | None = None
+    feature_flags: list[Name] | None = None
+
+
+class EventTypeUpsertIn(ApiModel):
+    description: Annotated[str, StringConstraints(max_length=4096)]
+    archived: bool | None = None
+    deprecated: bool | None = None
+    schemas: dict[str, Any] | None = None
+    group_name: Name | None = None
+    feature_flags: list[Name] | None = None
+
+
+class EventTypePatch(ApiModel):
+    description: Annotated[str, StringConstraints(max_length=4096)] | None = None
+    archived: bool | None = None
+    deprecated: bool | None = None
+    schemas: dict[str, Any] | None = None
+    group_name: Name | None = None
+    feature_flags: list[Name] | None = None
+
+
+class EventTypeOut(ApiModel):
+    name: str
+    description: str
+    archived: bool
+    deprecated: bool
+    schemas: dict[str, Any] | None = None
+    group_name: str | None = None
+    feature_flags: list[str] | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+# Endpoints
+
+_EVENT_TYPES = Field(
+    default=None,
+    validation_alias=AliasChoices("eventTypes", "filterTypes", "event_types", "filter_types"),
+    max_length=1000,
+)
+_CHANNELS = Field(default=None, max_length=10)
+
+
+class EndpointFields(ApiModel):
+    description: Annotated[str, StringConstraints(max_length=4096)] | None = None
+    uid: Uid | None = None
+    disabled: bool | None = None
+    event_types: list[EventTypeName] | None = _EVENT_TYPES
+    channels: list[Channel] | None = _CHANNELS
+    throttle_rate: Annotated[int, Field(ge=0)] | None = None
+    metadata: Metadata | None = None
+    headers: dict[str, Annotated[str, StringConstraints(max_length=4096)]] | None = None
+    version: int | None = None  # accepted for older SDKs, ignored
+
+    @field_validator("headers")
+    @classmethod
+    def _no_reserved_headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value:
+            reserved = {
+                "webhook-id",
+                "webhook-timestamp",
+                "webhook-signature",
+                "content-type",
+                "content-length",
+                "host",
+            }
+            bad = sorted(k for k in value if k.lower() in reserved)
+            if bad:
+                raise ValueError(f"headers may not set {', '.join(bad)}")
+        return value
+
+
+class EndpointIn(EndpointFields):
+    url: Url
+    secret: str | None = None
+
+
+class EndpointUpdate(EndpointFields):
+    url: Url
+
+
+class EndpointPatch(EndpointFields):
+    url: Url | None = None
+
+
+class EndpointOut(ApiModel):
+    id: str
+    uid: str | None = None
+    url: str
+    description: str
+    disabled: bool
+    event_types: list[str] | None = None
+    filter_types: list[str] | None = None
+    channels: list[str] | None = None
+    throttle_rate: int | None = None
+    metadata: dict[str, str]
+    version: int = 1
+    created_at: datetime
+    updated_at: datetime
+
+
+class EndpointSecretOut(ApiModel):
+    key: str
+
+
+# Messages
+
+
+class MessageIn(ApiModel):
+    event_type: EventTypeName
+    payload: dict[str, Any]
+    event_id: Uid | None = None
+    channels: list[Channel] | None = Field(default=None, max_length=10)
+    tags: list[Channel] | None = Field(default=None, max_length=5)
+    application: ApplicationIn | None = None
+
+
+class MessageOut(ApiModel):
+    id: str
+    event_type: str
+    event_id: str | None = None
+    payload: dict[str, Any]
+    channels: list[str] | None = None
+    tags: list[str] | None = None
+    timestamp: datetime
+
+
+class MessageAttemptOut(ApiModel):
+    id: str
+    msg_id: str
+    endpoint_id: str
+    url: str
+    response: str
+    response_status_code: int
+    response_duration_ms: int
+    status: int
+    status_text: str
+    trigger_type: int
+    timestamp: datetime
+    failure_kind: str | None = None
+
+
+class ListResponse(ApiModel):
+    data: list[Any]
+    iterator: str | None
+    prev_iterator: str | None = None
+    done: bool

@@ -1,0 +1,58 @@
+"""/api/v1/app: applications (tenants)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from hookline.api import serialize
+from hookline.api.models import ApplicationIn, ApplicationOut, ApplicationPatch, ListResponse
+from hookline.api.responses import OrjsonResponse
+from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, Order
+
+router = APIRouter(prefix="/api/v1/app", tags=["Application"])
+
+
+@router.get("", response_model=ListResponse)
+async def list_applications(
+    db: Db, limit: Limit = DEFAULT_LIMIT, iterator: Iterator = None, order: Order = None
+) -> OrjsonResponse:
+    page = await db.applications.list(limit, iterator, descending=order == "descending")
+    return OrjsonResponse(serialize.page(page, serialize.application))
+
+
+@router.post("", response_model=ApplicationOut, status_code=201)
+async def create_application(
+    body: ApplicationIn, db: Db, get_if_exists: bool = False
+) -> OrjsonResponse:
+    row = await db.applications.create(
+        body.name, body.uid, body.throttle_rate, body.metadata, get_if_exists=get_if_exists
+    )
+    return OrjsonResponse(serialize.application(row), status_code=201)
+
+
+@router.get("/{app_id}", response_model=ApplicationOut)
+async def get_application(app_id: str, db: Db) -> OrjsonResponse:
+    return OrjsonResponse(serialize.application(await db.applications.get(app_id)))
+
+
+@router.put("/{app_id}", response_model=ApplicationOut)
+async def upsert_application(app_id: str, body: ApplicationIn, db: Db) -> OrjsonResponse:
+    row, created = await db.applications.upsert(app_id, body.model_dump(exclude_unset=True))
+    return OrjsonResponse(serialize.application(row), status_code=201 if created else 200)
+
+
+@router.patch("/{app_id}", response_model=ApplicationOut)
+async def patch_application(app_id: str, body: ApplicationPatch, db: Db) -> OrjsonResponse:
+    changes = body.model_dump(exclude_unset=True)
+    if changes.get("name", ...) is None:
+        del changes["name"]
+    if "metadata" in changes and changes["metadata"] is None:
+        changes["metadata"] = {}
+    row = await db.applications.update(app_id, changes)
+    return OrjsonResponse(serialize.application(row))
+
+
+@router.delete("/{app_id}", status_code=204)
+async def delete_application(app_id: str, db: Db) -> Response:
+    await db.applications.delete(app_id)
+    return Response(status_code=204)

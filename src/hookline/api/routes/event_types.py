@@ -1,0 +1,64 @@
+"""/api/v1/event-type: the catalogue of event names endpoints subscribe to."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from hookline.api import serialize
+from hookline.api.models import (
+    EventTypeIn,
+    EventTypeOut,
+    EventTypePatch,
+    EventTypeUpsertIn,
+    ListResponse,
+)
+from hookline.api.responses import OrjsonResponse
+from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit
+
+router = APIRouter(prefix="/api/v1/event-type", tags=["Event Type"])
+
+
+@router.get("", response_model=ListResponse)
+async def list_event_types(
+    db: Db, limit: Limit = DEFAULT_LIMIT, iterator: Iterator = None, include_archived: bool = False
+) -> OrjsonResponse:
+    page = await db.event_types.list(limit, iterator, include_archived=include_archived)
+    return OrjsonResponse(serialize.page(page, serialize.event_type))
+
+
+@router.post("", response_model=EventTypeOut, status_code=201)
+async def create_event_type(body: EventTypeIn, db: Db) -> OrjsonResponse:
+    row = await db.event_types.create(body.name, body.model_dump(exclude={"name"}))
+    return OrjsonResponse(serialize.event_type(row), status_code=201)
+
+
+@router.get("/{event_type_name}", response_model=EventTypeOut)
+async def get_event_type(event_type_name: str, db: Db) -> OrjsonResponse:
+    return OrjsonResponse(serialize.event_type(await db.event_types.get(event_type_name)))
+
+
+@router.put("/{event_type_name}", response_model=EventTypeOut)
+async def upsert_event_type(
+    event_type_name: str, body: EventTypeUpsertIn, db: Db
+) -> OrjsonResponse:
+    row, created = await db.event_types.upsert(event_type_name, body.model_dump())
+    return OrjsonResponse(serialize.event_type(row), status_code=201 if created else 200)
+
+
+@router.patch("/{event_type_name}", response_model=EventTypeOut)
+async def patch_event_type(event_type_name: str, body: EventTypePatch, db: Db) -> OrjsonResponse:
+    changes = body.model_dump(exclude_unset=True)
+    for flag in ("archived", "deprecated"):
+        if flag in changes and changes[flag] is None:
+            changes[flag] = False
+    if "description" in changes and changes["description"] is None:
+        changes["description"] = ""
+    return OrjsonResponse(
+        serialize.event_type(await db.event_types.patch(event_type_name, changes))
+    )
+
+
+@router.delete("/{event_type_name}", status_code=204)
+async def delete_event_type(event_type_name: str, db: Db, expunge: bool = False) -> Response:
+    await db.event_types.archive(event_type_name, expunge=expunge)
+    return Response(status_code=204)

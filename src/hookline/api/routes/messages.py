@@ -1,0 +1,75 @@
+"""/api/v1/app/{app_id}/msg: publishing events and reading them back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Query
+
+from hookline.api import serialize
+from hookline.api.errors import ApiError
+from hookline.api.models import ListResponse, MessageIn, MessageOut
+from hookline.api.responses import OrjsonResponse
+from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit
+
+router = APIRouter(prefix="/api/v1/app/{app_id}/msg", tags=["Message"])
+
+
+def _ms(value: datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp() * 1000)
+
+
+@router.post("", response_model=MessageOut, status_code=202)
+async def create_message(
+    app_id: str, body: MessageIn, db: Db, with_content: bool = True
+) -> OrjsonResponse:
+    """Store the message and its deliveries, then answer 202: it will not be lost."""
+    try:
+        payload = orjson.dumps(body.payload)
+    except orjson.JSONEncodeError as exc:
+        raise ApiError(422, f"payload cannot be encoded as JSON: {exc}", field="payload") from exc
+    row = await db.messages.publish(
+        app_id,
+        body.event_type,
+        payload,
+        event_id=body.event_id,
+        channels=body.channels,
+        tags=body.tags,
+        create_app=body.application.model_dump() if body.application else None,
+    )
+    return OrjsonResponse(serialize.message(row, with_content), status_code=202)
+
+
+@router.get("", response_model=ListResponse)
+async def list_messages(
+    app_id: str,
+    db: Db,
+    limit: Limit = DEFAULT_LIMIT,
+    iterator: Iterator = None,
+    event_types: Annotated[list[str] | None, Query()] = None,
+    channel: str | None = None,
+    before: datetime | None = None,
+    after: datetime | None = None,
+    with_content: bool = True,
+) -> OrjsonResponse:
+    # The SDK sends list parameters comma-joined; accept both that and repeated parameters.
+    types = [t for item in event_types or [] for t in item.split(",") if t] or None
+    page = await db.messages.list(
+        app_id,
+        limit,
+        iterator,
+        event_types=types,
+        channel=channel,
+        before_ms=_ms(before),
+        after_ms=_ms(after),
+    )
+    return OrjsonResponse(serialize.page(page, lambda m: serialize.message(m, with_content)))
+
+
+@router.get("/{msg_id}", response_model=MessageOut)
+async def get_message(
+    app_id: str, msg_id: str, db: Db, with_content: bool = True
+) -> OrjsonResponse:
+    return OrjsonResponse(serialize.message(await db.messages.get(app_id, msg_id), with_content))

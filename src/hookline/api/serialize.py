@@ -1,0 +1,103 @@
+"""Store rows → Svix-shaped JSON dicts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from hookline.store.pagination import Page
+from hookline.types import DeliveryStatus
+
+
+def iso(ms: int) -> str:
+    return (
+        datetime.fromtimestamp(ms / 1000, tz=UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
+
+
+def application(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "uid": row["uid"],
+        "name": row["name"],
+        "throttleRate": row["throttle_rate"],
+        "metadata": row["metadata"] or {},
+        "createdAt": iso(row["created_at"]),
+        "updatedAt": iso(row["updated_at"]),
+    }
+
+
+def event_type(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": row["name"],
+        "description": row["description"],
+        "archived": row["archived"],
+        "deprecated": row["deprecated"],
+        "schemas": row["schemas"],
+        "groupName": row["group_name"],
+        "featureFlags": row["feature_flags"],
+        "createdAt": iso(row["created_at"]),
+        "updatedAt": iso(row["updated_at"]),
+    }
+
+
+def endpoint(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "uid": row["uid"],
+        "url": row["url"],
+        "description": row["description"],
+        "disabled": row["disabled"],
+        "eventTypes": row["event_types"],
+        "filterTypes": row["event_types"],
+        "channels": row["channels"],
+        "throttleRate": row["throttle_rate"],
+        "metadata": row["metadata"] or {},
+        "version": 1,
+        "createdAt": iso(row["created_at"]),
+        "updatedAt": iso(row["updated_at"]),
+    }
+
+
+def message(row: dict[str, Any], with_content: bool = True) -> dict[str, Any]:
+    payload = row["payload"]
+    return {
+        "id": row["id"],
+        "eventType": row["event_type"],
+        "eventId": row["event_id"],
+        "payload": orjson.loads(payload) if with_content and payload is not None else {},
+        "channels": row["channels"],
+        "tags": row["tags"],
+        "timestamp": iso(row["created_at"]),
+    }
+
+
+def attempt(row: dict[str, Any]) -> dict[str, Any]:
+    status = DeliveryStatus(row["status"])
+    return {
+        "id": row["id"],
+        "msgId": row["msg_id"],
+        "endpointId": row["endpoint_id"],
+        "url": row["url"],
+        "response": row["response"],
+        "responseStatusCode": row["response_status_code"],
+        "responseDurationMs": row["response_duration_ms"],
+        "status": int(status),
+        "statusText": status.text,
+        "triggerType": row["trigger"],
+        "timestamp": iso(row["created_at"]),
+        "failureKind": row["failure_kind"],
+    }
+
+
+def page(p: Page, convert: Any) -> dict[str, Any]:
+    return {
+        "data": [convert(item) for item in p.items],
+        "iterator": p.iterator,
+        "prevIterator": p.prev_iterator,
+        "done": p.done,
+    }

@@ -1,0 +1,50 @@
+"""The `hookline` command: serve | worker | migrate."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from hookline import __version__
+from hookline.config import ConfigError, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hookline", description="Webhook delivery service")
+    parser.add_argument("--version", action="version", version=f"hookline {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the API (and, by default, a delivery worker)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8071)
+    serve.add_argument(
+        "--no-worker", action="store_true", help="API only; run `hookline worker` elsewhere"
+    )
+    commands.add_parser("worker", help="run a delivery worker only")
+    commands.add_parser("migrate", help="apply database migrations and exit")
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"hookline: configuration error: {exc}", file=sys.stderr)
+        return 2
+
+    from hookline import server
+
+    if args.command == "serve":
+        server.serve(settings, args.host, args.port, with_worker=not args.no_worker)
+    elif args.command == "worker":
+        server.work(settings)
+    elif args.command == "migrate":
+        server.migrate(settings)
+        print("database is up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

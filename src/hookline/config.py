@@ -1,0 +1,125 @@
+"""Settings: the one place that reads the environment.
+
+Every `HOOKLINE_*` variable is parsed here into a frozen `Settings`; the rest of the code
+receives that object and never looks at `os.environ`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+DEFAULT_RETRY_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class ConfigError(ValueError):
+    """A `HOOKLINE_*` variable has a value Hookline cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("hookline-data")
+    database_url: str = ""
+    admin_token: str | None = None
+    retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
+    request_timeout: float = 15.0
+    allow_private_networks: tuple[IPNetwork, ...] = ()
+    max_payload_bytes: int = 512 * 1024
+    # A claim is held this long; a worker that dies gives its deliveries back when it expires.
+    lease_seconds: float = 0.0
+    worker_concurrency: int = 256
+    worker_batch_size: int = 256
+    poll_interval: float = 0.5
+    response_body_limit: int = 4096
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            path = (self.data_dir / "hookline.db").resolve()
+            object.__setattr__(self, "database_url", f"sqlite:///{path}")
+        if self.lease_seconds <= 0:
+            object.__setattr__(self, "lease_seconds", self.request_timeout + 30.0)
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _float(env: Mapping[str, str], name: str, default: float, minimum: float = 0.0) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {raw!r}")
+    return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {raw!r}")
+    return value
+
+
+def parse_retry_schedule(raw: str) -> tuple[float, ...]:
+    """`"5,300,1800"` → `(5.0, 300.0, 1800.0)`; an empty string means no retries."""
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    try:
+        delays = tuple(float(p) for p in parts)
+    except ValueError as exc:
+        raise ConfigError(
+            f"HOOKLINE_RETRY_SCHEDULE must be comma-separated seconds, got {raw!r}"
+        ) from exc
+    if any(d < 0 for d in delays):
+        raise ConfigError("HOOKLINE_RETRY_SCHEDULE delays must not be negative")
+    return delays
+
+
+def parse_networks(raw: str) -> tuple[IPNetwork, ...]:
+    """`"127.0.0.0/8, ::1"` → networks; a bare address is a single-host network."""
+    networks = []
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError as exc:
+            raise ConfigError(
+                f"HOOKLINE_ALLOW_PRIVATE_NETWORKS: {part!r} is not a CIDR network"
+            ) from exc
+    return tuple(networks)
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("HOOKLINE_DATA_DIR") or "hookline-data")
+    schedule_raw = env.get("HOOKLINE_RETRY_SCHEDULE")
+    return Settings(
+        data_dir=data_dir,
+        database_url=env.get("HOOKLINE_DATABASE_URL", "").strip(),
+        admin_token=(env.get("HOOKLINE_ADMIN_TOKEN") or "").strip() or None,
+        retry_schedule=(
+            DEFAULT_RETRY_SCHEDULE if schedule_raw is None else parse_retry_schedule(schedule_raw)
+        ),
+        request_timeout=_float(env, "HOOKLINE_REQUEST_TIMEOUT", 15.0, minimum=0.001),
+        allow_private_networks=parse_networks(env.get("HOOKLINE_ALLOW_PRIVATE_NETWORKS", "")),
+        max_payload_bytes=_int(env, "HOOKLINE_MAX_PAYLOAD_BYTES", 512 * 1024),
+        lease_seconds=_float(env, "HOOKLINE_LEASE_SECONDS", 0.0),
+        worker_concurrency=_int(env, "HOOKLINE_WORKER_CONCURRENCY", 256),
+        worker_batch_size=_int(env, "HOOKLINE_WORKER_BATCH_SIZE", 256),
+        poll_interval=_float(env, "HOOKLINE_POLL_INTERVAL", 0.5, minimum=0.01),
+    )

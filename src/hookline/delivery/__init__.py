@@ -1,0 +1,1 @@
+"""Webhook delivery: HTTP attempts, retries and the SSRF guard."""

@@ -1,0 +1,92 @@
+"""Sending one signed webhook: one pooled aiohttp session per worker.
+
+The payload bytes are sent exactly as stored, and exactly those bytes are signed.
+Redirects are never followed; the receiver's answer is read only up to a small cap.
+"""
+
+from __future__ import annotations
+
+import functools
+import ssl
+import time
+
+import aiohttp
+
+from hookline import __version__, signing
+from hookline.config import Settings
+from hookline.delivery import outcome
+from hookline.delivery.resolver import GuardedResolver, is_blocked_address_error
+from hookline.types import DeliveryJob, Outcome
+
+USER_AGENT = f"Hookline/{__version__} (+webhooks)"
+
+
+@functools.lru_cache(maxsize=4096)
+def _key(secret: str) -> bytes:
+    return signing.secret_key_bytes(secret)
+
+
+def build_headers(job: DeliveryJob, timestamp: int) -> dict[str, str]:
+    keys = tuple(_key(s) for s in job.secrets)
+    headers = dict(job.headers)  # the endpoint's own headers first: ours cannot be overridden
+    headers.update(
+        {
+            "webhook-id": job.msg_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": signing.signature_header(keys, job.msg_id, timestamp, job.payload),
+            "content-type": "application/json",
+            "user-agent": USER_AGENT,
+        }
+    )
+    return headers
+
+
+class DeliveryClient:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        tls = ssl.create_default_context()
+        tls.minimum_version = ssl.TLSVersion.TLSv1_2
+        connector = aiohttp.TCPConnector(
+            limit=self.settings.worker_concurrency,
+            resolver=GuardedResolver(self.settings.allow_private_networks),
+            ttl_dns_cache=10,
+            ssl=tls,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(total=self.settings.request_timeout),
+            auto_decompress=False,
+            skip_auto_headers=("Accept-Encoding",),
+        )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def send(self, job: DeliveryJob) -> Outcome:
+        assert self._session is not None, "start() the client first"
+        started = time.monotonic()
+        try:
+            headers = build_headers(job, int(time.time()))
+            async with self._session.post(
+                job.url, data=job.payload, headers=headers, allow_redirects=False
+            ) as response:
+                body = await response.content.read(self.settings.response_body_limit)
+                return outcome.from_response(
+                    response.status,
+                    body,
+                    _elapsed_ms(started),
+                    response.headers.get("retry-after"),
+                )
+        except Exception as exc:  # every failure is an attempt outcome, never a crash
+            return outcome.from_exception(
+                exc, _elapsed_ms(started), blocked=is_blocked_address_error(exc)
+            )
+
+
+def _elapsed_ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)

@@ -1,0 +1,147 @@
+"""The delivery worker: claim due deliveries, send them concurrently, record the outcomes.
+
+Three loops share one event loop:
+- the claimer takes batches of due deliveries under a lease while there is room in flight;
+- each claimed delivery is sent by its own task, which queues an `AttemptRecord`;
+- the recorder writes queued records in batches (one transaction per batch).
+A crash anywhere loses nothing: unrecorded deliveries come back when their lease expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import secrets
+import socket
+import time
+
+from hookline import ids
+from hookline.config import Settings
+from hookline.delivery.client import DeliveryClient
+from hookline.retry import next_attempt_delay
+from hookline.store import Database, StoreUnavailable
+from hookline.types import AttemptRecord, DeliveryJob, Outcome
+
+log = logging.getLogger("hookline.worker")
+
+STORE_RETRY_SECONDS = 1.0
+
+
+class Worker:
+    def __init__(self, db: Database, settings: Settings, client: DeliveryClient | None = None):
+        self.db = db
+        self.settings = settings
+        self.client = client or DeliveryClient(settings)
+        self.worker_id = f"{socket.gethostname()[:40]}-{secrets.token_hex(4)}"
+        self._wake = asyncio.Event()
+        self._room = asyncio.Event()
+        self._pending_records: list[AttemptRecord] = []
+        self._records_ready = asyncio.Event()
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._rng = random.Random()
+        self.delivered = 0
+
+    def wake(self) -> None:
+        """Something became due now (a publish in this process): claim without waiting."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.client.start()
+        recorder = asyncio.create_task(self._record_loop(stop))
+        try:
+            await self._claim_loop(stop)
+        finally:
+            await self._drain_in_flight()
+            self._records_ready.set()
+            await recorder
+            await self.client.close()
+
+    async def _claim_loop(self, stop: asyncio.Event) -> None:
+        lease_ms = int(self.settings.lease_seconds * 1000)
+        while not stop.is_set():
+            room = self.settings.worker_concurrency - len(self._in_flight)
+            if room <= 0:
+                self._room.clear()
+                await _wait_any(stop, self._room, seconds=self.settings.poll_interval)
+                continue
+            try:
+                jobs = await self.db.deliveries.claim_due(
+                    self.worker_id, min(room, self.settings.worker_batch_size), lease_ms
+                )
+            except StoreUnavailable as exc:
+                log.warning("cannot claim deliveries, database unavailable: %s", exc)
+                await _wait_any(stop, seconds=STORE_RETRY_SECONDS)
+                continue
+            for job in jobs:
+                task = asyncio.create_task(self._deliver(job))
+                self._in_flight.add(task)
+                task.add_done_callback(self._finished)
+            if not jobs:
+                self._wake.clear()
+                await _wait_any(stop, self._wake, seconds=self.settings.poll_interval)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._room.set()
+
+    async def _deliver(self, job: DeliveryJob) -> None:
+        started_ms = int(time.time() * 1000)
+        result = await self.client.send(job)
+        self._pending_records.append(self._attempt_record(job, started_ms, result))
+        if result.succeeded:
+            self.delivered += 1
+        self._records_ready.set()  # the recorder batches whatever has piled up meanwhile
+
+    def _attempt_record(self, job: DeliveryJob, started_ms: int, result: Outcome) -> AttemptRecord:
+        next_at = None
+        if not result.succeeded:
+            delay = next_attempt_delay(
+                job.attempt_count + 1, self.settings.retry_schedule, self._rng
+            )
+            if delay is not None:
+                next_at = int(time.time() * 1000 + delay * 1000)
+        return AttemptRecord(
+            job=job,
+            attempt_id=ids.new_id(ids.ATTEMPT, started_ms),
+            started_at_ms=started_ms,
+            outcome=result,
+            next_attempt_at_ms=next_at,
+        )
+
+    async def _record_loop(self, stop: asyncio.Event) -> None:
+        while True:
+            await self._records_ready.wait()
+            self._records_ready.clear()
+            batch, self._pending_records = self._pending_records, []
+            while batch:
+                try:
+                    await self.db.deliveries.record(self.worker_id, batch)
+                    batch = []
+                except StoreUnavailable as exc:
+                    # Keep the records and try again: the attempts happened.
+                    log.warning("cannot record %d attempts yet: %s", len(batch), exc)
+                    await asyncio.sleep(STORE_RETRY_SECONDS)
+                    if stop.is_set() and not self._in_flight:
+                        break
+            if stop.is_set() and not self._in_flight and not self._pending_records:
+                return
+
+    async def _drain_in_flight(self) -> None:
+        """On shutdown, let sends in flight finish (they are bounded by the request timeout)."""
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight), timeout=self.settings.request_timeout + 1)
+        for task in list(self._in_flight):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def _wait_any(stop: asyncio.Event, *events: asyncio.Event, seconds: float) -> None:
+    waiters = [asyncio.ensure_future(e.wait()) for e in (stop, *events)]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()

@@ -1,0 +1,37 @@
+"""Prefixed, time-sortable identifiers (`app_…`, `ep_…`, `msg_…`, `atmpt_…`).
+
+An id is a prefix and 22 base62 characters encoding 48 bits of milliseconds and 80 random
+bits. Ids of one kind sort by creation time as plain strings, which is what list pagination
+(`iterator` = the last id seen) relies on.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # ASCII order
+_WIDTH = 22  # 62**22 > 2**128
+
+APPLICATION = "app"
+ENDPOINT = "ep"
+MESSAGE = "msg"
+ATTEMPT = "atmpt"
+
+
+def _base62(number: int) -> str:
+    chars = []
+    for _ in range(_WIDTH):
+        number, rem = divmod(number, 62)
+        chars.append(_ALPHABET[rem])
+    return "".join(reversed(chars))
+
+
+def new_id(prefix: str, now_ms: int | None = None) -> str:
+    millis = int(time.time() * 1000) if now_ms is None else now_ms
+    value = ((millis & 0xFFFFFFFFFFFF) << 80) | secrets.randbits(80)
+    return f"{prefix}_{_base62(value)}"
+
+
+def has_prefix(value: str, prefix: str) -> bool:
+    return value.startswith(prefix + "_") and len(value) == len(prefix) + 1 + _WIDTH

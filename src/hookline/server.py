@@ -1,0 +1,123 @@
+"""Starting Hookline: the API server (with or without the worker) and the lone worker."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import signal
+from pathlib import Path
+
+import uvicorn
+
+from hookline.api.app import create_app
+from hookline.config import Settings
+from hookline.delivery.worker import Worker
+from hookline.store import Database, open_database
+
+log = logging.getLogger("hookline")
+
+TOKEN_FILE = "admin-token"
+
+
+def load_or_create_admin_token(settings: Settings) -> tuple[str, bool]:
+    """The admin token: `HOOKLINE_ADMIN_TOKEN`, else the one kept in the data directory,
+    else a new one written there (readable by the owner only). Returns (token, generated)."""
+    if settings.admin_token:
+        return settings.admin_token, False
+    path = Path(settings.data_dir) / TOKEN_FILE
+    if path.exists():
+        return path.read_text().strip(), False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = "hl_admin_" + secrets.token_urlsafe(32).replace(".", "_")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(token + "\n")
+    return token, True
+
+
+def _use_uvloop() -> None:
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dependency on every supported OS
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
+def _banner(host: str, port: int, token: str, generated: bool, settings: Settings) -> str:
+    base = f"http://{host}:{port}"
+    where = f" (generated, kept in {settings.data_dir / TOKEN_FILE})" if generated else ""
+    lines = [
+        f"Hookline is listening on {base} (database: {settings.database_url})",
+        f"Admin token{where}: {token}",
+        "Try it:",
+        f"  curl -s -X POST {base}/api/v1/app -H 'Authorization: Bearer {token}' "
+        "-H 'Content-Type: application/json' -d '{\"name\": \"My first app\"}'",
+        f"API reference: {base}/docs",
+    ]
+    if not settings.allow_private_networks:
+        lines.append(
+            "Delivery to loopback/private addresses is blocked; allow it with e.g. "
+            "HOOKLINE_ALLOW_PRIVATE_NETWORKS=127.0.0.0/8"
+        )
+    return "\n".join(lines)
+
+
+async def _serve(settings: Settings, host: str, port: int, with_worker: bool) -> None:
+    token, generated = load_or_create_admin_token(settings)
+    db = await open_database(settings.database_url, migrate=True)
+    worker = Worker(db, settings) if with_worker else None
+    if worker is not None:
+        db.on_published(worker.wake)
+    app = create_app(settings, db, token, background=worker.run if worker else None)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        loop="none",
+        http="httptools",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+    server = uvicorn.Server(config)
+    print(_banner(host, port, token, generated, settings), flush=True)
+    try:
+        await server.serve()
+    finally:
+        await db.close()
+
+
+def serve(settings: Settings, host: str, port: int, with_worker: bool = True) -> None:
+    _use_uvloop()
+    asyncio.run(_serve(settings, host, port, with_worker))
+
+
+async def _work(settings: Settings) -> None:
+    db = await open_database(settings.database_url, migrate=True)
+    worker = Worker(db, settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    log.warning("worker %s started (database: %s)", worker.worker_id, settings.database_url)
+    print(f"Hookline worker {worker.worker_id} started", flush=True)
+    try:
+        await worker.run(stop)
+    finally:
+        await db.close()
+
+
+def work(settings: Settings) -> None:
+    _use_uvloop()
+    asyncio.run(_work(settings))
+
+
+async def _migrate(settings: Settings) -> None:
+    db: Database = await open_database(settings.database_url, migrate=True)
+    await db.close()
+
+
+def migrate(settings: Settings) -> None:
+    asyncio.run(_migrate(settings))

@@ -1,0 +1,6 @@
+"""All SQL lives here. The API and the worker talk to `Database` and its repositories."""
+
+from hookline.store.database import Database, open_database
+from hookline.store.errors import Conflict, NotFound, StoreUnavailable
+
+__all__ = ["Conflict", "Database", "NotFound", "StoreUnavailable", "open_database"]

@@ -1,0 +1,170 @@
+"""Connections, transactions and migrations for both stores.
+
+SQLite (embedded default): one writer connection (SQLite serialises writers anyway; taking
+the lock with BEGIN IMMEDIATE avoids upgrade deadlocks) and a small pool of readers, in WAL
+mode. PostgreSQL: one pool for everything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from hookline.store.errors import StoreUnavailable
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def async_url(url: str) -> sa.URL:
+    """Map `sqlite:///…` and `postgresql://…` onto the asyncio drivers Hookline uses."""
+    parsed = sa.make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+asyncpg")
+    raise ValueError(f"unsupported database URL scheme {parsed.drivername!r}")
+
+
+def _sqlite_engine(url: sa.URL, pool_size: int, immediate: bool) -> AsyncEngine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(
+        url, pool_size=pool_size, max_overflow=0, connect_args={"timeout": 30}
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # Take transaction control from the driver so that BEGIN is ours to emit.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL: a message acknowledged with 202 survives a power cut, not only a crash.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """The store: engines plus one repository per resource."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        target = async_url(url)
+        self.dialect = target.get_backend_name()
+        if self.dialect == "sqlite":
+            self._writer = _sqlite_engine(target, pool_size=1, immediate=True)
+            self._reader = _sqlite_engine(target, pool_size=4, immediate=False)
+        else:
+            self._writer = create_async_engine(target, pool_size=10, max_overflow=10)
+            self._reader = self._writer
+
+        from hookline.store.applications import Applications
+        from hookline.store.attempts import Attempts
+        from hookline.store.deliveries import Deliveries
+        from hookline.store.endpoints import Endpoints
+        from hookline.store.event_types import EventTypes
+        from hookline.store.messages import Messages
+
+        self.applications = Applications(self)
+        self.event_types = EventTypes(self)
+        self.endpoints = Endpoints(self)
+        self.messages = Messages(self)
+        self.deliveries = Deliveries(self)
+        self.attempts = Attempts(self)
+        self._publish_listeners: list[Callable[[], None]] = []
+
+    def on_published(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after each committed publish (wakes an in-process worker)."""
+        self._publish_listeners.append(listener)
+
+    def notify_published(self) -> None:
+        for listener in self._publish_listeners:
+            listener()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A read-write transaction, committed when the block ends without an exception."""
+        try:
+            async with self._writer.begin() as conn:
+                yield conn
+        except (OperationalError, DBAPIError, OSError) as exc:
+            if _is_connectivity_error(exc):
+                raise StoreUnavailable(str(exc)) from exc
+            raise
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        try:
+            async with self._reader.connect() as conn:
+                yield conn
+        except (OperationalError, DBAPIError, OSError) as exc:
+            if _is_connectivity_error(exc):
+                raise StoreUnavailable(str(exc)) from exc
+            raise
+
+    async def migrate(self) -> None:
+        """Bring the schema to the newest revision."""
+        async with self._writer.begin() as conn:
+            await conn.run_sync(_run_alembic_upgrade)
+
+    async def ping(self) -> None:
+        async with self.read() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+
+    async def close(self) -> None:
+        await self._writer.dispose()
+        if self._reader is not self._writer:
+            await self._reader.dispose()
+
+
+def _is_connectivity_error(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    text = str(exc).lower()
+    return any(
+        marker in text
+        for marker in (
+            "connection refused",
+            "could not connect",
+            "connection was closed",
+            "cannot connect",
+            "connection is closed",
+            "terminating connection",
+        )
+    )
+
+
+def _run_alembic_upgrade(sync_conn: sa.Connection) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = sync_conn
+    command.upgrade(config, "head")
+
+
+async def open_database(url: str, migrate: bool = True) -> Database:
+    db = Database(url)
+    if migrate:
+        await db.migrate()
+    return db

@@ -1,0 +1,20 @@
+"""Errors the store raises; the API maps them to HTTP answers."""
+
+
+class StoreError(Exception):
+    pass
+
+
+class NotFound(StoreError):
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"{kind} {key!r} not found")
+        self.kind = kind
+        self.key = key
+
+
+class Conflict(StoreError):
+    pass
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached; the caller should answer 503 and retry later."""

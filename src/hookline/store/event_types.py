@@ -1,0 +1,95 @@
+"""Event types: names such as `invoice.paid` that endpoints subscribe to."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from hookline.store.clock import now_ms
+from hookline.store.errors import Conflict, NotFound
+from hookline.store.pagination import Page, fetch_page
+from hookline.store.schema import event_types
+
+if TYPE_CHECKING:
+    from hookline.store.database import Database
+
+t = event_types
+FIELDS = ("description", "archived", "deprecated", "schemas", "group_name", "feature_flags")
+
+
+class EventTypes:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(self, name: str, fields: dict[str, Any]) -> dict[str, Any]:
+        now = now_ms()
+        row = {"name": name, **_defaults(fields), "created_at": now, "updated_at": now}
+        async with self.db.write() as conn:
+            exists = (await conn.execute(sa.select(t.c.name).where(t.c.name == name))).first()
+            if exists is not None:
+                raise Conflict(f"event type {name!r} already exists")
+            await conn.execute(t.insert().values(**row))
+        return row
+
+    async def get(self, name: str) -> dict[str, Any]:
+        async with self.db.read() as conn:
+            row = (await conn.execute(sa.select(t).where(t.c.name == name))).first()
+        if row is None:
+            raise NotFound("event type", name)
+        return dict(row._mapping)
+
+    async def list(self, limit: int, iterator: str | None, include_archived: bool = False) -> Page:
+        query = sa.select(t)
+        if not include_archived:
+            query = query.where(t.c.archived.is_(False))
+        async with self.db.read() as conn:
+            return await fetch_page(conn, query, t.c.name, limit, iterator, descending=False)
+
+    async def upsert(self, name: str, fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """PUT: replace an event type's fields, creating it if needed. Returns (row, created)."""
+        now = now_ms()
+        async with self.db.write() as conn:
+            exists = (await conn.execute(sa.select(t.c.name).where(t.c.name == name))).first()
+            if exists is None:
+                row = {"name": name, **_defaults(fields), "created_at": now, "updated_at": now}
+                await conn.execute(t.insert().values(**row))
+                return row, True
+            await conn.execute(
+                t.update().where(t.c.name == name).values(**_defaults(fields), updated_at=now)
+            )
+            return dict(
+                (await conn.execute(sa.select(t).where(t.c.name == name))).one()._mapping
+            ), False
+
+    async def patch(self, name: str, changes: dict[str, Any]) -> dict[str, Any]:
+        async with self.db.write() as conn:
+            result = await conn.execute(
+                t.update().where(t.c.name == name).values(**changes, updated_at=now_ms())
+            )
+            if result.rowcount == 0:
+                raise NotFound("event type", name)
+            return dict((await conn.execute(sa.select(t).where(t.c.name == name))).one()._mapping)
+
+    async def archive(self, name: str, expunge: bool = False) -> None:
+        """DELETE archives an event type (as Svix does); `expunge` removes it for good."""
+        async with self.db.write() as conn:
+            if expunge:
+                result = await conn.execute(t.delete().where(t.c.name == name))
+            else:
+                result = await conn.execute(
+                    t.update().where(t.c.name == name).values(archived=True, updated_at=now_ms())
+                )
+            if result.rowcount == 0:
+                raise NotFound("event type", name)
+
+
+def _defaults(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "description": fields.get("description") or "",
+        "archived": bool(fields.get("archived") or False),
+        "deprecated": bool(fields.get("deprecated") or False),
+        "schemas": fields.get("schemas"),
+        "group_name": fields.get("group_name"),
+        "feature_flags": fields.get("feature_flags"),
+    }

@@ -1,0 +1,54 @@
+"""Cursor pagination over time-sortable ids, in Svix's shape.
+
+`iterator` is the last id of a page: the next page starts after it. `prevIterator` is the
+first id prefixed with `-`: passing it back walks the other way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 250
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    iterator: str | None
+    prev_iterator: str | None
+    done: bool
+
+
+async def fetch_page(
+    conn: AsyncConnection,
+    query: sa.Select[Any],
+    key: sa.ColumnElement[str],
+    limit: int,
+    iterator: str | None,
+    descending: bool,
+) -> Page:
+    backwards = bool(iterator) and iterator.startswith("-")  # type: ignore[union-attr]
+    cursor = iterator[1:] if backwards and iterator else iterator
+    scan_descending = descending != backwards
+    if cursor:
+        query = query.where(key < cursor if scan_descending else key > cursor)
+    query = query.order_by(key.desc() if scan_descending else key.asc()).limit(limit + 1)
+    rows = [dict(r._mapping) for r in (await conn.execute(query)).all()]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    key_name = key.key  # type: ignore[attr-defined]
+    first = rows[0][key_name] if rows else None
+    last = rows[-1][key_name] if rows else None
+    return Page(
+        items=rows,
+        iterator=last if rows else cursor if not backwards else None,
+        prev_iterator=f"-{first}" if rows else None,
+        done=not more if not backwards else False,
+    )

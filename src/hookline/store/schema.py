@@ -1,0 +1,138 @@
+"""Table definitions. Times are integer milliseconds since the epoch (UTC), portable and cheap
+to compare; JSON columns hold small lists and maps; message payloads are the exact bytes that
+are signed and sent."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = sa.MetaData()
+
+Json = sa.JSON().with_variant(JSONB(), "postgresql")
+
+applications = sa.Table(
+    "applications",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("uid", sa.String(256), nullable=True, unique=True),
+    sa.Column("name", sa.String(256), nullable=False),
+    sa.Column("throttle_rate", sa.Integer, nullable=True),
+    sa.Column("metadata", Json, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
+event_types = sa.Table(
+    "event_types",
+    metadata,
+    sa.Column("name", sa.String(256), primary_key=True),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("archived", sa.Boolean, nullable=False),
+    sa.Column("deprecated", sa.Boolean, nullable=False),
+    sa.Column("schemas", Json, nullable=True),
+    sa.Column("group_name", sa.String(256), nullable=True),
+    sa.Column("feature_flags", Json, nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
+endpoints = sa.Table(
+    "endpoints",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column(
+        "app_id",
+        sa.String(40),
+        sa.ForeignKey("applications.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("uid", sa.String(256), nullable=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False),
+    sa.Column("event_types", Json, nullable=True),
+    sa.Column("channels", Json, nullable=True),
+    sa.Column("secret", sa.Text, nullable=False),
+    sa.Column("metadata", Json, nullable=False),
+    sa.Column("headers", Json, nullable=False),
+    sa.Column("throttle_rate", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("app_id", "uid", name="uq_endpoints_app_uid"),
+    sa.Index("ix_endpoints_app", "app_id", "id"),
+)
+
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column(
+        "app_id",
+        sa.String(40),
+        sa.ForeignKey("applications.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("event_type", sa.String(256), nullable=False),
+    sa.Column("event_id", sa.String(256), nullable=True),
+    sa.Column("payload", sa.LargeBinary, nullable=True),
+    sa.Column("channels", Json, nullable=True),
+    sa.Column("tags", Json, nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("app_id", "event_id", name="uq_messages_app_event_id"),
+    sa.Index("ix_messages_app", "app_id", "id"),
+)
+
+# One row per (message, endpoint): the state of delivering that message there.
+# `due_at` is when a worker should next look at it: the next attempt while pending, the lease
+# expiry while a worker holds it (status SENDING), NULL while parked (endpoint disabled).
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("app_id", sa.String(40), nullable=False),
+    sa.Column(
+        "msg_id", sa.String(40), sa.ForeignKey("messages.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column(
+        "endpoint_id",
+        sa.String(40),
+        sa.ForeignKey("endpoints.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("status", sa.SmallInteger, nullable=False),
+    sa.Column("trigger", sa.SmallInteger, nullable=False),
+    sa.Column("attempt_count", sa.Integer, nullable=False),
+    sa.Column("due_at", sa.BigInteger, nullable=True),
+    sa.Column("lease_owner", sa.String(64), nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Index(
+        "ix_deliveries_due",
+        "due_at",
+        sqlite_where=sa.text("status IN (1, 3)"),
+        postgresql_where=sa.text("status IN (1, 3)"),
+    ),
+    sa.Index("ix_deliveries_msg", "msg_id"),
+    sa.Index("ix_deliveries_endpoint", "endpoint_id", "status"),
+)
+
+attempts = sa.Table(
+    "attempts",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("app_id", sa.String(40), nullable=False),
+    sa.Column("msg_id", sa.String(40), nullable=False),
+    sa.Column("endpoint_id", sa.String(40), nullable=False),
+    sa.Column("delivery_id", sa.BigInteger, nullable=False),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("status", sa.SmallInteger, nullable=False),
+    sa.Column("trigger", sa.SmallInteger, nullable=False),
+    sa.Column("response_status_code", sa.Integer, nullable=False),
+    sa.Column("response", sa.Text, nullable=False),
+    sa.Column("response_duration_ms", sa.Integer, nullable=False),
+    sa.Column("failure_kind", sa.String(32), nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_attempts_msg", "app_id", "msg_id", "id"),
+    sa.Index("ix_attempts_endpoint", "app_id", "endpoint_id", "id"),
+)

@@ -178,9 +178,7 @@ async def test_resolver_alone_is_bypassed_by_literal_ips(server: Server) -> None
     assert guard_literal_host("256.0.0.1", []) == "'256.0.0.1' is not a valid IP address"
 
 
-async def test_redirect_to_blocked_literal_is_refused(
-    server: Server, other_server: Server
-) -> None:
+async def test_redirect_to_blocked_literal_is_refused(server: Server, other_server: Server) -> None:
     allowed = [ip_network("127.0.0.1/32")]
     target = f"http://127.0.0.2:{other_server.port}/hook"
     url = f"http://127.0.0.1:{server.port}/redirect?to={target}"

@@ -329,9 +329,7 @@ async def test_resolve_and_check_localhost() -> None:
 
 
 async def test_resolve_and_check_literals_need_no_dns() -> None:
-    assert await resolve_and_check("0x7f.1", 80, []) == [
-        "loopback address 127.0.0.1 is blocked"
-    ]
+    assert await resolve_and_check("0x7f.1", 80, []) == ["loopback address 127.0.0.1 is blocked"]
     assert await resolve_and_check("8.8.8.8", 80, []) == []
     problems = await resolve_and_check("8.8.8.8", 80, [], require_allowed=True)
     assert len(problems) == 1 and "plain http" in problems[0]

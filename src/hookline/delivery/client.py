@@ -15,7 +15,7 @@ import aiohttp
 from hookline import __version__, signing
 from hookline.config import Settings
 from hookline.delivery import outcome
-from hookline.delivery.resolver import GuardedResolver, is_blocked_address_error
+from hookline.delivery.resolver import guarded_connector, is_blocked_address_error
 from hookline.types import DeliveryJob, Outcome
 
 USER_AGENT = f"Hookline/{__version__} (+webhooks)"
@@ -49,9 +49,10 @@ class DeliveryClient:
     async def start(self) -> None:
         tls = ssl.create_default_context()
         tls.minimum_version = ssl.TLSVersion.TLSv1_2
-        connector = aiohttp.TCPConnector(
+        # The guard checks every address at connect time, literal IPs and DNS answers alike.
+        connector = guarded_connector(
+            self.settings.allow_private_networks,
             limit=self.settings.worker_concurrency,
-            resolver=GuardedResolver(self.settings.allow_private_networks),
             ttl_dns_cache=10,
             ssl=tls,
         )

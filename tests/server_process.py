@@ -1,0 +1,108 @@
+"""Running a real `hookline` process for tests, with its own data directory and settings."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from svix.api import Svix, SvixOptions
+
+TOKEN = "hl_test_admin_token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class HooklineProcess:
+    data_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    args: tuple[str, ...] = ("serve",)
+    port: int = 0
+    proc: subprocess.Popen[bytes] | None = None
+    _clients: list[Svix] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def environment(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HOOKLINE_")}
+        env.update(
+            {
+                "HOOKLINE_DATA_DIR": str(self.data_dir),
+                "HOOKLINE_ADMIN_TOKEN": TOKEN,
+                "HOOKLINE_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8,::1/128",
+                "HOOKLINE_POLL_INTERVAL": "0.1",
+            }
+        )
+        env.update(self.env)
+        return env
+
+    def start(self, wait: bool = True) -> HooklineProcess:
+        if self.port == 0:
+            self.port = free_port()
+        cmd = [sys.executable, "-m", "hookline", *self.args]
+        if self.args[0] == "serve":
+            cmd += ["--host", "127.0.0.1", "--port", str(self.port)]
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.data_dir / f"hookline-{self.port}-{time.time_ns()}.log", "wb")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            cmd, env=self.environment(), stdout=self.log, stderr=subprocess.STDOUT
+        )
+        if wait and self.args[0] == "serve":
+            self.wait_healthy()
+        return self
+
+    def wait_healthy(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"hookline exited with {self.proc.returncode}: {self.output()}")
+            try:
+                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 204:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"hookline did not become healthy: {self.output()}")
+
+    def output(self) -> str:
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to clean up, as in a crash."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> int | None:
+        for client in self._clients:
+            client._httpx_client.close()  # the SDK leaves its connection pool open
+        self._clients.clear()
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+        return self.proc.returncode if self.proc else None
+
+    def svix(self) -> Svix:
+        # No client-side retries: the tests want to see each answer as it is.
+        client = Svix(TOKEN, SvixOptions(server_url=self.url, retry_schedule=[]))
+        self._clients.append(client)
+        return client

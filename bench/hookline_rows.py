@@ -1,0 +1,360 @@
+"""Rows that measure Hookline itself: backlog drain, end to end, latency, fan-out, scale."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import math
+import time
+from dataclasses import dataclass
+
+from bench.context import RunContext
+from bench.hookline_server import BACKENDS, HooklineApi, backend_env, running_server, worker
+from bench.payload import verify
+from bench.procs import Child, peak_rss_mb, stop_all
+from bench.receiver import DeliveriesTimeout, Stats
+from bench.report import AtLeastCeiling, AtLeastRow, AtMost, Line
+
+WARM_UP_MESSAGES = 50
+PUBLISH_CONCURRENCY = 64
+# Seeding publishes each fan out to thousands of endpoints; a few at a time is plenty.
+SEED_CONCURRENCY = 4
+
+
+def _from_first(stats: Stats, count: int) -> str:
+    assert stats.first_at is not None and stats.last_new_at is not None
+    span = stats.last_new_at - stats.first_at
+    return f"{(count - 1) / span:,.0f}/s from first arrival" if span > 0 else ""
+
+
+def _delivery_notes(stats: Stats) -> list[str]:
+    return [f"{stats.duplicates:,} duplicate deliveries"] if stats.duplicates else []
+
+
+def _status_notes(api: HooklineApi) -> list[str]:
+    return [
+        f"POST /msg answered {status} {n:,} times (Svix answers 202)"
+        for status, n in api.unexpected_statuses.items()
+    ]
+
+
+async def _one_endpoint_app(api: HooklineApi, ctx: RunContext, path: str) -> tuple[str, str]:
+    app_id = await api.create_app(f"bench {path}")
+    endpoint_id = await api.create_endpoint(app_id, f"{ctx.receiver_url}{path}")
+    return app_id, endpoint_id
+
+
+async def _warm_up(api: HooklineApi, ctx: RunContext, app_id: str, watch: list[Child]) -> None:
+    """First requests pay for imports, pools and caches; keep that out of the figures."""
+    await ctx.receiver.reset()
+    await api.publish_many(app_id, WARM_UP_MESSAGES, concurrency=8, first_seq=10**9)
+    await ctx.receiver.wait_for(WARM_UP_MESSAGES, ctx.sizes.delivery_timeout, watch=watch)
+    await ctx.receiver.reset()
+
+
+async def _signature_note(
+    ctx: RunContext, api: HooklineApi, app_id: str, endpoint_id: str
+) -> str:
+    sample = await ctx.receiver.sample()
+    if sample is None:
+        return "no delivery to check the signature of"
+    secret = await api.endpoint_secret(app_id, endpoint_id)
+    problem = verify(secret, sample["headers"], base64.b64decode(sample["body_b64"]))
+    return "signature verified" if problem is None else f"SIGNATURE INVALID: {problem}"
+
+
+async def backlog(ctx: RunContext, backend: str, workers: int = 1) -> list[Line]:
+    count = ctx.sizes.messages
+    key = f"{backend}-backlog" + (f"-{workers}w" if workers > 1 else "")
+    async with backend_env(ctx, backend) as henv:
+        async with running_server(ctx, henv, no_worker=True) as server:
+            app_id, _ = await _one_endpoint_app(server.api, ctx, "/backlog")
+            await server.check_backend_used()
+            await ctx.receiver.reset()
+            publish_start = time.monotonic()
+            await server.api.publish_many(app_id, count, PUBLISH_CONCURRENCY)
+            publish_s = time.monotonic() - publish_start
+            notes = _status_notes(server.api)
+        leaked = (await ctx.receiver.stats()).unique
+        await ctx.receiver.reset()
+
+        children: list[Child] = []
+        try:
+            started = time.time()
+            for index in range(workers):
+                children.append(worker(ctx, henv, index).start())
+            stats = await ctx.receiver.wait_for(
+                count, ctx.sizes.delivery_timeout, watch=children
+            )
+            memory = [peak_rss_mb(child.pid) or 0.0 for child in children]
+        finally:
+            await asyncio.to_thread(stop_all, children)
+
+    assert stats.last_new_at is not None
+    rate = count / (stats.last_new_at - started)
+    notes = [
+        f"{count:,} msgs published in {publish_s:.1f} s with --no-worker",
+        _from_first(stats, count),
+        f"worker peak RSS {max(memory):,.0f} MB",
+        *notes,
+        *_delivery_notes(stats),
+    ]
+    if leaked:
+        notes.append(f"`serve --no-worker` delivered {leaked:,} messages itself")
+    if workers > 1:
+        label = f"{BACKENDS[backend]}: backlog drain, {workers} workers"
+        target = AtLeastRow(f"{backend}-backlog", 1.0)
+    else:
+        label = f"{BACKENDS[backend]}: backlog drain, 1 worker"
+        target = AtLeastCeiling(0.6 if backend == "sqlite" else 0.4)
+    return [Line(key, label, rate, notes=[n for n in notes if n], target=target)]
+
+
+async def end_to_end(ctx: RunContext, backend: str) -> list[Line]:
+    count = ctx.sizes.messages
+    async with backend_env(ctx, backend) as henv, running_server(ctx, henv) as server:
+        app_id, endpoint_id = await _one_endpoint_app(server.api, ctx, "/e2e")
+        await server.check_backend_used()
+        await _warm_up(server.api, ctx, app_id, [server.child])
+        started = time.time()
+        await server.api.publish_many(app_id, count, PUBLISH_CONCURRENCY)
+        published = time.time()
+        stats = await ctx.receiver.wait_for(
+            count, ctx.sizes.delivery_timeout, watch=[server.child]
+        )
+        signature = await _signature_note(ctx, server.api, app_id, endpoint_id)
+        notes = _status_notes(server.api)
+    assert stats.last_new_at is not None
+    rate = count / (stats.last_new_at - started)
+    notes = [
+        f"{count:,} msgs; API accepted them at {count / (published - started):,.0f}/s",
+        signature,
+        *notes,
+        *_delivery_notes(stats),
+    ]
+    target = AtLeastCeiling(0.35) if backend == "sqlite" else None
+    label = f"{BACKENDS[backend]}: end to end (publish while delivering)"
+    return [Line(f"{backend}-e2e", label, rate, notes=notes, target=target)]
+
+
+def percentile(sorted_values: list[float], pct: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    rank = max(1, math.ceil(pct / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+@dataclass
+class PacedResult:
+    publish_start: dict[str, float]  # msg id → time.time() when its POST started
+    errors: list[str]
+    max_lag_ms: float
+
+
+async def _paced_publish(
+    api: HooklineApi, app_id: str, count: int, rate: float
+) -> PacedResult:
+    """Open loop: message i is sent at start + i/rate whether or not earlier ones answered."""
+    result = PacedResult({}, [], 0.0)
+
+    async def one(seq: int) -> None:
+        started = time.time()
+        try:
+            result.publish_start[await api.publish(app_id, seq)] = started
+        except Exception as exc:
+            result.errors.append(str(exc))
+
+    tasks = []
+    origin = time.monotonic() + 0.01
+    for seq in range(count):
+        delay = origin + seq / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        else:
+            result.max_lag_ms = max(result.max_lag_ms, -delay * 1000)
+        tasks.append(asyncio.create_task(one(seq)))
+    await asyncio.gather(*tasks)
+    return result
+
+
+async def latency(ctx: RunContext, backend: str) -> list[Line]:
+    rate = ctx.sizes.latency_rate
+    count = int(rate * ctx.sizes.latency_seconds)
+    async with backend_env(ctx, backend) as henv, running_server(ctx, henv) as server:
+        app_id, _ = await _one_endpoint_app(server.api, ctx, "/latency")
+        await server.check_backend_used()
+        await _warm_up(server.api, ctx, app_id, [server.child])
+        paced = await _paced_publish(server.api, app_id, count, rate)
+        if paced.errors:
+            raise RuntimeError(f"{len(paced.errors)} publishes failed: {paced.errors[0]}")
+        await ctx.receiver.wait_for(count, ctx.sizes.delivery_timeout, watch=[server.child])
+        arrivals = await ctx.receiver.arrivals(list(paced.publish_start))
+    latencies = sorted(
+        (arrived - paced.publish_start[msg_id]) * 1000
+        for msg_id, arrived in arrivals.items()
+        if arrived is not None
+    )
+    if not latencies:
+        raise RuntimeError(
+            "no delivery carried a webhook-id equal to an id returned by POST /msg"
+        )
+    notes = [f"{count:,} msgs at {rate:,.0f}/s over {ctx.sizes.latency_seconds:g} s"]
+    if len(latencies) < count:
+        notes.append(f"{count - len(latencies)} deliveries' webhook-id matched no published id")
+    if paced.max_lag_ms > 5:
+        notes.append(f"publisher fell up to {paced.max_lag_ms:.0f} ms behind schedule")
+    name = BACKENDS[backend]
+    p99_limit = 25.0 if backend == "sqlite" else 50.0
+    return [
+        Line(
+            f"{backend}-latency-p50",
+            f"{name}: latency p50 at {rate:,.0f} msg/s",
+            percentile(latencies, 50),
+            unit="ms",
+            notes=notes,
+            target=AtMost(5.0),
+        ),
+        Line(
+            f"{backend}-latency-p99",
+            f"{name}: latency p99 at {rate:,.0f} msg/s",
+            percentile(latencies, 99),
+            unit="ms",
+            notes=[f"max {latencies[-1]:,.1f} ms"],
+            target=AtMost(p99_limit),
+        ),
+    ]
+
+
+async def fanout(ctx: RunContext) -> list[Line]:
+    endpoints = ctx.sizes.fanout_endpoints
+    async with backend_env(ctx, "sqlite") as henv, running_server(ctx, henv) as server:
+        api = server.api
+        warm_app, _ = await _one_endpoint_app(api, ctx, "/fanout-warm-up")
+        await _warm_up(api, ctx, warm_app, [server.child])
+        app_id = await api.create_app("bench fan-out")
+        created = time.monotonic()
+        urls = [f"{ctx.receiver_url}/fanout/{i}" for i in range(endpoints)]
+        await api.create_endpoints(app_id, urls)
+        create_s = time.monotonic() - created
+        await ctx.receiver.reset()
+        started = time.time()
+        await api.publish(app_id, 0)
+        answer_ms = (time.time() - started) * 1000
+        stats = await ctx.receiver.wait_for(
+            endpoints, ctx.sizes.delivery_timeout, watch=[server.child]
+        )
+    assert stats.last_new_at is not None
+    all_s = stats.last_new_at - started
+    return [
+        Line(
+            "fanout-answer",
+            f"fan-out: API answer to one POST /msg for {endpoints:,} endpoints",
+            answer_ms,
+            unit="ms",
+            notes=[f"{endpoints:,} endpoints created in {create_s:.1f} s"],
+            target=AtMost(100.0),
+        ),
+        Line(
+            "fanout-all",
+            f"fan-out: all {endpoints:,} deliveries of that message",
+            endpoints / all_s,
+            notes=[f"all arrived {all_s:.2f} s after the publish", *_delivery_notes(stats)],
+        ),
+    ]
+
+
+@dataclass
+class Drain:
+    rate: float  # deliveries/s from the first arrival, over at most `window` seconds
+    measured_s: float
+    delivered: int
+    first_delay_s: float  # worker start → first arrival
+    rss_mb: float
+
+
+async def _drain(ctx: RunContext, worker_child: Child, expected: int) -> Drain:
+    """Start a worker on a seeded backlog; measure until drained or the window is over."""
+    window = ctx.sizes.scale_window
+    await ctx.receiver.reset()
+    started = time.time()
+    try:
+        worker_child.start()
+        while True:
+            stats = await ctx.receiver.stats()
+            now = time.time()
+            if stats.unique >= expected:
+                assert stats.last_new_at is not None
+                end = stats.last_new_at
+                break
+            if stats.first_at is not None and now >= stats.first_at + window:
+                end = stats.first_at + window
+                break
+            worker_child.check_alive()
+            if now - started > ctx.sizes.delivery_timeout:
+                raise DeliveriesTimeout(
+                    f"{stats.unique:,} deliveries in {ctx.sizes.delivery_timeout:.0f} s"
+                )
+            await asyncio.sleep(0.1)
+        rss = peak_rss_mb(worker_child.pid) or 0.0
+    finally:
+        await asyncio.to_thread(worker_child.stop)
+    assert stats.first_at is not None
+    delivered = await ctx.receiver.window(stats.first_at, end)
+    span = end - stats.first_at
+    rate = (delivered - 1) / span if span > 0 else float("nan")
+    return Drain(rate, span, delivered, stats.first_at - started, rss)
+
+
+async def scale(ctx: RunContext) -> list[Line]:
+    sizes = ctx.sizes
+    endpoints = sizes.scale_endpoints
+    drains: list[Drain] = []
+    seed_notes: list[str] = []
+    async with backend_env(ctx, "sqlite") as henv:
+        app_id = ""
+        for messages in (sizes.scale_small_messages, sizes.scale_large_messages):
+            async with running_server(ctx, henv, no_worker=True) as server:
+                if not app_id:
+                    app_id = await server.api.create_app("bench scale")
+                    urls = [f"{ctx.receiver_url}/scale/{i}" for i in range(endpoints)]
+                    await server.api.create_endpoints(app_id, urls)
+                seeded = time.monotonic()
+                await server.api.publish_many(
+                    app_id, messages, SEED_CONCURRENCY, first_seq=len(drains) * 10**6
+                )
+                seed_notes.append(
+                    f"seeded {messages:,} msgs × {endpoints:,} endpoints in "
+                    f"{time.monotonic() - seeded:.1f} s"
+                )
+            drains.append(await _drain(ctx, worker(ctx, henv), endpoints * messages))
+
+    def notes(drain: Drain, seed_note: str) -> list[str]:
+        return [
+            seed_note,
+            f"{drain.delivered:,} delivered over {drain.measured_s:.1f} s from the first arrival",
+            f"first arrival {drain.first_delay_s:.1f} s after worker start",
+        ]
+
+    small, large = drains
+    return [
+        Line(
+            "scale-small",
+            f"claim-and-deliver, {sizes.scale_small:,} pending",
+            small.rate,
+            notes=[*notes(small, seed_notes[0]), f"worker peak RSS {small.rss_mb:,.0f} MB"],
+        ),
+        Line(
+            "scale-large",
+            f"claim-and-deliver, {sizes.scale_large:,} pending",
+            large.rate,
+            notes=notes(large, seed_notes[1]),
+            target=AtLeastRow("scale-small", 0.8),
+        ),
+        Line(
+            "scale-rss",
+            f"worker peak RSS, {sizes.scale_large:,} pending",
+            large.rss_mb,
+            unit="MB",
+            notes=["VmHWM of the worker and its sub-processes"],
+            target=AtMost(250.0),
+        ),
+    ]

@@ -1,0 +1,256 @@
+"""Running Hookline as the user would: `hookline serve [--no-worker]` and `hookline worker`
+subprocesses, configured only through `HOOKLINE_*` variables and driven over its HTTP API."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import secrets
+import shlex
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+
+from bench import postgres
+from bench.context import RunContext, Unavailable
+from bench.payload import EVENT_TYPE, payload_obj
+from bench.procs import BENCH_ROOT, Child, child_env, free_port
+
+STARTUP_TIMEOUT = 60.0
+BACKENDS = {"sqlite": "SQLite", "pg": "PostgreSQL"}
+
+
+class ServerUnavailable(Unavailable):
+    """Hookline could not be started on a backend; later rows of that backend skip at once."""
+
+
+class ApiError(RuntimeError):
+    pass
+
+
+def hookline_command(override: str | None = None) -> list[str]:
+    """How to run Hookline's CLI: `--hookline-command`, else the console script beside this
+    interpreter (`make bench` installs it), else its `main` through this interpreter."""
+    if override:
+        return shlex.split(override)
+    script = Path(sys.executable).parent / "hookline"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from hookline.cli import main; sys.exit(main())"]
+
+
+@dataclass(frozen=True)
+class HooklineEnv:
+    backend: str
+    data_dir: Path
+    token: str
+    database: str | None = None  # PostgreSQL database name
+
+    @property
+    def database_url(self) -> str | None:
+        return postgres.database_url(self.database) if self.database else None
+
+    def environ(self) -> dict[str, str]:
+        env = {k: v for k, v in child_env().items() if not k.startswith("HOOKLINE_")}
+        src = BENCH_ROOT / "src"
+        if importlib.util.find_spec("hookline") is None and (src / "hookline").is_dir():
+            env["PYTHONPATH"] = os.pathsep.join([str(src), env["PYTHONPATH"]])
+        env.update(
+            HOOKLINE_DATA_DIR=str(self.data_dir),
+            HOOKLINE_ADMIN_TOKEN=self.token,
+            HOOKLINE_ALLOW_PRIVATE_NETWORKS="127.0.0.0/8",
+        )
+        if self.database_url:
+            env["HOOKLINE_DATABASE_URL"] = self.database_url
+        return env
+
+
+@asynccontextmanager
+async def backend_env(ctx: RunContext, backend: str) -> AsyncIterator[HooklineEnv]:
+    """A fresh data directory (and for PostgreSQL a fresh database), removed afterwards."""
+    if backend in ctx.unavailable:
+        raise Unavailable(ctx.unavailable[backend])
+    database = None
+    if backend == "pg":
+        try:
+            database = await asyncio.wait_for(postgres.create_database(), 20)
+        except Exception as exc:
+            ctx.unavailable[backend] = f"PostgreSQL at {postgres.PG_HOST} unusable: {exc!r}"
+            raise Unavailable(ctx.unavailable[backend]) from exc
+    data_dir = Path(tempfile.mkdtemp(prefix=f"hookline-bench-{backend}-"))
+    try:
+        yield HooklineEnv(backend, data_dir, "bench_" + secrets.token_hex(16), database)
+    except ServerUnavailable as exc:
+        ctx.unavailable[backend] = str(exc)
+        raise
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+        if database is not None:
+            try:
+                await asyncio.wait_for(postgres.drop_database(database), 30)
+            except Exception as exc:
+                print(f"bench: could not drop database {database}: {exc!r}", file=sys.stderr)
+
+
+class HooklineApi:
+    """The few Svix-compatible calls the benchmark needs, over one keep-alive aiohttp pool."""
+
+    def __init__(self, base_url: str, token: str) -> None:
+        self.base_url = base_url
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=256),
+            timeout=aiohttp.ClientTimeout(total=300),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        # Publish answers other than Svix's 202, to report.
+        self.unexpected_statuses: dict[int, int] = {}
+
+    async def close(self) -> None:
+        await self.session.close()
+
+    async def call(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else orjson.dumps(body)
+        async with self.session.request(method, self.base_url + path, data=data) as resp:
+            raw = await resp.read()
+            if resp.status >= 300:
+                text = raw[:300].decode(errors="replace")
+                raise ApiError(f"{method} {path} answered {resp.status}: {text}")
+            if path.endswith("/msg") and method == "POST" and resp.status != 202:
+                self.unexpected_statuses[resp.status] = (
+                    self.unexpected_statuses.get(resp.status, 0) + 1
+                )
+            return orjson.loads(raw) if raw else None
+
+    async def healthy(self) -> bool:
+        try:
+            async with self.session.get(self.base_url + "/api/v1/health") as resp:
+                return 200 <= resp.status < 300
+        except (aiohttp.ClientError, TimeoutError):
+            return False
+
+    @staticmethod
+    def _id(answer: Any, what: str) -> str:
+        if not isinstance(answer, dict) or not isinstance(answer.get("id"), str):
+            raise ApiError(f"{what} answered without an `id`: {str(answer)[:200]}")
+        return answer["id"]
+
+    async def create_app(self, name: str) -> str:
+        return self._id(await self.call("POST", "/api/v1/app", {"name": name}), "POST /app")
+
+    async def create_endpoint(self, app_id: str, url: str) -> str:
+        answer = await self.call("POST", f"/api/v1/app/{app_id}/endpoint", {"url": url})
+        return self._id(answer, "POST /endpoint")
+
+    async def create_endpoints(
+        self, app_id: str, urls: Sequence[str], concurrency: int = 16
+    ) -> list[str]:
+        ids: list[str] = [""] * len(urls)
+        cursor = iter(range(len(urls)))
+
+        async def creator() -> None:
+            for index in cursor:
+                ids[index] = await self.create_endpoint(app_id, urls[index])
+
+        await asyncio.gather(*(creator() for _ in range(concurrency)))
+        return ids
+
+    async def endpoint_secret(self, app_id: str, endpoint_id: str) -> str:
+        answer = await self.call("GET", f"/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret")
+        return str(answer["key"])
+
+    async def publish(self, app_id: str, seq: int) -> str:
+        body = {"eventType": EVENT_TYPE, "payload": payload_obj(seq)}
+        return self._id(await self.call("POST", f"/api/v1/app/{app_id}/msg", body), "POST /msg")
+
+    async def publish_many(
+        self, app_id: str, count: int, concurrency: int = 64, first_seq: int = 0
+    ) -> list[str]:
+        """Publish `count` messages as fast as `concurrency` connections allow."""
+        ids: list[str] = [""] * count
+        cursor = iter(range(count))
+
+        async def publisher() -> None:
+            for index in cursor:
+                ids[index] = await self.publish(app_id, first_seq + index)
+
+        await asyncio.gather(*(publisher() for _ in range(min(concurrency, count))))
+        return ids
+
+
+class HooklineServer:
+    """`hookline serve` on a random port; started and health-checked by `running_server`."""
+
+    def __init__(self, ctx: RunContext, henv: HooklineEnv, no_worker: bool) -> None:
+        self.port = free_port()
+        args = ["serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        if no_worker:
+            args.append("--no-worker")
+        self.child = Child(
+            "hookline-serve", [*ctx.hookline_command, *args], ctx.log_dir, env=henv.environ()
+        )
+        self.api = HooklineApi(f"http://127.0.0.1:{self.port}", henv.token)
+        self.henv = henv
+        self.command_text = "hookline " + " ".join(args)
+
+    async def start(self) -> None:
+        self.child.start()
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not await self.api.healthy():
+            if not self.child.alive():
+                raise ServerUnavailable(
+                    f"`{self.command_text}` exited with code {self.child.proc.returncode}"  # type: ignore[union-attr]
+                    f" ({self._backend_text()}): {self.child.log_tail()}"
+                )
+            if time.monotonic() > deadline:
+                raise ServerUnavailable(
+                    f"`{self.command_text}` did not answer GET /api/v1/health within "
+                    f"{STARTUP_TIMEOUT:.0f} s ({self._backend_text()}): {self.child.log_tail()}"
+                )
+            await asyncio.sleep(0.1)
+
+    def _backend_text(self) -> str:
+        url = self.henv.database_url
+        return f"HOOKLINE_DATABASE_URL={url}" if url else "SQLite"
+
+    async def check_backend_used(self) -> None:
+        """A server that ignores HOOKLINE_DATABASE_URL would silently benchmark SQLite."""
+        if self.henv.database is None:
+            return
+        if await postgres.table_count(self.henv.database) == 0:
+            raise ServerUnavailable(
+                f"`{self.command_text}` started with {self._backend_text()} but created no "
+                "tables in that database (it seems to ignore HOOKLINE_DATABASE_URL)"
+            )
+
+    async def stop(self) -> None:
+        await self.api.close()
+        await asyncio.to_thread(self.child.stop)
+
+
+@asynccontextmanager
+async def running_server(
+    ctx: RunContext, henv: HooklineEnv, no_worker: bool = False
+) -> AsyncIterator[HooklineServer]:
+    server = HooklineServer(ctx, henv, no_worker)
+    try:
+        await server.start()
+        yield server
+    finally:
+        await server.stop()
+
+
+def worker(ctx: RunContext, henv: HooklineEnv, index: int = 0) -> Child:
+    """A `hookline worker` process (not started yet)."""
+    return Child(
+        f"hookline-worker-{index}", [*ctx.hookline_command, "worker"], ctx.log_dir, henv.environ()
+    )

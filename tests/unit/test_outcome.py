@@ -1,4 +1,3 @@
-import asyncio
 import ssl
 
 import aiohttp
@@ -33,7 +32,7 @@ def test_only_2xx_is_delivered(status, succeeded):
 @pytest.mark.parametrize(
     ("exc", "kind"),
     [
-        (asyncio.TimeoutError(), FailureKind.TIMEOUT),
+        (TimeoutError(), FailureKind.TIMEOUT),
         (aiohttp.ServerTimeoutError(), FailureKind.TIMEOUT),
         (ssl.SSLError(), FailureKind.TLS),
         (ConnectionRefusedError(), FailureKind.CONNECTION),

@@ -52,9 +52,7 @@ async def _warm_up(api: HooklineApi, ctx: RunContext, app_id: str, watch: list[C
     await ctx.receiver.reset()
 
 
-async def _signature_note(
-    ctx: RunContext, api: HooklineApi, app_id: str, endpoint_id: str
-) -> str:
+async def _signature_note(ctx: RunContext, api: HooklineApi, app_id: str, endpoint_id: str) -> str:
     sample = await ctx.receiver.sample()
     if sample is None:
         return "no delivery to check the signature of"
@@ -83,9 +81,7 @@ async def backlog(ctx: RunContext, backend: str, workers: int = 1) -> list[Line]
             started = time.time()
             for index in range(workers):
                 children.append(worker(ctx, henv, index).start())
-            stats = await ctx.receiver.wait_for(
-                count, ctx.sizes.delivery_timeout, watch=children
-            )
+            stats = await ctx.receiver.wait_for(count, ctx.sizes.delivery_timeout, watch=children)
             memory = [peak_rss_mb(child.pid) or 0.0 for child in children]
         finally:
             await asyncio.to_thread(stop_all, children)
@@ -119,9 +115,7 @@ async def end_to_end(ctx: RunContext, backend: str) -> list[Line]:
         started = time.time()
         await server.api.publish_many(app_id, count, PUBLISH_CONCURRENCY)
         published = time.time()
-        stats = await ctx.receiver.wait_for(
-            count, ctx.sizes.delivery_timeout, watch=[server.child]
-        )
+        stats = await ctx.receiver.wait_for(count, ctx.sizes.delivery_timeout, watch=[server.child])
         signature = await _signature_note(ctx, server.api, app_id, endpoint_id)
         notes = _status_notes(server.api)
     assert stats.last_new_at is not None
@@ -150,9 +144,7 @@ class PacedResult:
     max_lag_ms: float
 
 
-async def _paced_publish(
-    api: HooklineApi, app_id: str, count: int, rate: float
-) -> PacedResult:
+async def _paced_publish(api: HooklineApi, app_id: str, count: int, rate: float) -> PacedResult:
     """Open loop: message i is sent at start + i/rate whether or not earlier ones answered."""
     result = PacedResult({}, [], 0.0)
 
@@ -194,9 +186,7 @@ async def latency(ctx: RunContext, backend: str) -> list[Line]:
         if arrived is not None
     )
     if not latencies:
-        raise RuntimeError(
-            "no delivery carried a webhook-id equal to an id returned by POST /msg"
-        )
+        raise RuntimeError("no delivery carried a webhook-id equal to an id returned by POST /msg")
     notes = [f"{count:,} msgs at {rate:,.0f}/s over {ctx.sizes.latency_seconds:g} s"]
     if len(latencies) < count:
         notes.append(f"{count - len(latencies)} deliveries' webhook-id matched no published id")

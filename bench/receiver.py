@@ -94,7 +94,7 @@ def make_handler(recorder: Recorder) -> Any:
             return json_response(
                 {
                     "path": sample_path,
-                    "headers": dict(headers),
+                    "headers": {str(k): v for k, v in headers.items()},
                     "body_b64": base64.b64encode(body).decode(),
                 }
             )
@@ -220,12 +220,12 @@ class ReceiverClient:
     async def wait_for(
         self,
         unique: int,
-        timeout: float,
+        limit_s: float,
         watch: list[Any] | None = None,
         poll: float = 0.05,
     ) -> Stats:
         """Poll until `unique` deliveries arrived; `watch` children must stay alive meanwhile."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + limit_s
         while True:
             stats = await self.stats()
             if stats.unique >= unique:
@@ -241,7 +241,7 @@ class ReceiverClient:
                 raise
             if time.monotonic() >= deadline:
                 raise DeliveriesTimeout(
-                    f"only {stats.unique:,} of {unique:,} deliveries arrived in {timeout:.0f} s"
+                    f"only {stats.unique:,} of {unique:,} deliveries arrived in {limit_s:.0f} s"
                 )
             await asyncio.sleep(poll)
 

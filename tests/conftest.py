@@ -1,4 +1,4 @@
-"""Shared fixtures: real receivers on 127.0.0.1 and real Hookline processes."""
+"""Shared fixtures: real receivers on 127.0.0.1 and real Hookline processes on both stores."""
 
 from __future__ import annotations
 
@@ -10,8 +10,32 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from backends import PostgresTemplate, require_postgres  # noqa: E402
 from receiver import Receiver  # noqa: E402
 from server_process import HooklineProcess  # noqa: E402
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[PostgresTemplate]:
+    require_postgres()
+    template = PostgresTemplate()
+    yield template
+    template.close()
+
+
+def _database_url(backend: str, request: pytest.FixtureRequest) -> str:
+    """ "" means the embedded default: SQLite in the data directory."""
+    if backend == "sqlite":
+        return ""
+    template: PostgresTemplate = request.getfixturevalue("postgres_template")
+    return template.new_database()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> str:
+    return _database_url(request.param, request)
 
 
 @pytest.fixture
@@ -22,8 +46,8 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def start_hookline(tmp_path: Path) -> Iterator:
-    """Factory: start a Hookline process with extra settings; all are stopped afterwards."""
+def start_hookline(tmp_path: Path, database_url: str) -> Iterator:
+    """Factory: start Hookline processes sharing this test's database; all stop afterwards."""
     started: list[HooklineProcess] = []
 
     def start(
@@ -31,9 +55,12 @@ def start_hookline(tmp_path: Path) -> Iterator:
         args: tuple[str, ...] = ("serve",),
         data_dir: Path | None = None,
         port: int = 0,
+        wait: bool = True,
     ) -> HooklineProcess:
-        proc = HooklineProcess(data_dir or tmp_path / "data", env=env or {}, args=args, port=port)
-        started.append(proc.start())
+        settings = {"HOOKLINE_DATABASE_URL": database_url} if database_url else {}
+        settings.update(env or {})
+        proc = HooklineProcess(data_dir or tmp_path / "data", env=settings, args=args, port=port)
+        started.append(proc.start(wait=wait))
         return proc
 
     yield start
@@ -46,9 +73,13 @@ def hookline(start_hookline) -> HooklineProcess:
     return start_hookline()
 
 
-@pytest.fixture(scope="module")
-def shared_hookline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HooklineProcess]:
-    """One server for read-mostly API tests in a module (faster than one per test)."""
-    proc = HooklineProcess(tmp_path_factory.mktemp("shared")).start()
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_hookline(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[HooklineProcess]:
+    """One server per module and store for read-mostly API tests (faster than one per test)."""
+    url = _database_url(request.param, request)
+    env = {"HOOKLINE_DATABASE_URL": url} if url else {}
+    proc = HooklineProcess(tmp_path_factory.mktemp("shared"), env=env).start()
     yield proc
     proc.stop()

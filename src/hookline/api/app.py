@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from fastapi import Depends, FastAPI
 
 from hookline import __version__
-from hookline.api.auth import require_admin
+from hookline.api.auth import AdminTokenRequired, require_admin
 from hookline.api.errors import install_error_handlers
 from hookline.api.limits import BodySizeLimit
 from hookline.api.routes import applications, attempts, endpoints, event_types, health, messages
@@ -62,4 +62,5 @@ def create_app(
         app.include_router(module.router, dependencies=protected)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_payload_bytes)
+    app.add_middleware(AdminTokenRequired)  # outermost: strangers' bodies are never read
     return app

@@ -6,16 +6,24 @@ a field over time, the old name is accepted too (`filterTypes` for `eventTypes`)
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
-Uid = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=r"^[a-zA-Z0-9\-_.]+$")]
-EventTypeName = Annotated[
-    str, StringConstraints(min_length=1, max_length=256, pattern=r"^[a-zA-Z0-9\-_.]+$")
-]
+KEY_PATTERN = r"^[a-zA-Z0-9\-_.]+$"
+Uid = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=KEY_PATTERN)]
+EventTypeName = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=KEY_PATTERN)]
 Channel = Annotated[
     str, StringConstraints(min_length=1, max_length=128, pattern=r"^[a-zA-Z0-9\-_.:#]+$")
 ]
@@ -25,12 +33,57 @@ Metadata = dict[
     Annotated[str, StringConstraints(max_length=256)],
     Annotated[str, StringConstraints(max_length=4096)],
 ]
+ThrottleRate = Annotated[int, Field(ge=0, le=65535)]  # a uint16 in Svix's API
+# orjson refuses to write 255 levels of nesting, and a message's payload sits a few levels down
+# in a list answer: anything deeper than this could be stored but never answered.
+MAX_JSON_DEPTH = 128
+
+
+def check_json(value: Any, allow_nul: bool = False) -> Any:
+    """Refuse what cannot be stored and answered faithfully: NaN and Infinity (not JSON; orjson
+    would write them as null), lone surrogates and integers beyond 64 bits (orjson cannot write
+    them), NUL characters (PostgreSQL's text and jsonb refuse them) and nesting deeper than
+    MAX_JSON_DEPTH."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if not allow_nul and "\x00" in item:
+                raise ValueError("must not contain NUL (\\u0000) characters")
+            if not item.isascii() and not _is_utf8(item):
+                raise ValueError("must not contain unpaired surrogates (\\ud800-\\udfff)")
+        elif isinstance(item, int):
+            if not -(2**63) <= item < 2**64:
+                raise ValueError("integers must fit in 64 bits")
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise ValueError("NaN and Infinity are not JSON numbers")
+        elif isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError(f"must not be nested deeper than {MAX_JSON_DEPTH} levels")
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return value
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class ApiModel(BaseModel):
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, extra="ignore", str_strip_whitespace=False
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, value: Any, info: ValidationInfo) -> Any:
+        # A message payload is stored as bytes, where NUL characters are harmless.
+        return check_json(value, allow_nul=info.field_name == "payload")
 
 
 # Applications
@@ -39,14 +92,14 @@ class ApiModel(BaseModel):
 class ApplicationIn(ApiModel):
     name: Name
     uid: Uid | None = None
-    throttle_rate: Annotated[int, Field(ge=0)] | None = None
+    throttle_rate: ThrottleRate | None = None
     metadata: Metadata | None = None
 
 
 class ApplicationPatch(ApiModel):
     name: Name | None = None
     uid: Uid | None = None
-    throttle_rate: Annotated[int, Field(ge=0)] | None = None
+    throttle_rate: ThrottleRate | None = None
     metadata: Metadata | None = None
 
 
@@ -119,7 +172,7 @@ class EndpointFields(ApiModel):
     disabled: bool | None = None
     event_types: list[EventTypeName] | None = _EVENT_TYPES
     channels: list[Channel] | None = _CHANNELS
-    throttle_rate: Annotated[int, Field(ge=0)] | None = None
+    throttle_rate: ThrottleRate | None = None
     metadata: Metadata | None = None
     headers: dict[str, Annotated[str, StringConstraints(max_length=4096)]] | None = None
     version: int | None = None  # accepted for older SDKs, ignored

@@ -39,23 +39,28 @@ class Worker:
         self._room = asyncio.Event()
         self._pending_records: list[AttemptRecord] = []
         self._records_ready = asyncio.Event()
-        self._in_flight: set[asyncio.Task[None]] = set()
+        self._in_flight: dict[asyncio.Task[None], DeliveryJob] = {}
         self._rng = random.Random()
-        self.delivered = 0
+        self._stopping = False
 
     def wake(self) -> None:
         """Something became due now (a publish in this process): claim without waiting."""
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until `stop` is set; then finish what is in flight (within the request
+        timeout), record it, give back anything unfinished, and return."""
         await self.client.start()
-        recorder = asyncio.create_task(self._record_loop(stop))
+        recorder = asyncio.create_task(self._record_loop())
+        listener = asyncio.create_task(self.db.listen_for_due(self.wake, stop))
         try:
             await self._claim_loop(stop)
         finally:
-            await self._drain_in_flight()
+            await self._finish_in_flight()
+            self._stopping = True
             self._records_ready.set()
             await recorder
+            await listener
             await self.client.close()
 
     async def _claim_loop(self, stop: asyncio.Event) -> None:
@@ -66,6 +71,7 @@ class Worker:
                 self._room.clear()
                 await _wait_any(stop, self._room, seconds=self.settings.poll_interval)
                 continue
+            self._wake.clear()
             try:
                 jobs = await self.db.deliveries.claim_due(
                     self.worker_id, min(room, self.settings.worker_batch_size), lease_ms
@@ -74,32 +80,32 @@ class Worker:
                 log.warning("cannot claim deliveries, database unavailable: %s", exc)
                 await _wait_any(stop, seconds=STORE_RETRY_SECONDS)
                 continue
+            except Exception:
+                log.exception("claiming deliveries failed; retrying")
+                await _wait_any(stop, seconds=STORE_RETRY_SECONDS)
+                continue
             for job in jobs:
                 task = asyncio.create_task(self._deliver(job))
-                self._in_flight.add(task)
+                self._in_flight[task] = job
                 task.add_done_callback(self._finished)
             if not jobs:
-                self._wake.clear()
                 await _wait_any(stop, self._wake, seconds=self.settings.poll_interval)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
-        self._in_flight.discard(task)
+        self._in_flight.pop(task, None)
         self._room.set()
 
     async def _deliver(self, job: DeliveryJob) -> None:
         started_ms = int(time.time() * 1000)
         result = await self.client.send(job)
         self._pending_records.append(self._attempt_record(job, started_ms, result))
-        if result.succeeded:
-            self.delivered += 1
-        self._records_ready.set()  # the recorder batches whatever has piled up meanwhile
+        self._records_ready.set()  # the recorder batches whatever piles up meanwhile
 
     def _attempt_record(self, job: DeliveryJob, started_ms: int, result: Outcome) -> AttemptRecord:
         next_at = None
         if not result.succeeded:
-            delay = next_attempt_delay(
-                job.attempt_count + 1, self.settings.retry_schedule, self._rng
-            )
+            attempts_made = job.attempt_count + 1
+            delay = next_attempt_delay(attempts_made, self.settings.retry_schedule, self._rng)
             if delay is not None:
                 next_at = int(time.time() * 1000 + delay * 1000)
         return AttemptRecord(
@@ -110,7 +116,7 @@ class Worker:
             next_attempt_at_ms=next_at,
         )
 
-    async def _record_loop(self, stop: asyncio.Event) -> None:
+    async def _record_loop(self) -> None:
         while True:
             await self._records_ready.wait()
             self._records_ready.clear()
@@ -119,23 +125,30 @@ class Worker:
                 try:
                     await self.db.deliveries.record(self.worker_id, batch)
                     batch = []
-                except StoreUnavailable as exc:
-                    # Keep the records and try again: the attempts happened.
+                except Exception as exc:
+                    # Keep the records and try again: the attempts happened. If we stop
+                    # before the store is back, the leases expire and the deliveries repeat.
                     log.warning("cannot record %d attempts yet: %s", len(batch), exc)
+                    if self._stopping:
+                        return
                     await asyncio.sleep(STORE_RETRY_SECONDS)
-                    if stop.is_set() and not self._in_flight:
-                        break
-            if stop.is_set() and not self._in_flight and not self._pending_records:
+            if self._stopping and not self._pending_records:
                 return
 
-    async def _drain_in_flight(self) -> None:
-        """On shutdown, let sends in flight finish (they are bounded by the request timeout)."""
+    async def _finish_in_flight(self) -> None:
+        """Let sends in flight finish (bounded by the request timeout); give back the rest."""
         if self._in_flight:
             await asyncio.wait(set(self._in_flight), timeout=self.settings.request_timeout + 1)
-        for task in list(self._in_flight):
+        unfinished = dict(self._in_flight)
+        for task in unfinished:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if unfinished:
+            with contextlib.suppress(Exception):
+                await self.db.deliveries.release(
+                    self.worker_id, [job.delivery_id for job in unfinished.values()]
+                )
 
 
 async def _wait_any(stop: asyncio.Event, *events: asyncio.Event, seconds: float) -> None:

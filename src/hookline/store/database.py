@@ -7,6 +7,7 @@ mode. PostgreSQL: one pool for everything.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -19,8 +20,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from hookline.store.errors import StoreUnavailable
+from hookline.store.notify import CHANNEL, CoalescingNotifier, listen
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x486F6F6B  # "Hook": the advisory lock key migrations hold
 
 
 def async_url(url: str) -> sa.URL:
@@ -71,8 +74,15 @@ class Database:
             self._writer = _sqlite_engine(target, pool_size=1, immediate=True)
             self._reader = _sqlite_engine(target, pool_size=4, immediate=False)
         else:
-            self._writer = create_async_engine(target, pool_size=10, max_overflow=10)
+            self._writer = create_async_engine(
+                target,
+                pool_size=10,
+                max_overflow=10,
+                # Fail fast while the database is away: the caller answers 503 and retries.
+                connect_args={"timeout": 5, "command_timeout": 60},
+            )
             self._reader = self._writer
+        self._notifier = None if self.dialect == "sqlite" else CoalescingNotifier(self._send_notify)
 
         from hookline.store.applications import Applications
         from hookline.store.attempts import Attempts
@@ -94,8 +104,25 @@ class Database:
         self._publish_listeners.append(listener)
 
     def notify_published(self) -> None:
+        """New deliveries are due now: wake this process's worker and, on PostgreSQL, others."""
         for listener in self._publish_listeners:
             listener()
+        if self._notifier is not None:
+            self._notifier.request()
+
+    async def _send_notify(self) -> None:
+        async with self._writer.begin() as conn:
+            await conn.execute(sa.text(f"NOTIFY {CHANNEL}"))
+
+    async def listen_for_due(self, on_due: Callable[[], None], stop: asyncio.Event) -> None:
+        """Run until `stop`: call `on_due` when another process published (PostgreSQL only)."""
+        if self.dialect == "sqlite":
+            return  # one host: in-process wake-ups and polling cover it
+        await listen(self._plain_dsn(), on_due, stop)
+
+    def _plain_dsn(self) -> str:
+        url = sa.make_url(self.url).set(drivername="postgresql")
+        return url.render_as_string(hide_password=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -107,7 +134,7 @@ class Database:
         try:
             async with self._writer.begin() as conn:
                 yield conn
-        except (OperationalError, DBAPIError, OSError) as exc:
+        except (OperationalError, DBAPIError, OSError, TimeoutError) as exc:
             if _is_connectivity_error(exc):
                 raise StoreUnavailable(str(exc)) from exc
             raise
@@ -117,14 +144,20 @@ class Database:
         try:
             async with self._reader.connect() as conn:
                 yield conn
-        except (OperationalError, DBAPIError, OSError) as exc:
+        except (OperationalError, DBAPIError, OSError, TimeoutError) as exc:
             if _is_connectivity_error(exc):
                 raise StoreUnavailable(str(exc)) from exc
             raise
 
     async def migrate(self) -> None:
-        """Bring the schema to the newest revision."""
+        """Bring the schema to the newest revision. Safe to run from several hosts at once:
+        on PostgreSQL an advisory lock makes them take turns, and the later ones find the
+        schema current."""
         async with self._writer.begin() as conn:
+            if self.dialect != "sqlite":
+                await conn.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             await conn.run_sync(_run_alembic_upgrade)
 
     async def ping(self) -> None:
@@ -132,28 +165,34 @@ class Database:
             await conn.execute(sa.text("SELECT 1"))
 
     async def close(self) -> None:
+        if self._notifier is not None:
+            await self._notifier.close()
         await self._writer.dispose()
         if self._reader is not self._writer:
             await self._reader.dispose()
 
 
+_CONNECTIVITY_MARKERS = (
+    "connection refused",
+    "could not connect",
+    "connection was closed",
+    "cannot connect",
+    "connection is closed",
+    "terminating connection",
+    "the database system is",  # … starting up / shutting down / in recovery mode
+    "database is locked",  # SQLite: another writer held the lock past the busy timeout
+    "timeout",
+)
+
+
 def _is_connectivity_error(exc: BaseException) -> bool:
-    if isinstance(exc, OSError):
+    """True for errors that mean "the database is not reachable now", as opposed to a bug."""
+    if isinstance(exc, OSError | TimeoutError):
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     text = str(exc).lower()
-    return any(
-        marker in text
-        for marker in (
-            "connection refused",
-            "could not connect",
-            "connection was closed",
-            "cannot connect",
-            "connection is closed",
-            "terminating connection",
-        )
-    )
+    return any(marker in text for marker in _CONNECTIVITY_MARKERS)
 
 
 def _run_alembic_upgrade(sync_conn: sa.Connection) -> None:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from hookline.api import serialize
 from hookline.api.models import ApplicationIn, ApplicationOut, ApplicationPatch, ListResponse
 from hookline.api.responses import OrjsonResponse
-from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, Order
+from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, Order, PathKey
 
 router = APIRouter(prefix="/api/v1/app", tags=["Application"])
 
@@ -31,18 +31,18 @@ async def create_application(
 
 
 @router.get("/{app_id}", response_model=ApplicationOut)
-async def get_application(app_id: str, db: Db) -> OrjsonResponse:
+async def get_application(app_id: PathKey, db: Db) -> OrjsonResponse:
     return OrjsonResponse(serialize.application(await db.applications.get(app_id)))
 
 
 @router.put("/{app_id}", response_model=ApplicationOut)
-async def upsert_application(app_id: str, body: ApplicationIn, db: Db) -> OrjsonResponse:
+async def upsert_application(app_id: PathKey, body: ApplicationIn, db: Db) -> OrjsonResponse:
     row, created = await db.applications.upsert(app_id, body.model_dump(exclude_unset=True))
     return OrjsonResponse(serialize.application(row), status_code=201 if created else 200)
 
 
 @router.patch("/{app_id}", response_model=ApplicationOut)
-async def patch_application(app_id: str, body: ApplicationPatch, db: Db) -> OrjsonResponse:
+async def patch_application(app_id: PathKey, body: ApplicationPatch, db: Db) -> OrjsonResponse:
     changes = body.model_dump(exclude_unset=True)
     if changes.get("name", ...) is None:
         del changes["name"]
@@ -53,6 +53,6 @@ async def patch_application(app_id: str, body: ApplicationPatch, db: Db) -> Orjs
 
 
 @router.delete("/{app_id}", status_code=204)
-async def delete_application(app_id: str, db: Db) -> Response:
+async def delete_application(app_id: PathKey, db: Db) -> Response:
     await db.applications.delete(app_id)
     return Response(status_code=204)

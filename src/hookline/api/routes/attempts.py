@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from hookline.api import serialize
 from hookline.api.models import ListResponse, MessageAttemptOut
 from hookline.api.responses import OrjsonResponse
-from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit
+from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, PathKey, QueryKey
 from hookline.types import DeliveryStatus
 
 router = APIRouter(prefix="/api/v1/app/{app_id}", tags=["Message Attempt"])
@@ -15,13 +15,13 @@ router = APIRouter(prefix="/api/v1/app/{app_id}", tags=["Message Attempt"])
 
 @router.get("/attempt/msg/{msg_id}", response_model=ListResponse)
 async def list_attempts_by_message(
-    app_id: str,
-    msg_id: str,
+    app_id: PathKey,
+    msg_id: PathKey,
     db: Db,
     limit: Limit = DEFAULT_LIMIT,
     iterator: Iterator = None,
     status: DeliveryStatus | None = None,
-    endpoint_id: str | None = None,
+    endpoint_id: QueryKey = None,
 ) -> OrjsonResponse:
     page = await db.attempts.list_by_message(
         app_id, msg_id, limit, iterator, status=status, endpoint_id=endpoint_id
@@ -31,8 +31,8 @@ async def list_attempts_by_message(
 
 @router.get("/attempt/endpoint/{endpoint_id}", response_model=ListResponse)
 async def list_attempts_by_endpoint(
-    app_id: str,
-    endpoint_id: str,
+    app_id: PathKey,
+    endpoint_id: PathKey,
     db: Db,
     limit: Limit = DEFAULT_LIMIT,
     iterator: Iterator = None,
@@ -43,12 +43,16 @@ async def list_attempts_by_endpoint(
 
 
 @router.get("/msg/{msg_id}/attempt/{attempt_id}", response_model=MessageAttemptOut)
-async def get_attempt(app_id: str, msg_id: str, attempt_id: str, db: Db) -> OrjsonResponse:
+async def get_attempt(
+    app_id: PathKey, msg_id: PathKey, attempt_id: PathKey, db: Db
+) -> OrjsonResponse:
     return OrjsonResponse(serialize.attempt(await db.attempts.get(app_id, msg_id, attempt_id)))
 
 
 @router.post("/msg/{msg_id}/endpoint/{endpoint_id}/resend", status_code=202)
-async def resend_message(app_id: str, msg_id: str, endpoint_id: str, db: Db) -> OrjsonResponse:
+async def resend_message(
+    app_id: PathKey, msg_id: PathKey, endpoint_id: PathKey, db: Db
+) -> OrjsonResponse:
     """Send the message to the endpoint once more, now (a manual attempt)."""
     await db.deliveries.resend(app_id, msg_id, endpoint_id)
     return OrjsonResponse({}, status_code=202)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
+from pydantic import StringConstraints
 
+from hookline.api.models import KEY_PATTERN
 from hookline.store import Database
 from hookline.store.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -16,8 +18,13 @@ def get_db(request: Request) -> Database:
 
 Db = Annotated[Database, Depends(get_db)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Iterator = Annotated[str | None, Query(max_length=300)]
+Iterator = Annotated[str | None, Query(max_length=300, pattern=KEY_PATTERN)]
 Order = Annotated[Literal["ascending", "descending"] | None, Query()]
-PathKey = Annotated[str, "id or uid"]
+# An id, a uid or an event type name. Validated because a PUT (or a publish that creates its
+# application) stores the key as a uid, and because PostgreSQL refuses NUL characters.
+PathKey = Annotated[str, Path(min_length=1, max_length=256, pattern=KEY_PATTERN)]
+QueryKey = Annotated[str | None, Query(max_length=256, pattern=KEY_PATTERN)]
+# Keys joined with commas, as the SDK sends list parameters.
+KeyList = Annotated[str, StringConstraints(max_length=25_000, pattern=r"^[a-zA-Z0-9\-_.,]*$")]
 
-__all__ = ["DEFAULT_LIMIT", "Db", "Iterator", "Limit", "Order"]
+__all__ = ["DEFAULT_LIMIT", "Db", "Iterator", "Limit", "KeyList", "Order", "PathKey", "QueryKey"]

@@ -18,7 +18,7 @@ from hookline.api.models import (
     ListResponse,
 )
 from hookline.api.responses import OrjsonResponse
-from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, Order
+from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, Order, PathKey
 from hookline.config import Settings
 from hookline.delivery.address_guard import check_url
 
@@ -51,7 +51,7 @@ def _fields(body: Any, request: Request) -> dict[str, Any]:
 
 @router.get("", response_model=ListResponse)
 async def list_endpoints(
-    app_id: str,
+    app_id: PathKey,
     db: Db,
     limit: Limit = DEFAULT_LIMIT,
     iterator: Iterator = None,
@@ -63,20 +63,20 @@ async def list_endpoints(
 
 @router.post("", response_model=EndpointOut, status_code=201)
 async def create_endpoint(
-    app_id: str, body: EndpointIn, request: Request, db: Db
+    app_id: PathKey, body: EndpointIn, request: Request, db: Db
 ) -> OrjsonResponse:
     row = await db.endpoints.create(app_id, _fields(body, request), _secret(body.secret))
     return OrjsonResponse(serialize.endpoint(row), status_code=201)
 
 
 @router.get("/{endpoint_id}", response_model=EndpointOut)
-async def get_endpoint(app_id: str, endpoint_id: str, db: Db) -> OrjsonResponse:
+async def get_endpoint(app_id: PathKey, endpoint_id: PathKey, db: Db) -> OrjsonResponse:
     return OrjsonResponse(serialize.endpoint(await db.endpoints.get(app_id, endpoint_id)))
 
 
 @router.put("/{endpoint_id}", response_model=EndpointOut)
 async def update_endpoint(
-    app_id: str, endpoint_id: str, body: EndpointUpdate, request: Request, db: Db
+    app_id: PathKey, endpoint_id: PathKey, body: EndpointUpdate, request: Request, db: Db
 ) -> OrjsonResponse:
     fields = _fields(body, request)
     row, created = await db.endpoints.upsert(app_id, endpoint_id, fields, signing.generate_secret())
@@ -85,7 +85,7 @@ async def update_endpoint(
 
 @router.patch("/{endpoint_id}", response_model=EndpointOut)
 async def patch_endpoint(
-    app_id: str, endpoint_id: str, body: EndpointPatch, request: Request, db: Db
+    app_id: PathKey, endpoint_id: PathKey, body: EndpointPatch, request: Request, db: Db
 ) -> OrjsonResponse:
     changes = _fields(body, request)
     for key in ("url", "disabled", "description", "metadata", "headers"):
@@ -98,12 +98,12 @@ async def patch_endpoint(
 
 
 @router.delete("/{endpoint_id}", status_code=204)
-async def delete_endpoint(app_id: str, endpoint_id: str, db: Db) -> Response:
+async def delete_endpoint(app_id: PathKey, endpoint_id: PathKey, db: Db) -> Response:
     await db.endpoints.delete(app_id, endpoint_id)
     return Response(status_code=204)
 
 
 @router.get("/{endpoint_id}/secret", response_model=EndpointSecretOut)
-async def get_endpoint_secret(app_id: str, endpoint_id: str, db: Db) -> OrjsonResponse:
+async def get_endpoint_secret(app_id: PathKey, endpoint_id: PathKey, db: Db) -> OrjsonResponse:
     row = await db.endpoints.get(app_id, endpoint_id)
     return OrjsonResponse({"key": row["secret"]})

@@ -13,7 +13,7 @@ from hookline.api.models import (
     ListResponse,
 )
 from hookline.api.responses import OrjsonResponse
-from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit
+from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, PathKey
 
 router = APIRouter(prefix="/api/v1/event-type", tags=["Event Type"])
 
@@ -33,20 +33,22 @@ async def create_event_type(body: EventTypeIn, db: Db) -> OrjsonResponse:
 
 
 @router.get("/{event_type_name}", response_model=EventTypeOut)
-async def get_event_type(event_type_name: str, db: Db) -> OrjsonResponse:
+async def get_event_type(event_type_name: PathKey, db: Db) -> OrjsonResponse:
     return OrjsonResponse(serialize.event_type(await db.event_types.get(event_type_name)))
 
 
 @router.put("/{event_type_name}", response_model=EventTypeOut)
 async def upsert_event_type(
-    event_type_name: str, body: EventTypeUpsertIn, db: Db
+    event_type_name: PathKey, body: EventTypeUpsertIn, db: Db
 ) -> OrjsonResponse:
     row, created = await db.event_types.upsert(event_type_name, body.model_dump())
     return OrjsonResponse(serialize.event_type(row), status_code=201 if created else 200)
 
 
 @router.patch("/{event_type_name}", response_model=EventTypeOut)
-async def patch_event_type(event_type_name: str, body: EventTypePatch, db: Db) -> OrjsonResponse:
+async def patch_event_type(
+    event_type_name: PathKey, body: EventTypePatch, db: Db
+) -> OrjsonResponse:
     changes = body.model_dump(exclude_unset=True)
     for flag in ("archived", "deprecated"):
         if flag in changes and changes[flag] is None:
@@ -59,6 +61,6 @@ async def patch_event_type(event_type_name: str, body: EventTypePatch, db: Db) -
 
 
 @router.delete("/{event_type_name}", status_code=204)
-async def delete_event_type(event_type_name: str, db: Db, expunge: bool = False) -> Response:
+async def delete_event_type(event_type_name: PathKey, db: Db, expunge: bool = False) -> Response:
     await db.event_types.archive(event_type_name, expunge=expunge)
     return Response(status_code=204)

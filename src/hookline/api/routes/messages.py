@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query
 
 from hookline.api import serialize
 from hookline.api.errors import ApiError
-from hookline.api.models import ListResponse, MessageIn, MessageOut
+from hookline.api.models import Channel, ListResponse, MessageIn, MessageOut
 from hookline.api.responses import OrjsonResponse
-from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit
+from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, KeyList, Limit, PathKey
 
 router = APIRouter(prefix="/api/v1/app/{app_id}/msg", tags=["Message"])
 
@@ -23,7 +23,7 @@ def _ms(value: datetime | None) -> int | None:
 
 @router.post("", response_model=MessageOut, status_code=202)
 async def create_message(
-    app_id: str, body: MessageIn, db: Db, with_content: bool = True
+    app_id: PathKey, body: MessageIn, db: Db, with_content: bool = True
 ) -> OrjsonResponse:
     """Store the message and its deliveries, then answer 202: it will not be lost."""
     try:
@@ -44,12 +44,12 @@ async def create_message(
 
 @router.get("", response_model=ListResponse)
 async def list_messages(
-    app_id: str,
+    app_id: PathKey,
     db: Db,
     limit: Limit = DEFAULT_LIMIT,
     iterator: Iterator = None,
-    event_types: Annotated[list[str] | None, Query()] = None,
-    channel: str | None = None,
+    event_types: Annotated[list[KeyList] | None, Query()] = None,
+    channel: Annotated[Channel | None, Query()] = None,
     before: datetime | None = None,
     after: datetime | None = None,
     with_content: bool = True,
@@ -70,6 +70,6 @@ async def list_messages(
 
 @router.get("/{msg_id}", response_model=MessageOut)
 async def get_message(
-    app_id: str, msg_id: str, db: Db, with_content: bool = True
+    app_id: PathKey, msg_id: PathKey, db: Db, with_content: bool = True
 ) -> OrjsonResponse:
     return OrjsonResponse(serialize.message(await db.messages.get(app_id, msg_id), with_content))

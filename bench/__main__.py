@@ -239,7 +239,12 @@ def main() -> int:
     args = parse_args()
     import uvloop
 
-    return uvloop.run(main_async(args))
+    try:
+        return uvloop.run(main_async(args))
+    except KeyboardInterrupt:
+        # Every child was already stopped by the `finally` blocks on the way out.
+        log("interrupted")
+        return 130
 
 
 if __name__ == "__main__":

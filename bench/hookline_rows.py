@@ -142,6 +142,7 @@ class PacedResult:
     publish_start: dict[str, float]  # msg id → time.time() when its POST started
     errors: list[str]
     max_lag_ms: float
+    last_answer: float = 0.0  # time.time() of the last publish answer
 
 
 async def _paced_publish(api: HooklineApi, app_id: str, count: int, rate: float) -> PacedResult:
@@ -154,6 +155,7 @@ async def _paced_publish(api: HooklineApi, app_id: str, count: int, rate: float)
             result.publish_start[await api.publish(app_id, seq)] = started
         except Exception as exc:
             result.errors.append(str(exc))
+        result.last_answer = max(result.last_answer, time.time())
 
     tasks = []
     origin = time.monotonic() + 0.01
@@ -188,6 +190,12 @@ async def latency(ctx: RunContext, backend: str) -> list[Line]:
     if not latencies:
         raise RuntimeError("no delivery carried a webhook-id equal to an id returned by POST /msg")
     notes = [f"{count:,} msgs at {rate:,.0f}/s over {ctx.sizes.latency_seconds:g} s"]
+    answered_rate = count / (paced.last_answer - min(paced.publish_start.values()))
+    if answered_rate < 0.95 * rate:
+        notes.append(
+            f"the API answered only {answered_rate:,.0f} publishes/s, so requests queued "
+            "in the client (counted in the latency)"
+        )
     if len(latencies) < count:
         notes.append(f"{count - len(latencies)} deliveries' webhook-id matched no published id")
     if paced.max_lag_ms > 5:
@@ -312,7 +320,8 @@ async def scale(ctx: RunContext) -> list[Line]:
                     app_id, messages, SEED_CONCURRENCY, first_seq=len(drains) * 10**6
                 )
                 seed_notes.append(
-                    f"seeded {messages:,} msgs × {endpoints:,} endpoints in "
+                    f"seeded {messages:,} msg{'s' if messages > 1 else ''} × {endpoints:,} "
+                    "endpoints in "
                     f"{time.monotonic() - seeded:.1f} s"
                 )
             drains.append(await _drain(ctx, worker(ctx, henv), endpoints * messages))

@@ -11,7 +11,7 @@ from hookline.api.errors import ApiError
 from hookline.api.responses import error
 
 
-def require_admin(request: Request) -> None:
+async def require_admin(request: Request) -> None:
     """FastAPI dependency: the request must carry the admin token."""
     problem = _token_problem(
         request.headers.get("authorization", ""), request.app.state.admin_token

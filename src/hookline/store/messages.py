@@ -1,20 +1,16 @@
-"""Messages: publishing (store + fan-out in one transaction) and reading them back."""
+"""Messages: publishing (see `publishing`) and reading them back."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hookline import ids
-from hookline.routing import endpoint_accepts
 from hookline.store.applications import resolve_app_id
-from hookline.store.clock import now_ms
-from hookline.store.errors import Conflict, NotFound
+from hookline.store.errors import NotFound
 from hookline.store.pagination import Page, fetch_page
-from hookline.store.schema import applications, deliveries, endpoints, messages
-from hookline.types import DeliveryStatus, TriggerType
+from hookline.store.publishing import PublishBatcher, PublishRequest
+from hookline.store.schema import messages
 
 if TYPE_CHECKING:
     from hookline.store.database import Database
@@ -25,6 +21,7 @@ t = messages
 class Messages:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._batcher = PublishBatcher(db)
 
     async def publish(
         self,
@@ -40,48 +37,9 @@ class Messages:
 
         When this returns, the message is committed: the caller may acknowledge it.
         """
-        now = now_ms()
-        async with self.db.write() as conn:
-            app_id = await _app_id_or_create(conn, app, create_app, now)
-            if event_id is not None:
-                dup = await conn.execute(
-                    sa.select(t.c.id).where(t.c.app_id == app_id, t.c.event_id == event_id)
-                )
-                if dup.first() is not None:
-                    raise Conflict(f"a message with eventId {event_id!r} already exists")
-            row = {
-                "id": ids.new_id(ids.MESSAGE, now),
-                "app_id": app_id,
-                "event_type": event_type,
-                "event_id": event_id,
-                "payload": payload,
-                "channels": channels or None,
-                "tags": tags or None,
-                "created_at": now,
-            }
-            await conn.execute(t.insert().values(**row))
-            targets = await _matching_endpoints(conn, app_id, event_type, channels)
-            if targets:
-                await conn.execute(
-                    deliveries.insert(),
-                    [
-                        {
-                            "app_id": app_id,
-                            "msg_id": row["id"],
-                            "endpoint_id": endpoint_id,
-                            "status": DeliveryStatus.PENDING,
-                            "trigger": TriggerType.SCHEDULED,
-                            "attempt_count": 0,
-                            "due_at": now,
-                            "lease_owner": None,
-                            "created_at": now,
-                            "updated_at": now,
-                        }
-                        for endpoint_id in targets
-                    ],
-                )
-        self.db.notify_published()
-        return row
+        return await self._batcher.publish(
+            PublishRequest(app, event_type, payload, event_id, channels, tags, create_app)
+        )
 
     async def get(self, app: str, msg_id_or_event_id: str) -> dict[str, Any]:
         async with self.db.read() as conn:
@@ -127,39 +85,3 @@ class Messages:
                 page.done,
             )
         return page
-
-
-async def _app_id_or_create(
-    conn: AsyncConnection, app: str, create_app: dict[str, Any] | None, now: int
-) -> str:
-    try:
-        return await resolve_app_id(conn, app)
-    except NotFound:
-        if create_app is None:
-            raise
-    uid = create_app.get("uid") or (None if ids.has_prefix(app, ids.APPLICATION) else app)
-    app_id = ids.new_id(ids.APPLICATION, now)
-    await conn.execute(
-        applications.insert().values(
-            id=app_id,
-            uid=uid,
-            name=create_app["name"],
-            throttle_rate=create_app.get("throttle_rate"),
-            metadata=create_app.get("metadata") or {},
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    return app_id
-
-
-async def _matching_endpoints(
-    conn: AsyncConnection, app_id: str, event_type: str, channels: list[str] | None
-) -> list[str]:
-    e = endpoints
-    rows = await conn.execute(
-        sa.select(e.c.id, e.c.event_types, e.c.channels).where(
-            e.c.app_id == app_id, e.c.disabled.is_(False)
-        )
-    )
-    return [r.id for r in rows if endpoint_accepts(r.event_types, r.channels, event_type, channels)]

@@ -1,7 +1,8 @@
 """Cursor pagination over time-sortable ids, in Svix's shape.
 
-`iterator` is the last id of a page: the next page starts after it. `prevIterator` is the
-first id prefixed with `-`: passing it back walks the other way.
+`iterator` is the last key of a page: the next page starts after it. `prevIterator` is the
+first key prefixed with `~`: passing it back walks the other way. (`~` cannot start an id, a
+uid or an event type name, so the two kinds of cursor never mix.)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 250
+BACKWARDS = "~"
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ async def fetch_page(
     iterator: str | None,
     descending: bool,
 ) -> Page:
-    backwards = bool(iterator) and iterator.startswith("-")  # type: ignore[union-attr]
+    backwards = bool(iterator) and iterator.startswith(BACKWARDS)  # type: ignore[union-attr]
     cursor = iterator[1:] if backwards and iterator else iterator
     scan_descending = descending != backwards
     if cursor:
@@ -49,6 +51,6 @@ async def fetch_page(
     return Page(
         items=rows,
         iterator=last if rows else cursor if not backwards else None,
-        prev_iterator=f"-{first}" if rows else None,
+        prev_iterator=f"{BACKWARDS}{first}" if rows else None,
         done=not more if not backwards else False,
     )

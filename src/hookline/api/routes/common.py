@@ -12,7 +12,7 @@ from hookline.store import Database
 from hookline.store.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 

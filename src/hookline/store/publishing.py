@@ -1,0 +1,212 @@
+"""Publishing: a message and its fan-out are stored in one transaction before the 202.
+
+Concurrent publishes are grouped: while one transaction commits, the requests that arrive
+pile up and go into the next one together. Under light load a batch holds one message and
+nothing waits; under heavy load one commit (and one fsync) serves hundreds of messages.
+Each message still succeeds or fails on its own: an unknown application or a duplicate
+eventId fails that request only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from hookline import ids
+from hookline.routing import endpoint_accepts
+from hookline.store.clock import now_ms
+from hookline.store.errors import Conflict, NotFound
+from hookline.store.schema import applications, deliveries, endpoints, messages
+from hookline.types import DeliveryStatus, TriggerType
+
+if TYPE_CHECKING:
+    from hookline.store.database import Database
+
+MAX_BATCH = 500
+
+
+@dataclass
+class PublishRequest:
+    app: str  # id or uid
+    event_type: str
+    payload: bytes
+    event_id: str | None = None
+    channels: list[str] | None = None
+    tags: list[str] | None = None
+    create_app: dict[str, Any] | None = None  # get-or-create the application with these fields
+    future: asyncio.Future[dict[str, Any]] = field(init=False, repr=False)
+
+
+class PublishBatcher:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._queue: list[PublishRequest] = []
+        self._draining: asyncio.Task[None] | None = None
+
+    async def publish(self, request: PublishRequest) -> dict[str, Any]:
+        request.future = asyncio.get_running_loop().create_future()
+        self._queue.append(request)
+        if self._draining is None or self._draining.done():
+            self._draining = asyncio.create_task(self._drain())
+        return await request.future
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            await self._store(batch)
+            self.db.notify_published()
+
+    async def _store(self, batch: list[PublishRequest]) -> None:
+        try:
+            async with self.db.write() as conn:
+                results = await store_batch(conn, batch, now_ms())
+        except IntegrityError:
+            if len(batch) > 1:
+                # A race with another process (e.g. the same eventId): retry one by one so
+                # that only the offending request fails.
+                for request in batch:
+                    await self._store([request])
+                return
+            results = [Conflict("a message with this eventId already exists")]
+        except Exception as exc:  # the store is down, or a bug: every request learns of it
+            results = [exc] * len(batch)
+        for request, result in zip(batch, results, strict=True):
+            if request.future.done():
+                continue  # the caller went away
+            if isinstance(result, Exception):
+                request.future.set_exception(result)
+            else:
+                request.future.set_result(result)
+
+
+async def store_batch(
+    conn: AsyncConnection, batch: list[PublishRequest], now: int
+) -> list[dict[str, Any] | Exception]:
+    """Insert the messages of `batch` and their deliveries; return a row or an error each."""
+    app_ids = await _resolve_apps(conn, batch, now)
+    results: list[dict[str, Any] | Exception] = []
+    taken = await _existing_event_ids(conn, batch, app_ids)
+    rows = []
+    for request in batch:
+        app_id = app_ids.get(request.app)
+        if app_id is None:
+            results.append(NotFound("application", request.app))
+            continue
+        if request.event_id is not None:
+            if (app_id, request.event_id) in taken:
+                results.append(
+                    Conflict(f"a message with eventId {request.event_id!r} already exists")
+                )
+                continue
+            taken.add((app_id, request.event_id))
+        row = {
+            "id": ids.new_id(ids.MESSAGE, now),
+            "app_id": app_id,
+            "event_type": request.event_type,
+            "event_id": request.event_id,
+            "payload": request.payload,
+            "channels": request.channels or None,
+            "tags": request.tags or None,
+            "created_at": now,
+        }
+        rows.append(row)
+        results.append(row)
+    if not rows:
+        return results
+    await conn.execute(messages.insert(), rows)
+    targets = await _enabled_endpoints(conn, {r["app_id"] for r in rows})
+    fan_out = [
+        {
+            "app_id": row["app_id"],
+            "msg_id": row["id"],
+            "endpoint_id": endpoint.id,
+            "status": DeliveryStatus.PENDING,
+            "trigger": TriggerType.SCHEDULED,
+            "attempt_count": 0,
+            "due_at": now,
+            "lease_owner": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for row in rows
+        for endpoint in targets.get(row["app_id"], ())
+        if endpoint_accepts(
+            endpoint.event_types, endpoint.channels, row["event_type"], row["channels"]
+        )
+    ]
+    if fan_out:
+        await conn.execute(deliveries.insert(), fan_out)
+    return results
+
+
+async def _resolve_apps(
+    conn: AsyncConnection, batch: list[PublishRequest], now: int
+) -> dict[str, str]:
+    """Map each request's application key (id or uid) to its id, creating where asked."""
+    keys = {r.app for r in batch}
+    a = applications
+    found = await conn.execute(
+        sa.select(a.c.id, a.c.uid).where(sa.or_(a.c.id.in_(keys), a.c.uid.in_(keys)))
+    )
+    resolved: dict[str, str] = {}
+    for row in found:
+        resolved[row.id] = row.id
+        if row.uid is not None:
+            resolved[row.uid] = row.id
+    for request in batch:
+        if request.app in resolved or request.create_app is None:
+            continue
+        fields = request.create_app
+        uid = fields.get("uid") or (
+            None if ids.has_prefix(request.app, ids.APPLICATION) else request.app
+        )
+        app_id = ids.new_id(ids.APPLICATION, now)
+        await conn.execute(
+            a.insert().values(
+                id=app_id,
+                uid=uid,
+                name=fields["name"],
+                throttle_rate=fields.get("throttle_rate"),
+                metadata=fields.get("metadata") or {},
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        resolved[request.app] = app_id
+        if uid is not None:
+            resolved[uid] = app_id
+    return resolved
+
+
+async def _existing_event_ids(
+    conn: AsyncConnection, batch: list[PublishRequest], app_ids: dict[str, str]
+) -> set[tuple[str, str]]:
+    wanted = {(app_ids[r.app], r.event_id) for r in batch if r.event_id and r.app in app_ids}
+    if not wanted:
+        return set()
+    m = messages
+    rows = await conn.execute(
+        sa.select(m.c.app_id, m.c.event_id).where(
+            m.c.app_id.in_({a for a, _ in wanted}), m.c.event_id.in_({e for _, e in wanted})
+        )
+    )
+    return {(r.app_id, r.event_id) for r in rows} & wanted
+
+
+async def _enabled_endpoints(conn: AsyncConnection, app_ids: set[str]) -> dict[str, list[Any]]:
+    e = endpoints
+    rows = await conn.execute(
+        sa.select(e.c.id, e.c.app_id, e.c.event_types, e.c.channels).where(
+            e.c.app_id.in_(app_ids), e.c.disabled.is_(False)
+        )
+    )
+    by_app: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        by_app[row.app_id].append(row)
+    return by_app

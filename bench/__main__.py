@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import datetime as dt
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -167,6 +168,10 @@ async def start_receiver(log_dir: Path) -> tuple[Child, ReceiverClient, str]:
 
 
 async def main_async(args: argparse.Namespace) -> int:
+    # SIGTERM (e.g. from `timeout`) cancels the run, so the `finally` blocks stop every child.
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     sizes = QUICK if args.quick else FULL
     if args.messages:
         sizes = sizes.with_messages(args.messages)
@@ -241,7 +246,7 @@ def main() -> int:
 
     try:
         return uvloop.run(main_async(args))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         # Every child was already stopped by the `finally` blocks on the way out.
         log("interrupted")
         return 130

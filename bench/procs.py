@@ -14,11 +14,33 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
 BENCH_ROOT = Path(__file__).resolve().parent.parent  # the directory holding `bench/`
+
+
+def _load_prctl() -> Callable[..., int] | None:
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6", use_errno=True).prctl  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+# Looked up once here: the function below runs between fork and exec, where importing
+# (which takes locks another thread may hold) is not safe.
+_PRCTL = _load_prctl() if sys.platform == "linux" else None
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: SIGTERM it if the benchmark process dies (even by
+    SIGKILL), so a killed run leaves no server behind."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class ChildExited(RuntimeError):
@@ -64,6 +86,8 @@ class Child:
         self._log: IO[bytes] | None = None
 
     def start(self) -> Child:
+        # Call from the main thread: the parent-death signal fires when the *thread* that
+        # started the child exits, so a child started from a pool thread would die early.
         self._log = self.log_path.open("wb")
         self.started_at = time.time()
         self.proc = subprocess.Popen(
@@ -74,6 +98,7 @@ class Child:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent if _PRCTL is not None else None,
         )
         return self
 

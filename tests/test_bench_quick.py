@@ -15,6 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = ("ceiling", "sqlite-e2e", "baseline")
+TIMEOUT_S = 240
 
 
 def _rate(report: str, key: str) -> float:
@@ -27,23 +28,26 @@ def _rate(report: str, key: str) -> float:
 def test_quick_run_writes_numeric_rates(tmp_path: Path) -> None:
     pytest.importorskip("celery", reason="the bench extra is not installed")
     output = tmp_path / "b.md"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench",
-            "--quick",
-            "--only",
-            ",".join(ROWS),
-            "--output",
-            str(output),
-        ],
+    argv = [sys.executable, "-m", "bench", "--quick", "--only", ",".join(ROWS)]
+    proc = subprocess.Popen(
+        [*argv, "--output", str(output)],
         cwd=ROOT,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=240,
     )
-    assert run.returncode == 0, run.stderr[-3000:]
+    try:
+        _, stderr = proc.communicate(timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        # SIGTERM, not SIGKILL: the benchmark then stops the servers it started.
+        proc.terminate()
+        try:
+            _, stderr = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, stderr = proc.communicate()
+        pytest.fail(f"`python -m bench --quick` took over {TIMEOUT_S} s:\n{stderr[-3000:]}")
+    assert proc.returncode == 0, stderr[-3000:]
     report = output.read_text()
     assert "## Latest run" in report
     for key in ROWS:

@@ -35,14 +35,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from hookline import server
+    from hookline.store import StoreUnavailable
 
-    if args.command == "serve":
-        server.serve(settings, args.host, args.port, with_worker=not args.no_worker)
-    elif args.command == "worker":
-        server.work(settings)
-    elif args.command == "migrate":
-        server.migrate(settings)
-        print("database is up to date")
+    try:
+        if args.command == "serve":
+            server.serve(settings, args.host, args.port, with_worker=not args.no_worker)
+        elif args.command == "worker":
+            server.work(settings)
+        elif args.command == "migrate":
+            server.migrate(settings)
+            print("database is up to date")
+    except StoreUnavailable as exc:
+        print(f"hookline: cannot reach the database: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

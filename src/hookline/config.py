@@ -43,6 +43,18 @@ class Settings:
             object.__setattr__(self, "database_url", f"sqlite:///{path}")
         if self.lease_seconds <= 0:
             object.__setattr__(self, "lease_seconds", self.request_timeout + 30.0)
+        elif self.lease_seconds <= self.request_timeout:
+            # A lease that can expire while its request is still running lets a second
+            # worker send the same delivery concurrently.
+            raise ConfigError(
+                f"HOOKLINE_LEASE_SECONDS ({self.lease_seconds:g}) must exceed "
+                f"HOOKLINE_REQUEST_TIMEOUT ({self.request_timeout:g})"
+            )
+        scheme = self.database_url.partition(":")[0].partition("+")[0]
+        if scheme not in ("sqlite", "postgresql", "postgres"):
+            raise ConfigError(
+                f"HOOKLINE_DATABASE_URL must start with sqlite:// or postgresql://, got {scheme!r}"
+            )
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

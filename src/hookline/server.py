@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
+import sqlalchemy as sa
 import uvicorn
 
 from hookline.api.app import create_app
@@ -37,6 +40,18 @@ def load_or_create_admin_token(settings: Settings) -> tuple[str, bool]:
     return token, True
 
 
+class _GracefulServer(uvicorn.Server):
+    """Exits with status 0 after a graceful shutdown on SIGTERM or SIGINT. (uvicorn re-raises
+    the signal once it has shut down, so the process would die with 143 after finishing
+    cleanly, which supervisors report as a failure.)"""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            yield
+            self._captured_signals.clear()
+
+
 def _use_uvloop() -> None:
     try:
         import uvloop
@@ -45,12 +60,19 @@ def _use_uvloop() -> None:
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
+def _safe_url(url: str) -> str:
+    """The database URL without its password, for logs."""
+    return sa.make_url(url).render_as_string(hide_password=True)
+
+
 def _banner(host: str, port: int, token: str, generated: bool, settings: Settings) -> str:
     base = f"http://{host}:{port}"
     where = f" (generated, kept in {settings.data_dir / TOKEN_FILE})" if generated else ""
     lines = [
-        f"Hookline is listening on {base} (database: {settings.database_url})",
-        f"Admin token{where}: {token}",
+        f"Hookline is listening on {base} (database: {_safe_url(settings.database_url)})",
+        f"Admin token{where}: {token}"
+        if generated or settings.admin_token is None
+        else "Admin token: from HOOKLINE_ADMIN_TOKEN",
         "Try it:",
         f"  curl -s -X POST {base}/api/v1/app -H 'Authorization: Bearer {token}' "
         "-H 'Content-Type: application/json' -d '{\"name\": \"My first app\"}'",
@@ -81,7 +103,7 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
         access_log=False,
         timeout_graceful_shutdown=10,
     )
-    server = uvicorn.Server(config)
+    server = _GracefulServer(config)
     print(_banner(host, port, token, generated, settings), flush=True)
     try:
         await server.serve()
@@ -101,8 +123,11 @@ async def _work(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    log.warning("worker %s started (database: %s)", worker.worker_id, settings.database_url)
-    print(f"Hookline worker {worker.worker_id} started", flush=True)
+    print(
+        f"Hookline worker {worker.worker_id} started "
+        f"(database: {_safe_url(settings.database_url)})",
+        flush=True,
+    )
     try:
         await worker.run(stop)
     finally:

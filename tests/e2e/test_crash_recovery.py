@@ -8,7 +8,7 @@ from svix.api import ApplicationIn, EndpointIn, MessageIn
 
 CRASH_ENV = {
     "HOOKLINE_LEASE_SECONDS": "2",
-    "HOOKLINE_REQUEST_TIMEOUT": "5",
+    "HOOKLINE_REQUEST_TIMEOUT": "1.5",
     "HOOKLINE_RETRY_SCHEDULE": "0.2,0.2,0.2",
 }
 

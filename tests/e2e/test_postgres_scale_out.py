@@ -217,10 +217,8 @@ def test_three_workers_deliver_everything_when_one_is_killed(pg_url, processes, 
         victim = workers[0]
         victim_id = re.search(r"worker (\S+) started", victim.output()).group(1)
         victim.kill()
-        held = _query(
-            pg_url,
-            f"SELECT count(*) AS n FROM deliveries WHERE lease_owner = '{victim_id}' AND status = 3",
-        )[0]["n"]
+        held_sql = "SELECT count(*) AS n FROM deliveries WHERE status = 3 AND lease_owner = '%s'"
+        held = _query(pg_url, held_sql % victim_id)[0]["n"]
 
         _wait_count(port, lambda unique: unique >= total, timeout=300)
         pairs = httpx.get(f"http://127.0.0.1:{port}/_pairs", timeout=30).json()["pairs"]

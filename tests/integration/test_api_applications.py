@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import string
 
 import pytest
 from svix.api import (
@@ -24,6 +25,13 @@ def uid(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(4)}"
 
 
+def unknown_id(prefix: str) -> str:
+    """A key with the shape of a server-assigned id that no resource has."""
+    return f"{prefix}_" + "".join(
+        secrets.choice(string.digits + string.ascii_letters) for _ in range(22)
+    )
+
+
 def test_create_and_get_by_id_and_by_uid(svix):
     key = uid("acme")
     app = svix.application.create(
@@ -35,7 +43,12 @@ def test_create_and_get_by_id_and_by_uid(svix):
     assert app.created_at == app.updated_at
     for address in (app.id, key):
         got = svix.application.get(address)
-        assert (got.id, got.name, got.uid, got.metadata) == (app.id, "Acme Inc.", key, {"tier": "gold"})
+        assert (got.id, got.name, got.uid, got.metadata) == (
+            app.id,
+            "Acme Inc.",
+            key,
+            {"tier": "gold"},
+        )
 
 
 def test_create_without_uid_has_no_uid_and_empty_metadata(svix):
@@ -87,6 +100,20 @@ def test_upsert_creates_with_the_path_as_uid_then_replaces(svix):
     by_id = svix.application.upsert(created.id, ApplicationIn(name="v3", metadata={"b": "2"}))
     assert (by_id.id, by_id.name, by_id.metadata) == (created.id, "v3", {"b": "2"})
     assert svix.application.get(key).name == "v3"
+
+
+def test_upsert_to_an_unknown_application_id_does_not_multiply(svix):
+    key = unknown_id("app")
+    before = set(_all_app_ids(svix))
+    for _ in range(2):
+        try:
+            svix.application.upsert(key, ApplicationIn(name="Ghost"))
+        except HttpError as err:  # refusing an id the server did not assign is fine too
+            assert err.status_code == 404
+    new = set(_all_app_ids(svix)) - before
+    assert len(new) <= 1
+    if new:
+        assert svix.application.get(key).id in new
 
 
 def test_upsert_to_a_uid_that_another_application_has_is_a_conflict(svix):
@@ -217,9 +244,7 @@ def test_pagination_walks_every_application_once_forwards_and_back(svix):
     back = []
     page = pages[-1]
     while page.prev_iterator:
-        page = svix.application.list(
-            ApplicationListOptions(limit=3, iterator=page.prev_iterator)
-        )
+        page = svix.application.list(ApplicationListOptions(limit=3, iterator=page.prev_iterator))
         if not page.data:
             break
         back.append([a.id for a in page.data])
@@ -237,9 +262,7 @@ def test_descending_order_reverses_the_list(svix):
     for i in range(3):
         svix.application.create(ApplicationIn(name=f"order {i}"))
     ascending = [a.id for a in svix.application.list(ApplicationListOptions(limit=250)).data]
-    descending = svix.application.list(
-        ApplicationListOptions(limit=250, order=Ordering.DESCENDING)
-    )
+    descending = svix.application.list(ApplicationListOptions(limit=250, order=Ordering.DESCENDING))
     assert [a.id for a in descending.data] == list(reversed(ascending))
 
     first = svix.application.list(ApplicationListOptions(limit=2, order=Ordering.DESCENDING))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import string
 from collections.abc import Iterator
 
 import httpx
@@ -209,11 +210,6 @@ def test_upsert_creates_with_the_path_as_uid_then_replaces(svix, app):
     assert listed_ids(svix, app.id) == [created.id]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/endpoints.py Endpoints.upsert: the update branch replaces the uid with None "
-    "when the body has none, although the endpoint was addressed by that uid",
-)
 def test_upsert_by_uid_is_idempotent(svix, app):
     key = uid("idem")
     first = svix.endpoint.upsert(app.id, key, EndpointUpsertIn(url="http://127.0.0.1:9/1"))
@@ -223,6 +219,19 @@ def test_upsert_by_uid_is_idempotent(svix, app):
     assert first.id == second.id == third.id
     assert svix.endpoint.get(app.id, key).url == "http://127.0.0.1:9/3"
     assert listed_ids(svix, app.id) == [first.id]
+
+
+def test_upsert_to_an_unknown_endpoint_id_does_not_multiply(svix, app):
+    key = "ep_" + "".join(secrets.choice(string.digits + string.ascii_letters) for _ in range(22))
+    for _ in range(2):
+        try:
+            svix.endpoint.upsert(app.id, key, EndpointUpsertIn(url="http://127.0.0.1:9/ghost"))
+        except HttpError as err:  # refusing an id the server did not assign is fine too
+            assert err.status_code == 404
+    created = listed_ids(svix, app.id)
+    assert len(created) <= 1
+    if created:
+        assert svix.endpoint.get(app.id, key).id == created[0]
 
 
 def test_patch_changes_only_the_given_fields(svix, app):
@@ -241,7 +250,11 @@ def test_patch_changes_only_the_given_fields(svix, app):
     patched = svix.endpoint.patch(app.id, key, EndpointPatch(disabled=True))
     assert patched.disabled is True
     assert (patched.url, patched.description, patched.uid) == ("http://127.0.0.1:9/p", "keep", key)
-    assert (patched.event_types, patched.channels, patched.metadata) == (["a.b"], ["c1"], {"k": "v"})
+    assert (patched.event_types, patched.channels, patched.metadata) == (
+        ["a.b"],
+        ["c1"],
+        {"k": "v"},
+    )
 
     patched = svix.endpoint.patch(
         app.id, ep.id, EndpointPatch(event_types=["x.y", "z"], channels=None, disabled=False)
@@ -265,7 +278,9 @@ def test_duplicate_uid_in_one_app_is_a_conflict_but_fine_in_another(svix, app):
     assert len(listed_ids(svix, app.id)) == 1
 
     other = svix.application.create(ApplicationIn(name="Other"))
-    assert svix.endpoint.create(other.id, EndpointIn(url="http://127.0.0.1:9/c", uid=key)).uid == key
+    assert (
+        svix.endpoint.create(other.id, EndpointIn(url="http://127.0.0.1:9/c", uid=key)).uid == key
+    )
 
     second = svix.endpoint.create(app.id, EndpointIn(url="http://127.0.0.1:9/d"))
     with pytest.raises(HttpError) as err:
@@ -338,8 +353,7 @@ def test_invalid_filters_are_422(svix, app):
 
 def test_list_pagination(svix, app):
     created = [
-        svix.endpoint.create(app.id, EndpointIn(url=f"http://127.0.0.1:9/{i}")).id
-        for i in range(5)
+        svix.endpoint.create(app.id, EndpointIn(url=f"http://127.0.0.1:9/{i}")).id for i in range(5)
     ]
     walked: list[str] = []
     iterator = None

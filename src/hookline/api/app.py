@@ -18,7 +18,9 @@ from hookline.store import Database
 
 # Runs for the app's lifetime and returns once the event is set (the delivery worker).
 Background = Callable[[asyncio.Event], Awaitable[None]]
-SHUTDOWN_GRACE_SECONDS = 30.0
+# On shutdown the worker lets sends in flight finish (bounded by the request timeout), then
+# records them; this is the margin for that last write.
+RECORD_GRACE_SECONDS = 10.0
 
 
 def create_app(
@@ -40,7 +42,7 @@ def create_app(
             if task is not None:
                 # On timeout wait_for cancels the worker; unrecorded work returns with its lease.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(task, SHUTDOWN_GRACE_SECONDS)
+                    await asyncio.wait_for(task, settings.request_timeout + RECORD_GRACE_SECONDS)
 
     app = FastAPI(
         title="Hookline",

@@ -39,39 +39,36 @@ ThrottleRate = Annotated[int, Field(ge=0, le=65535)]  # a uint16 in Svix's API
 MAX_JSON_DEPTH = 128
 
 
-def check_json(value: Any, allow_nul: bool = False) -> Any:
+def check_json(value: Any, allow_nul: bool = False, depth: int = 1) -> Any:
     """Refuse what cannot be stored and answered faithfully: NaN and Infinity (not JSON; orjson
     would write them as null), lone surrogates and integers beyond 64 bits (orjson cannot write
     them), NUL characters (PostgreSQL's text and jsonb refuse them) and nesting deeper than
-    MAX_JSON_DEPTH."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, str):
-            if not allow_nul and "\x00" in item:
-                raise ValueError("must not contain NUL (\\u0000) characters")
-            if not item.isascii() and not _is_utf8(item):
-                raise ValueError("must not contain unpaired surrogates (\\ud800-\\udfff)")
-        elif isinstance(item, int):
-            if not -(2**63) <= item < 2**64:
-                raise ValueError("integers must fit in 64 bits")
-        elif isinstance(item, float):
-            if not math.isfinite(item):
-                raise ValueError("NaN and Infinity are not JSON numbers")
-        elif isinstance(item, dict | list):
-            if depth > MAX_JSON_DEPTH:
-                raise ValueError(f"must not be nested deeper than {MAX_JSON_DEPTH} levels")
-            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
+    MAX_JSON_DEPTH. Exact type checks: the input comes straight from the JSON parser."""
+    kind = type(value)
+    if kind is str:
+        if not allow_nul and "\x00" in value:
+            raise ValueError("must not contain NUL (\\u0000) characters")
+        if not value.isascii():
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                raise ValueError("must not contain unpaired surrogates (\\ud800-\\udfff)") from None
+    elif kind is dict or kind is list:
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"must not be nested deeper than {MAX_JSON_DEPTH} levels")
+        if kind is dict:
+            for key, item in value.items():
+                check_json(key, allow_nul, depth)
+                check_json(item, allow_nul, depth + 1)
+        else:
+            for item in value:
+                check_json(item, allow_nul, depth + 1)
+    elif kind is int:
+        if not -(2**63) <= value < 2**64:
+            raise ValueError("integers must fit in 64 bits")
+    elif kind is float and not math.isfinite(value):
+        raise ValueError("NaN and Infinity are not JSON numbers")
     return value
-
-
-def _is_utf8(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 class ApiModel(BaseModel):

@@ -76,7 +76,7 @@ class DeliveryClient:
             async with self._session.post(
                 job.url, data=job.payload, headers=headers, allow_redirects=False
             ) as response:
-                body = await response.content.read(self.settings.response_body_limit)
+                body = await _read_at_most(response, self.settings.response_body_limit)
                 return outcome.from_response(
                     response.status,
                     body,
@@ -87,6 +87,20 @@ class DeliveryClient:
             return outcome.from_exception(
                 exc, _elapsed_ms(started), blocked=is_blocked_address_error(exc)
             )
+
+
+async def _read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes:
+    """The first `limit` bytes of the body (or all of it if shorter); the rest is never read,
+    so a hostile receiver cannot make us buffer a large answer."""
+    chunks: list[bytes] = []
+    remaining = limit
+    while remaining > 0:
+        chunk = await response.content.read(remaining)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
 
 
 def _elapsed_ms(started: float) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookline import ids
@@ -18,17 +17,34 @@ if TYPE_CHECKING:
     from hookline.store.database import Database
 
 t = applications
+UID_TAKEN = "an application with that uid already exists"
 
 
 async def resolve_app_id(conn: AsyncConnection, id_or_uid: str) -> str:
-    row = (
-        await conn.execute(
-            sa.select(t.c.id).where(sa.or_(t.c.id == id_or_uid, t.c.uid == id_or_uid))
-        )
-    ).first()
+    row = (await _select(conn, id_or_uid, t.c.id)).first()
     if row is None:
         raise NotFound("application", id_or_uid)
     return str(row.id)
+
+
+async def _select(conn: AsyncConnection, id_or_uid: str, *columns: Any) -> sa.CursorResult[Any]:
+    query = sa.select(*(columns or (t,))).where(sa.or_(t.c.id == id_or_uid, t.c.uid == id_or_uid))
+    return await conn.execute(query)
+
+
+async def insert_application(conn: AsyncConnection, fields: dict[str, Any]) -> dict[str, Any]:
+    now = now_ms()
+    row = {
+        "id": ids.new_id(ids.APPLICATION, now),
+        "uid": fields.get("uid"),
+        "name": fields["name"],
+        "throttle_rate": fields.get("throttle_rate"),
+        "metadata": fields.get("metadata") or {},
+        "created_at": now,
+        "updated_at": now,
+    }
+    await conn.execute(t.insert().values(**row))
+    return row
 
 
 class Applications:
@@ -36,53 +52,26 @@ class Applications:
         self.db = db
 
     async def create(
-        self,
-        name: str,
-        uid: str | None = None,
-        throttle_rate: int | None = None,
-        metadata: dict[str, str] | None = None,
-        get_if_exists: bool = False,
-    ) -> dict[str, Any]:
-        async with self.db.write() as conn:
+        self, fields: dict[str, Any], get_if_exists: bool = False
+    ) -> tuple[dict[str, Any], bool]:
+        """Returns (row, created); with `get_if_exists`, an application with that uid is
+        returned as it is instead of being a conflict."""
+        uid = fields.get("uid")
+
+        async def work(conn: AsyncConnection) -> tuple[dict[str, Any], bool]:
             if uid is not None:
                 existing = (await conn.execute(sa.select(t).where(t.c.uid == uid))).first()
                 if existing is not None:
                     if get_if_exists:
-                        return dict(existing._mapping)
+                        return dict(existing._mapping), False
                     raise Conflict(f"an application with uid {uid!r} already exists")
-            return await self._insert(conn, name, uid, throttle_rate, metadata or {})
+            return await insert_application(conn, fields), True
 
-    async def _insert(
-        self,
-        conn: AsyncConnection,
-        name: str,
-        uid: str | None,
-        throttle_rate: int | None,
-        metadata: dict[str, str],
-    ) -> dict[str, Any]:
-        now = now_ms()
-        row = {
-            "id": ids.new_id(ids.APPLICATION, now),
-            "uid": uid,
-            "name": name,
-            "throttle_rate": throttle_rate,
-            "metadata": metadata,
-            "created_at": now,
-            "updated_at": now,
-        }
-        try:
-            await conn.execute(t.insert().values(**row))
-        except IntegrityError as exc:
-            raise Conflict(f"an application with uid {uid!r} already exists") from exc
-        return row
+        return await self.db.transaction(work, UID_TAKEN)
 
     async def get(self, id_or_uid: str) -> dict[str, Any]:
         async with self.db.read() as conn:
-            row = (
-                await conn.execute(
-                    sa.select(t).where(sa.or_(t.c.id == id_or_uid, t.c.uid == id_or_uid))
-                )
-            ).first()
+            row = (await _select(conn, id_or_uid)).first()
         if row is None:
             raise NotFound("application", id_or_uid)
         return dict(row._mapping)
@@ -93,35 +82,29 @@ class Applications:
 
     async def update(self, id_or_uid: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Apply `changes` (column → value) to an existing application."""
-        async with self.db.write() as conn:
+
+        async def work(conn: AsyncConnection) -> dict[str, Any]:
             app_id = await resolve_app_id(conn, id_or_uid)
             if changes:
-                try:
-                    await conn.execute(
-                        t.update().where(t.c.id == app_id).values(**changes, updated_at=now_ms())
-                    )
-                except IntegrityError as exc:
-                    raise Conflict("an application with that uid already exists") from exc
-            row = (await conn.execute(sa.select(t).where(t.c.id == app_id))).one()
-            return dict(row._mapping)
+                await conn.execute(
+                    t.update().where(t.c.id == app_id).values(**changes, updated_at=now_ms())
+                )
+            return dict((await conn.execute(sa.select(t).where(t.c.id == app_id))).one()._mapping)
+
+        return await self.db.transaction(work, UID_TAKEN)
 
     async def upsert(self, id_or_uid: str, fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        """PUT semantics: replace the application, or create it (with that uid) if absent."""
-        async with self.db.write() as conn:
+        """PUT: replace the application, or create it with that uid. Returns (row, created)."""
+
+        async def work(conn: AsyncConnection) -> tuple[dict[str, Any], bool]:
             try:
                 app_id = await resolve_app_id(conn, id_or_uid)
             except NotFound:
-                uid = fields.get("uid") or (
-                    None if ids.has_prefix(id_or_uid, ids.APPLICATION) else id_or_uid
-                )
-                row = await self._insert(
-                    conn,
-                    fields["name"],
-                    uid,
-                    fields.get("throttle_rate"),
-                    fields.get("metadata") or {},
-                )
-                return row, True
+                if ids.has_prefix(id_or_uid, ids.APPLICATION):
+                    raise  # ids are assigned by Hookline: a PUT can only create by uid
+                return await insert_application(
+                    conn, {**fields, "uid": fields.get("uid") or id_or_uid}
+                ), True
             values = {
                 "name": fields["name"],
                 "throttle_rate": fields.get("throttle_rate"),
@@ -130,12 +113,11 @@ class Applications:
             }
             if "uid" in fields:
                 values["uid"] = fields["uid"]
-            try:
-                await conn.execute(t.update().where(t.c.id == app_id).values(**values))
-            except IntegrityError as exc:
-                raise Conflict("an application with that uid already exists") from exc
+            await conn.execute(t.update().where(t.c.id == app_id).values(**values))
             row = (await conn.execute(sa.select(t).where(t.c.id == app_id))).one()
             return dict(row._mapping), False
+
+        return await self.db.transaction(work, UID_TAKEN)
 
     async def delete(self, id_or_uid: str) -> None:
         async with self.db.write() as conn:

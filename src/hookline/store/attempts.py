@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookline.store.applications import resolve_app_id
 from hookline.store.errors import NotFound
@@ -44,7 +45,9 @@ class Attempts:
                 raise NotFound("message", msg_id)
             query = sa.select(t).where(t.c.app_id == app_id, t.c.msg_id == msg.id)
             if endpoint_id is not None:
-                query = query.where(t.c.endpoint_id == endpoint_id)
+                query = query.where(
+                    t.c.endpoint_id == await _endpoint_id(conn, app_id, endpoint_id)
+                )
             if status is not None:
                 query = query.where(t.c.status == status)
             return await fetch_page(conn, query, t.c.id, limit, iterator, descending=True)
@@ -59,17 +62,8 @@ class Attempts:
     ) -> Page:
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
-            ep = (
-                await conn.execute(
-                    sa.select(endpoints.c.id).where(
-                        endpoints.c.app_id == app_id,
-                        sa.or_(endpoints.c.id == endpoint, endpoints.c.uid == endpoint),
-                    )
-                )
-            ).first()
-            if ep is None:
-                raise NotFound("endpoint", endpoint)
-            query = sa.select(t).where(t.c.app_id == app_id, t.c.endpoint_id == ep.id)
+            ep_id = await _endpoint_id(conn, app_id, endpoint)
+            query = sa.select(t).where(t.c.app_id == app_id, t.c.endpoint_id == ep_id)
             if status is not None:
                 query = query.where(t.c.status == status)
             return await fetch_page(conn, query, t.c.id, limit, iterator, descending=True)
@@ -83,3 +77,17 @@ class Attempts:
         if row is None or msg_id not in (row.msg_id,):
             raise NotFound("attempt", attempt_id)
         return dict(row._mapping)
+
+
+async def _endpoint_id(conn: AsyncConnection, app_id: str, id_or_uid: str) -> str:
+    e = endpoints
+    row = (
+        await conn.execute(
+            sa.select(e.c.id).where(
+                e.c.app_id == app_id, sa.or_(e.c.id == id_or_uid, e.c.uid == id_or_uid)
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFound("endpoint", id_or_uid)
+    return str(row.id)

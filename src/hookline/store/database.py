@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from hookline.store.errors import StoreUnavailable
+from hookline.store.errors import Conflict, StoreUnavailable
 from hookline.store.notify import CHANNEL, CoalescingNotifier, listen
+
+T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x486F6F6B  # "Hook": the advisory lock key migrations hold
@@ -139,6 +142,24 @@ class Database:
                 raise StoreUnavailable(str(exc)) from exc
             raise
 
+    async def transaction(
+        self,
+        work: Callable[[AsyncConnection], Awaitable[T]],
+        conflict: str = "it already exists",
+        retries: int = 2,
+    ) -> T:
+        """Run `work` in a write transaction. If it loses an insert race to another
+        transaction (check-then-insert on PostgreSQL), run it again: the next run sees the
+        winner's row and answers accordingly (an update, a 409, or the existing row)."""
+        for attempt in range(retries + 1):
+            try:
+                async with self.write() as conn:
+                    return await work(conn)
+            except IntegrityError as exc:
+                if attempt == retries:
+                    raise Conflict(f"{conflict}: {exc.orig}") from exc
+        raise AssertionError("unreachable")
+
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         try:
@@ -153,7 +174,7 @@ class Database:
         """Bring the schema to the newest revision. Safe to run from several hosts at once:
         on PostgreSQL an advisory lock makes them take turns, and the later ones find the
         schema current."""
-        async with self._writer.begin() as conn:
+        async with self.write() as conn:
             if self.dialect != "sqlite":
                 await conn.execute(
                     sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookline import ids
 from hookline.store.applications import resolve_app_id
 from hookline.store.clock import now_ms
-from hookline.store.errors import Conflict, NotFound
+from hookline.store.errors import NotFound
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.schema import deliveries, endpoints
 from hookline.types import DeliveryStatus
@@ -47,24 +46,18 @@ async def _resolve(conn: AsyncConnection, app_id: str, id_or_uid: str) -> dict[s
     return dict(row._mapping)
 
 
+UID_TAKEN = "an endpoint with that uid already exists in this application"
+
+
 class Endpoints:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def create(self, app: str, fields: dict[str, Any], secret: str) -> dict[str, Any]:
-        now = now_ms()
-        async with self.db.write() as conn:
-            app_id = await resolve_app_id(conn, app)
-            row = {
-                "id": ids.new_id(ids.ENDPOINT, now),
-                "app_id": app_id,
-                **_with_defaults(fields),
-                "secret": secret,
-                "created_at": now,
-                "updated_at": now,
-            }
-            await _insert_or_conflict(conn, row)
-        return row
+        async def work(conn: AsyncConnection) -> dict[str, Any]:
+            return await _insert(conn, await resolve_app_id(conn, app), fields, secret)
+
+        return await self.db.transaction(work, UID_TAKEN)
 
     async def get(self, app: str, id_or_uid: str) -> dict[str, Any]:
         async with self.db.read() as conn:
@@ -79,54 +72,32 @@ class Endpoints:
             return await fetch_page(conn, query, t.c.id, limit, iterator, descending)
 
     async def update(self, app: str, id_or_uid: str, changes: dict[str, Any]) -> dict[str, Any]:
-        """Apply `changes`; re-enabling an endpoint releases the deliveries parked meanwhile."""
-        now = now_ms()
-        async with self.db.write() as conn:
+        async def work(conn: AsyncConnection) -> dict[str, Any]:
             current = await _resolve(conn, await resolve_app_id(conn, app), id_or_uid)
-            if changes:
-                try:
-                    await conn.execute(
-                        t.update().where(t.c.id == current["id"]).values(**changes, updated_at=now)
-                    )
-                except IntegrityError as exc:
-                    raise Conflict("an endpoint with that uid already exists") from exc
-            if current["disabled"] and changes.get("disabled") is False:
-                await conn.execute(
-                    deliveries.update()
-                    .where(
-                        deliveries.c.endpoint_id == current["id"],
-                        deliveries.c.status == DeliveryStatus.PENDING,
-                        deliveries.c.due_at.is_(None),
-                    )
-                    .values(due_at=now, updated_at=now)
-                )
-            return dict(
-                (await conn.execute(sa.select(t).where(t.c.id == current["id"]))).one()._mapping
-            )
+            return await _update(conn, current, changes)
+
+        return await self.db.transaction(work, UID_TAKEN)
 
     async def upsert(
         self, app: str, id_or_uid: str, fields: dict[str, Any], secret: str
     ) -> tuple[dict[str, Any], bool]:
         """PUT: replace every mutable field, or create the endpoint with that uid."""
-        async with self.db.write() as conn:
+
+        async def work(conn: AsyncConnection) -> tuple[dict[str, Any], bool]:
             app_id = await resolve_app_id(conn, app)
             try:
-                await _resolve(conn, app_id, id_or_uid)
+                current = await _resolve(conn, app_id, id_or_uid)
             except NotFound:
-                now = now_ms()
-                if not ids.has_prefix(id_or_uid, ids.ENDPOINT):
-                    fields = {**fields, "uid": fields.get("uid") or id_or_uid}
-                row = {
-                    "id": ids.new_id(ids.ENDPOINT, now),
-                    "app_id": app_id,
-                    **_with_defaults(fields),
-                    "secret": secret,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                await _insert_or_conflict(conn, row)
-                return row, True
-        return await self.update(app, id_or_uid, _with_defaults(fields)), False
+                if ids.has_prefix(id_or_uid, ids.ENDPOINT):
+                    raise  # ids are assigned by Hookline: a PUT can only create by uid
+                created_fields = {**fields, "uid": fields.get("uid") or id_or_uid}
+                return await _insert(conn, app_id, created_fields, secret), True
+            replacement = _with_defaults(fields)
+            if "uid" not in fields:
+                del replacement["uid"]  # a PUT keeps the uid unless the body names another
+            return await _update(conn, current, replacement), False
+
+        return await self.db.transaction(work, UID_TAKEN)
 
     async def delete(self, app: str, id_or_uid: str) -> None:
         async with self.db.write() as conn:
@@ -135,11 +106,42 @@ class Endpoints:
             await conn.execute(t.delete().where(t.c.id == current["id"]))
 
 
-async def _insert_or_conflict(conn: AsyncConnection, row: dict[str, Any]) -> None:
-    try:
-        await conn.execute(t.insert().values(**row))
-    except IntegrityError as exc:
-        raise Conflict(f"an endpoint with uid {row.get('uid')!r} already exists") from exc
+async def _insert(
+    conn: AsyncConnection, app_id: str, fields: dict[str, Any], secret: str
+) -> dict[str, Any]:
+    now = now_ms()
+    row = {
+        "id": ids.new_id(ids.ENDPOINT, now),
+        "app_id": app_id,
+        **_with_defaults(fields),
+        "secret": secret,
+        "created_at": now,
+        "updated_at": now,
+    }
+    await conn.execute(t.insert().values(**row))
+    return row
+
+
+async def _update(
+    conn: AsyncConnection, current: dict[str, Any], changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Apply `changes`; re-enabling an endpoint releases the deliveries parked meanwhile."""
+    now = now_ms()
+    if changes:
+        await conn.execute(
+            t.update().where(t.c.id == current["id"]).values(**changes, updated_at=now)
+        )
+    if current["disabled"] and changes.get("disabled") is False:
+        await conn.execute(
+            deliveries.update()
+            .where(
+                deliveries.c.endpoint_id == current["id"],
+                deliveries.c.status == DeliveryStatus.PENDING,
+                deliveries.c.due_at.is_(None),
+            )
+            .values(due_at=now, updated_at=now)
+        )
+    return dict((await conn.execute(sa.select(t).where(t.c.id == current["id"]))).one()._mapping)
 
 
 def _with_defaults(fields: dict[str, Any]) -> dict[str, Any]:

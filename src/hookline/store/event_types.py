@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookline.store.clock import now_ms
 from hookline.store.errors import Conflict, NotFound
@@ -23,14 +24,16 @@ class EventTypes:
         self.db = db
 
     async def create(self, name: str, fields: dict[str, Any]) -> dict[str, Any]:
-        now = now_ms()
-        row = {"name": name, **_defaults(fields), "created_at": now, "updated_at": now}
-        async with self.db.write() as conn:
+        async def work(conn: AsyncConnection) -> dict[str, Any]:
             exists = (await conn.execute(sa.select(t.c.name).where(t.c.name == name))).first()
             if exists is not None:
                 raise Conflict(f"event type {name!r} already exists")
+            now = now_ms()
+            row = {"name": name, **_defaults(fields), "created_at": now, "updated_at": now}
             await conn.execute(t.insert().values(**row))
-        return row
+            return row
+
+        return await self.db.transaction(work, f"event type {name!r} already exists")
 
     async def get(self, name: str) -> dict[str, Any]:
         async with self.db.read() as conn:
@@ -48,8 +51,9 @@ class EventTypes:
 
     async def upsert(self, name: str, fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """PUT: replace an event type's fields, creating it if needed. Returns (row, created)."""
-        now = now_ms()
-        async with self.db.write() as conn:
+
+        async def work(conn: AsyncConnection) -> tuple[dict[str, Any], bool]:
+            now = now_ms()
             exists = (await conn.execute(sa.select(t.c.name).where(t.c.name == name))).first()
             if exists is None:
                 row = {"name": name, **_defaults(fields), "created_at": now, "updated_at": now}
@@ -58,9 +62,10 @@ class EventTypes:
             await conn.execute(
                 t.update().where(t.c.name == name).values(**_defaults(fields), updated_at=now)
             )
-            return dict(
-                (await conn.execute(sa.select(t).where(t.c.name == name))).one()._mapping
-            ), False
+            row = (await conn.execute(sa.select(t).where(t.c.name == name))).one()
+            return dict(row._mapping), False
+
+        return await self.db.transaction(work)
 
     async def patch(self, name: str, changes: dict[str, Any]) -> dict[str, Any]:
         async with self.db.write() as conn:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookline import ids
 from hookline.routing import endpoint_accepts
+from hookline.store.applications import insert_application
 from hookline.store.clock import now_ms
 from hookline.store.errors import Conflict, NotFound
 from hookline.store.schema import applications, deliveries, endpoints, messages
@@ -73,7 +74,7 @@ class PublishBatcher:
                 for request in batch:
                     await self._store([request])
                 return
-            results = [Conflict("a message with this eventId already exists")]
+            results = [Conflict("the eventId or application uid is already in use")]
         except Exception as exc:  # the store is down, or a bug: every request learns of it
             results = [exc] * len(batch)
         for request, result in zip(batch, results, strict=True):
@@ -89,14 +90,15 @@ async def store_batch(
     conn: AsyncConnection, batch: list[PublishRequest], now: int
 ) -> list[dict[str, Any] | Exception]:
     """Insert the messages of `batch` and their deliveries; return a row or an error each."""
-    app_ids = await _resolve_apps(conn, batch, now)
+    apps = await _resolve_apps(conn, batch, now)
+    app_ids = {key: value for key, value in apps.items() if isinstance(value, str)}
     results: list[dict[str, Any] | Exception] = []
     taken = await _existing_event_ids(conn, batch, app_ids)
     rows = []
     for request in batch:
-        app_id = app_ids.get(request.app)
-        if app_id is None:
-            results.append(NotFound("application", request.app))
+        app_id = apps.get(request.app) or NotFound("application", request.app)
+        if isinstance(app_id, Exception):
+            results.append(app_id)
             continue
         if request.event_id is not None:
             if (app_id, request.event_id) in taken:
@@ -147,14 +149,16 @@ async def store_batch(
 
 async def _resolve_apps(
     conn: AsyncConnection, batch: list[PublishRequest], now: int
-) -> dict[str, str]:
-    """Map each request's application key (id or uid) to its id, creating where asked."""
+) -> dict[str, str | Exception]:
+    """Map each request's application key (id or uid) to its id, creating the application
+    where the request asks for it; an error instead where that cannot be done."""
     keys = {r.app for r in batch}
+    keys |= {r.create_app["uid"] for r in batch if r.create_app and r.create_app.get("uid")}
     a = applications
     found = await conn.execute(
         sa.select(a.c.id, a.c.uid).where(sa.or_(a.c.id.in_(keys), a.c.uid.in_(keys)))
     )
-    resolved: dict[str, str] = {}
+    resolved: dict[str, str | Exception] = {}
     for row in found:
         resolved[row.id] = row.id
         if row.uid is not None:
@@ -162,25 +166,14 @@ async def _resolve_apps(
     for request in batch:
         if request.app in resolved or request.create_app is None:
             continue
-        fields = request.create_app
-        uid = fields.get("uid") or (
-            None if ids.has_prefix(request.app, ids.APPLICATION) else request.app
-        )
-        app_id = ids.new_id(ids.APPLICATION, now)
-        await conn.execute(
-            a.insert().values(
-                id=app_id,
-                uid=uid,
-                name=fields["name"],
-                throttle_rate=fields.get("throttle_rate"),
-                metadata=fields.get("metadata") or {},
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        resolved[request.app] = app_id
-        if uid is not None:
-            resolved[uid] = app_id
+        if ids.has_prefix(request.app, ids.APPLICATION):
+            continue  # ids are assigned by Hookline: only a uid can name a new application
+        uid = request.create_app.get("uid") or request.app
+        if uid != request.app and uid in resolved:
+            resolved[request.app] = Conflict(f"an application with uid {uid!r} already exists")
+            continue
+        created = await insert_application(conn, {**request.create_app, "uid": uid})
+        resolved[request.app] = resolved[uid] = created["id"]
     return resolved
 
 

@@ -24,10 +24,8 @@ async def list_applications(
 async def create_application(
     body: ApplicationIn, db: Db, get_if_exists: bool = False
 ) -> OrjsonResponse:
-    row = await db.applications.create(
-        body.name, body.uid, body.throttle_rate, body.metadata, get_if_exists=get_if_exists
-    )
-    return OrjsonResponse(serialize.application(row), status_code=201)
+    row, created = await db.applications.create(body.model_dump(), get_if_exists=get_if_exists)
+    return OrjsonResponse(serialize.application(row), status_code=201 if created else 200)
 
 
 @router.get("/{app_id}", response_model=ApplicationOut)

@@ -18,7 +18,8 @@ async def get_db(request: Request) -> Database:
 
 Db = Annotated[Database, Depends(get_db)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Iterator = Annotated[str | None, Query(max_length=300, pattern=KEY_PATTERN)]
+# A key to continue after, or `~` and a key to walk backwards from (see store.pagination).
+Iterator = Annotated[str | None, Query(max_length=300, pattern=r"^~?[a-zA-Z0-9\-_.]+$")]
 Order = Annotated[Literal["ascending", "descending"] | None, Query()]
 # An id, a uid or an event type name. Validated because a PUT (or a publish that creates its
 # application) stores the key as a uid, and because PostgreSQL refuses NUL characters.

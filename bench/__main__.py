@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import shutil
 import signal
 import subprocess
@@ -184,6 +185,8 @@ async def main_async(args: argparse.Namespace) -> int:
     receiver: Child | None = None
     client: ReceiverClient | None = None
     lines: list[Line] = []
+    # Load before each row: a busy machine (other jobs on the 2 cores) explains odd figures.
+    loads: list[float] = []
     try:
         receiver, client, url = await start_receiver(log_dir)
         ctx = RunContext(
@@ -195,6 +198,7 @@ async def main_async(args: argparse.Namespace) -> int:
             hookline_command=hookline_command(args.hookline_command),
         )
         for index, row in enumerate(rows, 1):
+            loads.append(os.getloadavg()[0])
             log(f"[{index}/{len(rows)}] {row.key}: {row.description}")
             lines.extend(await run_row(row, ctx))
             receiver.check_alive()
@@ -211,7 +215,12 @@ async def main_async(args: argparse.Namespace) -> int:
     evaluate(lines)
     print(table(lines))
     if output is not None:
-        section = render_section(lines, await header_lines(args, sizes, rows))
+        header = await header_lines(args, sizes, rows)
+        header.append(
+            f"1-minute load average before each row: {min(loads):.1f} to {max(loads):.1f} "
+            f"(this machine has {os.cpu_count()} cores; more than that means other work ran)"
+        )
+        section = render_section(lines, header)
         write_report(output, section)
         log(f"wrote {output}")
     failed = [line.key for line in lines if line.error]

@@ -91,7 +91,7 @@ async def backlog(ctx: RunContext, backend: str, workers: int = 1) -> list[Line]
     notes = [
         f"{count:,} msgs published in {publish_s:.1f} s with --no-worker",
         _from_first(stats, count),
-        f"worker peak RSS {max(memory):,.0f} MB",
+        f"worker peak RSS {max(memory):,.0f} MB" + (" (largest)" if workers > 1 else ""),
         *notes,
         *_delivery_notes(stats),
     ]

@@ -470,6 +470,25 @@ def test_invalid_message_list_parameters_are_422(http, world, params, unchanged)
     assert_refused(http.get(f"/api/v1/app/{world['app']}/msg", params=params), 422)
 
 
+@pytest.mark.parametrize("param", ["before", "after"])
+@pytest.mark.parametrize(
+    "when",
+    [
+        "0001-01-01",
+        "0001-01-01T00:00:00",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999999",
+        "9999-12-31T23:59:59-14:00",
+    ],
+)
+def test_extreme_times_in_message_lists_are_answered(http, world, param, when):
+    r = http.get(f"/api/v1/app/{world['app']}/msg", params={param: when})
+    assert r.status_code == 200, r.text
+    early = when.startswith("0001")
+    expected = [world["msg"]] if (param == "after") == early else []
+    assert [m["id"] for m in r.json()["data"]] == expected
+
+
 def test_invalid_attempt_list_parameters_are_422(http, world, unchanged):
     base = f"/api/v1/app/{world['app']}/attempt/msg/{world['msg']}"
     assert_refused(http.get(base, params={"status": "99"}), 422)

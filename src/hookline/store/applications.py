@@ -14,7 +14,7 @@ from hookline.store.pagination import Page, fetch_page
 from hookline.store.schema import applications, attempts, messages
 
 if TYPE_CHECKING:
-    from hookline.store.database import Database
+    from hookline.store.connections import Connections
 
 t = applications
 UID_TAKEN = "an application with that uid already exists"
@@ -48,7 +48,7 @@ async def insert_application(conn: AsyncConnection, fields: dict[str, Any]) -> d
 
 
 class Applications:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connections) -> None:
         self.db = db
 
     async def create(

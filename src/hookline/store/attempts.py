@@ -13,13 +13,13 @@ from hookline.store.pagination import Page, fetch_page
 from hookline.store.schema import attempts, endpoints, messages
 
 if TYPE_CHECKING:
-    from hookline.store.database import Database
+    from hookline.store.connections import Connections
 
 t = attempts
 
 
 class Attempts:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connections) -> None:
         self.db = db
 
     async def list_by_message(

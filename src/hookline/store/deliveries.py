@@ -19,14 +19,14 @@ from hookline.store.schema import attempts, deliveries, endpoints, messages
 from hookline.types import AttemptRecord, DeliveryJob, DeliveryStatus, TriggerType
 
 if TYPE_CHECKING:
-    from hookline.store.database import Database
+    from hookline.store.connections import Connections
 
 d = deliveries
 DUE_STATUSES = (int(DeliveryStatus.PENDING), int(DeliveryStatus.SENDING))
 
 
 class Deliveries:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connections) -> None:
         self.db = db
 
     async def claim_due(self, worker_id: str, limit: int, lease_ms: int) -> list[DeliveryJob]:

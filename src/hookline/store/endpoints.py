@@ -16,7 +16,7 @@ from hookline.store.schema import deliveries, endpoints
 from hookline.types import DeliveryStatus
 
 if TYPE_CHECKING:
-    from hookline.store.database import Database
+    from hookline.store.connections import Connections
 
 t = endpoints
 # Columns a caller may set; `secret` only at creation (rotation is its own operation).
@@ -50,7 +50,7 @@ UID_TAKEN = "an endpoint with that uid already exists in this application"
 
 
 class Endpoints:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connections) -> None:
         self.db = db
 
     async def create(self, app: str, fields: dict[str, Any], secret: str) -> dict[str, Any]:

@@ -13,14 +13,14 @@ from hookline.store.pagination import Page, fetch_page
 from hookline.store.schema import event_types
 
 if TYPE_CHECKING:
-    from hookline.store.database import Database
+    from hookline.store.connections import Connections
 
 t = event_types
 FIELDS = ("description", "archived", "deprecated", "schemas", "group_name", "feature_flags")
 
 
 class EventTypes:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connections) -> None:
         self.db = db
 
     async def create(self, name: str, fields: dict[str, Any]) -> dict[str, Any]:

@@ -13,13 +13,13 @@ from hookline.store.publishing import PublishBatcher, PublishRequest
 from hookline.store.schema import messages
 
 if TYPE_CHECKING:
-    from hookline.store.database import Database
+    from hookline.store.connections import Connections
 
 t = messages
 
 
 class Messages:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connections) -> None:
         self.db = db
         self._batcher = PublishBatcher(db)
 

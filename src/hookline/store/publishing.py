@@ -27,7 +27,7 @@ from hookline.store.schema import applications, deliveries, endpoints, messages
 from hookline.types import DeliveryStatus, TriggerType
 
 if TYPE_CHECKING:
-    from hookline.store.database import Database
+    from hookline.store.connections import Connections
 
 MAX_BATCH = 500
 
@@ -45,7 +45,7 @@ class PublishRequest:
 
 
 class PublishBatcher:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Connections) -> None:
         self.db = db
         self._queue: list[PublishRequest] = []
         self._draining: asyncio.Task[None] | None = None

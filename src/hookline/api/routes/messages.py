@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 import orjson
@@ -18,7 +18,13 @@ router = APIRouter(prefix="/api/v1/app/{app_id}/msg", tags=["Message"])
 
 
 def _ms(value: datetime | None) -> int | None:
-    return None if value is None else int(value.timestamp() * 1000)
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        # A time without offset is UTC (the SDK sends naive datetimes as they are), never the
+        # server's local time, which also cannot represent the first hours of year 1.
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp() * 1000)
 
 
 @router.post("", response_model=MessageOut, status_code=202)

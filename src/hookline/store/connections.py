@@ -1,0 +1,183 @@
+"""Connections and transactions for both stores.
+
+SQLite (embedded default): one writer connection (SQLite serialises writers anyway; taking
+the lock with BEGIN IMMEDIATE avoids upgrade deadlocks) and a small pool of readers, in WAL
+mode. PostgreSQL: one pool for everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from hookline.store.errors import Conflict, StoreUnavailable
+from hookline.store.notify import CHANNEL, CoalescingNotifier, listen
+
+T = TypeVar("T")
+
+
+def async_url(url: str) -> sa.URL:
+    """Map `sqlite:///…` and `postgresql://…` onto the asyncio drivers Hookline uses."""
+    parsed = sa.make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+asyncpg")
+    raise ValueError(f"unsupported database URL scheme {parsed.drivername!r}")
+
+
+def _sqlite_engine(url: sa.URL, pool_size: int, immediate: bool) -> AsyncEngine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(
+        url, pool_size=pool_size, max_overflow=0, connect_args={"timeout": 30}
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        # Take transaction control from the driver so that BEGIN is ours to emit.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL: a message acknowledged with 202 survives a power cut, not only a crash.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Connections:
+    """Engines, transactions and wake-ups: what every repository works through."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        target = async_url(url)
+        self.dialect = target.get_backend_name()
+        if self.dialect == "sqlite":
+            self._writer = _sqlite_engine(target, pool_size=1, immediate=True)
+            self._reader = _sqlite_engine(target, pool_size=4, immediate=False)
+        else:
+            self._writer = create_async_engine(
+                target,
+                pool_size=10,
+                max_overflow=10,
+                # Fail fast while the database is away: the caller answers 503 and retries.
+                connect_args={"timeout": 5, "command_timeout": 60},
+            )
+            self._reader = self._writer
+        self._notifier = None if self.dialect == "sqlite" else CoalescingNotifier(self._send_notify)
+
+        self._publish_listeners: list[Callable[[], None]] = []
+
+    def on_published(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after each committed publish (wakes an in-process worker)."""
+        self._publish_listeners.append(listener)
+
+    def notify_published(self) -> None:
+        """New deliveries are due now: wake this process's worker and, on PostgreSQL, others."""
+        for listener in self._publish_listeners:
+            listener()
+        if self._notifier is not None:
+            self._notifier.request()
+
+    async def _send_notify(self) -> None:
+        async with self._writer.begin() as conn:
+            await conn.execute(sa.text(f"NOTIFY {CHANNEL}"))
+
+    async def listen_for_due(self, on_due: Callable[[], None], stop: asyncio.Event) -> None:
+        """Run until `stop`: call `on_due` when another process published (PostgreSQL only)."""
+        if self.dialect == "sqlite":
+            return  # one host: in-process wake-ups and polling cover it
+        await listen(self._plain_dsn(), on_due, stop)
+
+    def _plain_dsn(self) -> str:
+        url = sa.make_url(self.url).set(drivername="postgresql")
+        return url.render_as_string(hide_password=False)
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A read-write transaction, committed when the block ends without an exception."""
+        try:
+            async with self._writer.begin() as conn:
+                yield conn
+        except (OperationalError, DBAPIError, OSError, TimeoutError) as exc:
+            if _is_connectivity_error(exc):
+                raise StoreUnavailable(str(exc)) from exc
+            raise
+
+    async def transaction(
+        self,
+        work: Callable[[AsyncConnection], Awaitable[T]],
+        conflict: str = "it already exists",
+        retries: int = 2,
+    ) -> T:
+        """Run `work` in a write transaction. If it loses an insert race to another
+        transaction (check-then-insert on PostgreSQL), run it again: the next run sees the
+        winner's row and answers accordingly (an update, a 409, or the existing row)."""
+        for attempt in range(retries + 1):
+            try:
+                async with self.write() as conn:
+                    return await work(conn)
+            except IntegrityError as exc:
+                if attempt == retries:
+                    raise Conflict(f"{conflict}: {exc.orig}") from exc
+        raise AssertionError("unreachable")
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        try:
+            async with self._reader.connect() as conn:
+                yield conn
+        except (OperationalError, DBAPIError, OSError, TimeoutError) as exc:
+            if _is_connectivity_error(exc):
+                raise StoreUnavailable(str(exc)) from exc
+            raise
+
+    async def ping(self) -> None:
+        async with self.read() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+
+    async def close(self) -> None:
+        if self._notifier is not None:
+            await self._notifier.close()
+        await self._writer.dispose()
+        if self._reader is not self._writer:
+            await self._reader.dispose()
+
+
+_CONNECTIVITY_MARKERS = (
+    "connection refused",
+    "could not connect",
+    "connection was closed",
+    "cannot connect",
+    "connection is closed",
+    "terminating connection",
+    "the database system is",  # … starting up / shutting down / in recovery mode
+    "database is locked",  # SQLite: another writer held the lock past the busy timeout
+    "timeout",
+)
+
+
+def _is_connectivity_error(exc: BaseException) -> bool:
+    """True for errors that mean "the database is not reachable now", as opposed to a bug."""
+    if isinstance(exc, OSError | TimeoutError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    text = str(exc).lower()
+    return any(marker in text for marker in _CONNECTIVITY_MARKERS)

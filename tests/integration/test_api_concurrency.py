@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 from server_process import TOKEN
 
-ROUNDS = 4  # unfixed, each of these races showed in every round of 30 on PostgreSQL
+ROUNDS = 4  # before the fix, most of these races showed in every round on PostgreSQL
 BURST = 24
 
 

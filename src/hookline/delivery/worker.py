@@ -73,9 +73,8 @@ class Worker:
                 continue
             self._wake.clear()
             try:
-                jobs = await self.db.deliveries.claim_due(
-                    self.worker_id, min(room, self.settings.worker_batch_size), lease_ms
-                )
+                asked = min(room, self.settings.worker_batch_size)
+                jobs = await self.db.deliveries.claim_due(self.worker_id, asked, lease_ms)
             except StoreUnavailable as exc:
                 log.warning("cannot claim deliveries, database unavailable: %s", exc)
                 await _wait_any(stop, seconds=STORE_RETRY_SECONDS)
@@ -88,7 +87,8 @@ class Worker:
                 task = asyncio.create_task(self._deliver(job))
                 self._in_flight[task] = job
                 task.add_done_callback(self._finished)
-            if not jobs:
+            if len(jobs) < asked:
+                # Nothing more is due now: sleep until a publish wakes us, or the next poll.
                 await _wait_any(stop, self._wake, seconds=self.settings.poll_interval)
 
     def _finished(self, task: asyncio.Task[None]) -> None:

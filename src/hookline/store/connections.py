@@ -48,14 +48,18 @@ def _sqlite_engine(url: sa.URL, pool_size: int, immediate: bool) -> AsyncEngine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        # FULL: a message acknowledged with 202 survives a power cut, not only a crash.
-        cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
+        # The safety level can only change between transactions, so it is set here.
+        level = "FULL" if conn.get_execution_options().get("durable", True) else "NORMAL"
+        info = conn.connection.info
+        if info.get("synchronous") != level:
+            conn.exec_driver_sql(f"PRAGMA synchronous={level}")
+            info["synchronous"] = level
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
@@ -110,11 +114,21 @@ class Connections:
         return url.render_as_string(hide_password=False)
 
     @contextlib.asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
-        """A read-write transaction, committed when the block ends without an exception."""
+    async def write(self, durable: bool = True) -> AsyncIterator[AsyncConnection]:
+        """A read-write transaction, committed when the block ends without an exception.
+
+        `durable=False` is for the worker's bookkeeping (claims, attempt records): on SQLite
+        its commit skips the fsync (`synchronous=NORMAL`: still safe against a crash of the
+        process, and the next durable commit flushes it too). A power cut could lose the
+        last such changes, which only makes deliveries repeat. Everything a client was told
+        about (a 202, a created endpoint) is written with `synchronous=FULL`.
+        """
         try:
-            async with self._writer.begin() as conn:
-                yield conn
+            async with self._writer.connect() as conn:
+                if not durable:
+                    await conn.execution_options(durable=False)
+                async with conn.begin():
+                    yield conn
         except (OperationalError, DBAPIError, OSError, TimeoutError) as exc:
             if _is_connectivity_error(exc):
                 raise StoreUnavailable(str(exc)) from exc

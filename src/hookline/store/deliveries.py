@@ -38,7 +38,7 @@ class Deliveries:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        async with self.db.write() as conn:
+        async with self.db.write(durable=False) as conn:
             claimed = (
                 (
                     await conn.execute(
@@ -145,7 +145,7 @@ class Deliveries:
                     "b_now": now,
                 }
             )
-        async with self.db.write() as conn:
+        async with self.db.write(durable=False) as conn:
             await conn.execute(attempts.insert(), attempt_rows)
             await conn.execute(
                 d.update()
@@ -164,7 +164,7 @@ class Deliveries:
         """Give back claimed deliveries that were not sent (e.g. on shutdown)."""
         if not delivery_ids:
             return
-        async with self.db.write() as conn:
+        async with self.db.write(durable=False) as conn:
             await conn.execute(
                 d.update()
                 .where(d.c.id.in_(list(delivery_ids)), d.c.lease_owner == worker_id)

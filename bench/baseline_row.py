@@ -74,7 +74,9 @@ async def run(ctx: RunContext) -> list[Line]:
     try:
         started = time.time()
         worker.start()
-        stats = await ctx.receiver.wait_for(count, ctx.sizes.delivery_timeout, watch=[worker])
+        stats = await ctx.receiver.wait_for(
+            count, ctx.sizes.delivery_timeout, watch=[worker], stall_s=ctx.sizes.stall_timeout
+        )
     finally:
         await asyncio.to_thread(worker.stop)
         await asyncio.to_thread(_purge)

@@ -96,7 +96,9 @@ async def run(ctx: RunContext) -> list[Line]:
         ctx.log_dir,
     ).start()
     try:
-        stats = await ctx.receiver.wait_for(count, ctx.sizes.delivery_timeout, watch=[child])
+        stats = await ctx.receiver.wait_for(
+            count, ctx.sizes.delivery_timeout, watch=[child], stall_s=ctx.sizes.stall_timeout
+        )
         await asyncio.to_thread(child.proc.wait, 60)  # type: ignore[union-attr]
     finally:
         child.stop()

@@ -48,7 +48,9 @@ async def _warm_up(api: HooklineApi, ctx: RunContext, app_id: str, watch: list[C
     """First requests pay for imports, pools and caches; keep that out of the figures."""
     await ctx.receiver.reset()
     await api.publish_many(app_id, WARM_UP_MESSAGES, concurrency=8, first_seq=10**9)
-    await ctx.receiver.wait_for(WARM_UP_MESSAGES, ctx.sizes.delivery_timeout, watch=watch)
+    await ctx.receiver.wait_for(
+        WARM_UP_MESSAGES, ctx.sizes.delivery_timeout, watch=watch, stall_s=ctx.sizes.stall_timeout
+    )
     await ctx.receiver.reset()
 
 
@@ -81,7 +83,9 @@ async def backlog(ctx: RunContext, backend: str, workers: int = 1) -> list[Line]
             started = time.time()
             for index in range(workers):
                 children.append(worker(ctx, henv, index).start())
-            stats = await ctx.receiver.wait_for(count, ctx.sizes.delivery_timeout, watch=children)
+            stats = await ctx.receiver.wait_for(
+                count, ctx.sizes.delivery_timeout, watch=children, stall_s=ctx.sizes.stall_timeout
+            )
             memory = [peak_rss_mb(child.pid) or 0.0 for child in children]
         finally:
             await asyncio.to_thread(stop_all, children)
@@ -115,7 +119,9 @@ async def end_to_end(ctx: RunContext, backend: str) -> list[Line]:
         started = time.time()
         await server.api.publish_many(app_id, count, PUBLISH_CONCURRENCY)
         published = time.time()
-        stats = await ctx.receiver.wait_for(count, ctx.sizes.delivery_timeout, watch=[server.child])
+        stats = await ctx.receiver.wait_for(
+            count, ctx.sizes.delivery_timeout, watch=[server.child], stall_s=ctx.sizes.stall_timeout
+        )
         signature = await _signature_note(ctx, server.api, app_id, endpoint_id)
         notes = _status_notes(server.api)
     assert stats.last_new_at is not None
@@ -180,7 +186,9 @@ async def latency(ctx: RunContext, backend: str) -> list[Line]:
         paced = await _paced_publish(server.api, app_id, count, rate)
         if paced.errors:
             raise RuntimeError(f"{len(paced.errors)} publishes failed: {paced.errors[0]}")
-        await ctx.receiver.wait_for(count, ctx.sizes.delivery_timeout, watch=[server.child])
+        await ctx.receiver.wait_for(
+            count, ctx.sizes.delivery_timeout, watch=[server.child], stall_s=ctx.sizes.stall_timeout
+        )
         arrivals = await ctx.receiver.arrivals(list(paced.publish_start))
     latencies = sorted(
         (arrived - paced.publish_start[msg_id]) * 1000
@@ -238,7 +246,10 @@ async def fanout(ctx: RunContext) -> list[Line]:
         await api.publish(app_id, 0)
         answer_ms = (time.time() - started) * 1000
         stats = await ctx.receiver.wait_for(
-            endpoints, ctx.sizes.delivery_timeout, watch=[server.child]
+            endpoints,
+            ctx.sizes.delivery_timeout,
+            watch=[server.child],
+            stall_s=ctx.sizes.stall_timeout,
         )
     assert stats.last_new_at is not None
     all_s = stats.last_new_at - started
@@ -287,9 +298,9 @@ async def _drain(ctx: RunContext, worker_child: Child, expected: int) -> Drain:
                 end = stats.first_at + window
                 break
             worker_child.check_alive()
-            if now - started > ctx.sizes.delivery_timeout:
+            if stats.first_at is None and now - started > ctx.sizes.stall_timeout:
                 raise DeliveriesTimeout(
-                    f"{stats.unique:,} deliveries in {ctx.sizes.delivery_timeout:.0f} s"
+                    f"no delivery {ctx.sizes.stall_timeout:.0f} s after the worker started"
                 )
             await asyncio.sleep(0.1)
         rss = peak_rss_mb(worker_child.pid) or 0.0

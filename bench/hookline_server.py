@@ -68,6 +68,8 @@ class HooklineEnv:
         env.update(
             HOOKLINE_DATA_DIR=str(self.data_dir),
             HOOKLINE_ADMIN_TOKEN=self.token,
+            # Secrets at rest: PostgreSQL needs the key given (SQLite would generate one).
+            HOOKLINE_SECRET_KEY="bench-secret-key-0123456789abcdefghijkl",
             HOOKLINE_ALLOW_PRIVATE_NETWORKS="127.0.0.0/8",
         )
         if self.database_url:

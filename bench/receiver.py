@@ -222,14 +222,24 @@ class ReceiverClient:
         unique: int,
         limit_s: float,
         watch: list[Any] | None = None,
+        stall_s: float | None = None,
         poll: float = 0.05,
     ) -> Stats:
-        """Poll until `unique` deliveries arrived; `watch` children must stay alive meanwhile."""
+        """Poll until `unique` deliveries arrived; `watch` children must stay alive meanwhile.
+        Gives up after `limit_s`, or once nothing new arrived for `stall_s` seconds."""
         deadline = time.monotonic() + limit_s
+        progress_at, last_unique = time.monotonic(), -1
         while True:
             stats = await self.stats()
             if stats.unique >= unique:
                 return stats
+            if stats.unique != last_unique:
+                progress_at, last_unique = time.monotonic(), stats.unique
+            elif stall_s is not None and time.monotonic() - progress_at > stall_s:
+                raise DeliveriesTimeout(
+                    f"stalled: {stats.unique:,} of {unique:,} deliveries arrived, "
+                    f"none in the last {stall_s:.0f} s"
+                )
             try:
                 for child in watch or []:
                     child.check_alive()

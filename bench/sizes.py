@@ -25,6 +25,8 @@ class Sizes:
     row_timeout: float
     # Upper bound for any single wait for deliveries to arrive.
     delivery_timeout: float
+    # A wait also ends when no new delivery arrived for this long (a stuck worker).
+    stall_timeout: float
 
     @property
     def scale_small(self) -> int:
@@ -50,6 +52,7 @@ FULL = Sizes(
     scale_window=20.0,
     row_timeout=1500.0,
     delivery_timeout=600.0,
+    stall_timeout=60.0,
 )
 
 QUICK = Sizes(
@@ -64,4 +67,5 @@ QUICK = Sizes(
     scale_window=3.0,
     row_timeout=150.0,
     delivery_timeout=60.0,
+    stall_timeout=20.0,
 )

@@ -26,11 +26,35 @@ class Received:
 
 
 Reply = tuple[int, bytes, dict[str, str], float]
-Script = Callable[[int, Received], Reply]
+
+
+@dataclass(frozen=True)
+class Misbehave:
+    """Ways a receiver fails besides a status code: `reset` closes the connection without an
+    answer, `slow_body` sends the body a byte at a time over `seconds`, `hang` never answers
+    (until the client gives up)."""
+
+    action: str
+    seconds: float = 0.0
+
+
+Script = Callable[[int, Received], Reply | Misbehave]
 
 
 def always(status: int = 204) -> Script:
     return lambda _n, _req: (status, b"", {}, 0.0)
+
+
+def reset_connection() -> Misbehave:
+    return Misbehave("reset")
+
+
+def slow_body(seconds: float) -> Misbehave:
+    return Misbehave("slow_body", seconds)
+
+
+def hang(seconds: float = 60.0) -> Misbehave:
+    return Misbehave("hang", seconds)
 
 
 @dataclass
@@ -89,10 +113,30 @@ class Receiver:
         with self._lock:
             self.requests.append(received)
             count = len(self.requests)
-        status, body, headers, delay = self.script(count, received)
+        reply = self.script(count, received)
+        if isinstance(reply, Misbehave):
+            return await self._misbehave(request, reply)
+        status, body, headers, delay = reply
         if delay:
             await asyncio.sleep(delay)
         return web.Response(status=status, body=body, headers=headers)
+
+    async def _misbehave(self, request: web.Request, how: Misbehave) -> web.StreamResponse:
+        if how.action == "reset":
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response(status=500)  # never reaches the client: the connection is gone
+        if how.action == "hang":
+            await asyncio.sleep(how.seconds)
+            return web.Response(status=204)
+        response = web.StreamResponse(status=200)
+        await response.prepare(request)
+        chunk_delay = how.seconds / 10
+        for _ in range(10):
+            await response.write(b"x")
+            await asyncio.sleep(chunk_delay)
+        await response.write_eof()
+        return response
 
     def received(self) -> list[Received]:
         with self._lock:

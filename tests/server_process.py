@@ -15,6 +15,8 @@ import httpx
 from svix.api import Svix, SvixOptions
 
 TOKEN = "hl_test_admin_token"
+# The key for secrets at rest (PostgreSQL needs one given; SQLite would generate one).
+SECRET_KEY = "hl-test-secret-key-0123456789abcdefghij"
 
 
 def free_port() -> int:
@@ -42,6 +44,7 @@ class HooklineProcess:
             {
                 "HOOKLINE_DATA_DIR": str(self.data_dir),
                 "HOOKLINE_ADMIN_TOKEN": TOKEN,
+                "HOOKLINE_SECRET_KEY": SECRET_KEY,
                 "HOOKLINE_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8,::1/128",
                 "HOOKLINE_POLL_INTERVAL": "0.1",
             }

@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from hookline import server
+    from hookline.secrets_at_rest import WrongSecretKey
     from hookline.store import StoreUnavailable
 
     try:
@@ -48,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     except StoreUnavailable as exc:
         print(f"hookline: cannot reach the database: {exc}", file=sys.stderr)
         return 1
+    except (ConfigError, WrongSecretKey) as exc:
+        print(f"hookline: configuration error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_RETRY_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
@@ -25,7 +25,7 @@ class ConfigError(ValueError):
 class Settings:
     data_dir: Path = Path("hookline-data")
     database_url: str = ""
-    admin_token: str | None = None
+    admin_token: str | None = field(default=None, repr=False)
     retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     request_timeout: float = 15.0
     allow_private_networks: tuple[IPNetwork, ...] = ()
@@ -36,6 +36,28 @@ class Settings:
     worker_batch_size: int = 256
     poll_interval: float = 0.5
     response_body_limit: int = 4096
+    # Message payloads (and attempts' response bodies) older than this are removed; 0 keeps them.
+    retention_days: float = 90.0
+    retention_interval: float = 3600.0
+    # A recover makes at most this many failed deliveries of one endpoint due per second, so
+    # that a receiver coming back is not flooded with its whole backlog at once.
+    recover_rate: float = 50.0
+
+    # Delivery control (docs/delivery.md): per-endpoint concurrency, circuit breaker,
+    # automatic disabling, Retry-After, operational webhooks.
+    endpoint_concurrency: int = 64
+    breaker_threshold: int = 10
+    breaker_cooldown: float = 30.0
+    disable_after: float = 5 * 24 * 3600.0
+    max_retry_after: float = 3600.0
+    operational_webhook_url: str | None = None
+    operational_webhook_secret: str | None = None
+
+    # Security (docs/security.md). Plain http endpoints outside the allowed networks need
+    # allow_http. The secret key seals secrets at rest; repr=False keeps it out of logs.
+    allow_http: bool = False
+    secret_key: str | None = field(default=None, repr=False)
+    secret_key_previous: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -86,6 +108,32 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     return value
 
 
+def _bool(env: Mapping[str, str], name: str, default: bool = False) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {env.get(name)!r}")
+
+
+MIN_SECRET_KEY_CHARS = 32
+
+
+def _secret_key(env: Mapping[str, str], name: str) -> str | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    if len(raw) < MIN_SECRET_KEY_CHARS:
+        # Not the value itself in the message: it is a secret, however bad.
+        raise ConfigError(
+            f"{name} must be at least {MIN_SECRET_KEY_CHARS} characters, got {len(raw)}"
+        )
+    return raw
+
+
 def parse_retry_schedule(raw: str) -> tuple[float, ...]:
     """`"5,300,1800"` → `(5.0, 300.0, 1800.0)`; an empty string means no retries."""
     parts = [p.strip() for p in raw.split(",") if p.strip()]
@@ -134,4 +182,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         worker_concurrency=_int(env, "HOOKLINE_WORKER_CONCURRENCY", 256),
         worker_batch_size=_int(env, "HOOKLINE_WORKER_BATCH_SIZE", 256),
         poll_interval=_float(env, "HOOKLINE_POLL_INTERVAL", 0.5, minimum=0.01),
+        endpoint_concurrency=_int(env, "HOOKLINE_ENDPOINT_CONCURRENCY", 64),
+        breaker_threshold=_int(env, "HOOKLINE_CIRCUIT_BREAKER_THRESHOLD", 10),
+        breaker_cooldown=_float(env, "HOOKLINE_CIRCUIT_BREAKER_COOLDOWN", 30.0, minimum=0.01),
+        disable_after=_float(env, "HOOKLINE_DISABLE_AFTER", 5 * 24 * 3600.0, minimum=1.0),
+        max_retry_after=_float(env, "HOOKLINE_MAX_RETRY_AFTER", 3600.0),
+        operational_webhook_url=(env.get("HOOKLINE_OPERATIONAL_WEBHOOK_URL") or "").strip() or None,
+        operational_webhook_secret=(
+            (env.get("HOOKLINE_OPERATIONAL_WEBHOOK_SECRET") or "").strip() or None
+        ),
+        retention_days=_float(env, "HOOKLINE_RETENTION_DAYS", 90.0),
+        retention_interval=_float(env, "HOOKLINE_RETENTION_INTERVAL", 3600.0, minimum=0.1),
+        recover_rate=_float(env, "HOOKLINE_RECOVER_RATE", 50.0, minimum=0.01),
+        allow_http=_bool(env, "HOOKLINE_ALLOW_HTTP"),
+        secret_key=_secret_key(env, "HOOKLINE_SECRET_KEY"),
+        secret_key_previous=_secret_key(env, "HOOKLINE_SECRET_KEY_PREVIOUS"),
     )

@@ -35,3 +35,9 @@ def new_id(prefix: str, now_ms: int | None = None) -> str:
 
 def has_prefix(value: str, prefix: str) -> bool:
     return value.startswith(prefix + "_") and len(value) == len(prefix) + 1 + _WIDTH
+
+
+def lowest_id(prefix: str, millis: int) -> str:
+    """The smallest id of this kind created at `millis`: every id created earlier sorts below
+    it, so "created before T" is a primary-key range (used by retention)."""
+    return f"{prefix}_{_base62((max(millis, 0) & 0xFFFFFFFFFFFF) << 80)}"

@@ -15,8 +15,11 @@ import sqlalchemy as sa
 import uvicorn
 
 from hookline.api.app import create_app
+from hookline.api.request_head_limit import BoundedHeadHttpToolsProtocol
 from hookline.config import Settings
 from hookline.delivery.worker import Worker
+from hookline.operational import OperationalEvents
+from hookline.secret_key import open_secret_box
 from hookline.store import Database, open_database
 
 log = logging.getLogger("hookline")
@@ -88,23 +91,31 @@ def _banner(host: str, port: int, token: str, generated: bool, settings: Setting
 
 async def _serve(settings: Settings, host: str, port: int, with_worker: bool) -> None:
     token, generated = load_or_create_admin_token(settings)
-    db = await open_database(settings.database_url, migrate=True)
-    worker = Worker(db, settings) if with_worker else None
+    box, key_note = open_secret_box(settings)
+    db = await open_database(settings.database_url, migrate=True, secret_box=box)
+    operational = OperationalEvents(db, settings)
+    await operational.setup()
+    worker = Worker(db, settings, operational=operational) if with_worker else None
     if worker is not None:
         db.on_published(worker.wake)
-    app = create_app(settings, db, token, background=worker.run if worker else None)
+    app = create_app(
+        settings, db, token, background=worker.run if worker else None, operational=operational
+    )
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
         loop="none",
-        http="httptools",
+        http=BoundedHeadHttpToolsProtocol,  # httptools, with a bound on request heads
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=10,
     )
     server = _GracefulServer(config)
     print(_banner(host, port, token, generated, settings), flush=True)
+    if key_note:
+        print(key_note, flush=True)
+        log.warning(key_note)
     try:
         await server.serve()
     finally:
@@ -117,8 +128,13 @@ def serve(settings: Settings, host: str, port: int, with_worker: bool = True) ->
 
 
 async def _work(settings: Settings) -> None:
-    db = await open_database(settings.database_url, migrate=True)
-    worker = Worker(db, settings)
+    box, key_note = open_secret_box(settings)
+    if key_note:
+        print(key_note, flush=True)
+    db = await open_database(settings.database_url, migrate=True, secret_box=box)
+    operational = OperationalEvents(db, settings)
+    await operational.setup()
+    worker = Worker(db, settings, operational=operational)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -140,7 +156,9 @@ def work(settings: Settings) -> None:
 
 
 async def _migrate(settings: Settings) -> None:
-    db: Database = await open_database(settings.database_url, migrate=True)
+    # Without a key (it is optional here) plaintext secrets stay for serve/worker to seal.
+    box, _ = open_secret_box(settings, required=False)
+    db: Database = await open_database(settings.database_url, migrate=True, secret_box=box)
     await db.close()
 
 

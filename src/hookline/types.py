@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class DeliveryStatus(enum.IntEnum):
@@ -35,6 +35,9 @@ class FailureKind(enum.StrEnum):
     BLOCKED_ADDRESS = "blocked_address"
     INVALID_URL = "invalid_url"
     ERROR = "error"
+    # The message's payload was removed (expunged, or past retention) before it could be
+    # sent: nothing was sent, and the delivery fails for good instead of sending an empty body.
+    EXPUNGED = "expunged"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,19 @@ class Outcome:
     duration_ms: int
     failure_kind: FailureKind | None = None
     retry_after: float | None = None
+    # False when trying again cannot help (the payload is gone): the delivery fails for good.
+    retryable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointTls:
+    """An endpoint's own TLS settings (PEM text): a client certificate and key to present, and
+    CA certificates to trust instead of the system store. The key is plaintext here (opened by
+    the store), so never log this object."""
+
+    client_cert: str | None = None
+    client_key: str | None = field(default=None, repr=False)
+    ca_cert: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +79,10 @@ class DeliveryJob:
     payload: bytes
     attempt_count: int
     trigger: TriggerType
+    # Throttled endpoints: the earliest time (ms) this may be sent, to keep to the rate.
+    not_before_ms: int | None = None
+    # The endpoint's TLS settings; None: the defaults (system trust store, no client cert).
+    tls: EndpointTls | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +95,25 @@ class AttemptRecord:
     outcome: Outcome
     # None when the delivery is finished (delivered or out of retries).
     next_attempt_at_ms: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class HealthPolicy:
+    """How the workers judge an endpoint's health (see docs/delivery.md)."""
+
+    breaker_threshold: int  # consecutive failed attempts that open the circuit
+    breaker_cooldown_ms: int  # first wait before a probe; doubles after each failed probe
+    breaker_max_cooldown_ms: int
+    disable_after_ms: int  # failing without a success this long disables the endpoint
+    drain_per_second: float  # parked deliveries released per second when a circuit closes
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointEvent:
+    """A change of an endpoint's state that operators hear about."""
+
+    kind: str  # "disabled"
+    app_id: str
+    endpoint_id: str
+    reason: str
+    failing_since_ms: int | None

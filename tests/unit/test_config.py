@@ -57,3 +57,36 @@ def test_empty_schedule_disables_retries():
 def test_bad_values_are_refused_with_the_variable_named(name, value):
     with pytest.raises(ConfigError, match=name):
         load_settings({name: value})
+
+
+def test_security_settings():
+    s = load_settings(
+        {
+            "HOOKLINE_ALLOW_HTTP": "true",
+            "HOOKLINE_SECRET_KEY": " " + "k" * 32 + " ",
+            "HOOKLINE_SECRET_KEY_PREVIOUS": "p" * 40,
+            "HOOKLINE_ADMIN_TOKEN": "admin-token-value",
+        }
+    )
+    assert s.allow_http is True
+    assert s.secret_key == "k" * 32
+    assert s.secret_key_previous == "p" * 40
+    for secret in ("k" * 32, "p" * 40, "admin-token-value"):
+        assert secret not in repr(s)  # settings may be logged; secrets must not be
+    defaults = load_settings({})
+    assert defaults.allow_http is False and defaults.secret_key is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("HOOKLINE_SECRET_KEY", "k" * 31),
+        ("HOOKLINE_SECRET_KEY_PREVIOUS", "short"),
+        ("HOOKLINE_ALLOW_HTTP", "maybe"),
+    ],
+)
+def test_bad_security_values_are_refused_without_echoing_secrets(name, value):
+    with pytest.raises(ConfigError, match=name) as err:
+        load_settings({name: value})
+    if "SECRET" in name:
+        assert value not in str(err.value)

@@ -25,3 +25,28 @@ def test_no_retry_outside_the_schedule(attempts_made):
 
 def test_empty_schedule_means_a_single_attempt():
     assert next_attempt_delay(1, ()) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "retry_after", "expected"),
+    [
+        (429, 2.0, 2.0),  # as the receiver asked
+        (503, 7200.0, 3600.0),  # but never longer than the documented maximum
+        (500, 2.0, None),  # other statuses follow the schedule
+        (429, None, None),
+    ],
+)
+def test_retry_after_on_429_and_503(status, retry_after, expected):
+    from hookline.retry import failure_delay
+
+    delay = failure_delay(1, (300.0,), status, retry_after, 3600.0, random.Random(1))
+    if expected is None:
+        assert 270 <= delay <= 330
+    else:
+        assert delay == expected
+
+
+def test_retry_after_does_not_extend_the_schedule():
+    from hookline.retry import failure_delay
+
+    assert failure_delay(2, (300.0,), 429, 1.0, 3600.0) is None

@@ -58,3 +58,69 @@ def test_caller_given_secrets_are_validated(given, ok):
     else:
         with pytest.raises(signing.InvalidSecret):
             signing.normalize_secret(given)
+
+
+# Ed25519 keys (v1a)
+
+
+def _public_key(secret: str):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    public = signing.public_secret(secret)
+    assert public.startswith("whpk_")
+    raw = base64.b64decode(public.removeprefix("whpk_"), validate=True)
+    assert len(raw) == 32
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
+def test_generated_ed25519_keys_are_whsk_of_64_bytes_and_distinct():
+    key = signing.generate_ed25519_secret()
+    assert key.startswith("whsk_") and signing.is_asymmetric(key)
+    assert len(base64.b64decode(key.removeprefix("whsk_"))) == 64
+    assert signing.normalize_secret(key) == key
+    assert key != signing.generate_ed25519_secret()
+
+
+def test_v1a_signatures_verify_with_the_public_key():
+    key = signing.generate_ed25519_secret()
+    entry = signing.signer(key)("msg_1", 1_700_000_000, b'{"a":1}')
+    version, _, value = entry.partition(",")
+    assert version == "v1a"
+    _public_key(key).verify(base64.b64decode(value), b'msg_1.1700000000.{"a":1}')
+
+
+def test_a_32_byte_seed_is_accepted_and_completed_with_its_public_key():
+    seed = b"\x07" * 32
+    key = signing.normalize_secret("whsk_" + base64.b64encode(seed).decode())
+    raw = base64.b64decode(key.removeprefix("whsk_"))
+    assert raw[:32] == seed and len(raw) == 64
+    assert signing.public_secret(key) == "whpk_" + base64.b64encode(raw[32:]).decode()
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "whsk_" + base64.b64encode(b"k" * 31).decode(),
+        "whsk_" + base64.b64encode(b"k" * 64).decode(),  # last 32 bytes are not its public key
+        "whsk_not base64",
+        "whsk_",
+    ],
+)
+def test_invalid_ed25519_keys_are_refused(given):
+    with pytest.raises(signing.InvalidSecret):
+        signing.normalize_secret(given)
+
+
+def test_symmetric_secrets_are_their_own_public_form():
+    secret = signing.generate_secret()
+    assert signing.public_secret(secret) == secret
+
+
+def test_mixed_secrets_sign_in_the_order_given_and_v1_verifiers_skip_v1a():
+    new, old = signing.generate_ed25519_secret(), signing.generate_secret()
+    ts = int(datetime.now(UTC).timestamp())
+    header = signing.signatures((signing.signer(new), signing.signer(old)), "msg_1", ts, b"{}")
+    first, second = header.split(" ")
+    assert first.startswith("v1a,") and second.startswith("v1,")
+    given = {"webhook-id": "msg_1", "webhook-timestamp": str(ts), "webhook-signature": header}
+    Webhook(old).verify(b"{}", given)

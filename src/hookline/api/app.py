@@ -9,11 +9,21 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from fastapi import Depends, FastAPI
 
 from hookline import __version__
-from hookline.api.auth import AdminTokenRequired, require_admin
+from hookline.api.auth import Authenticate, require_caller, token_digest
 from hookline.api.errors import install_error_handlers
+from hookline.api.idempotency import IdempotentPosts
 from hookline.api.limits import BodySizeLimit
-from hookline.api.routes import applications, attempts, endpoints, event_types, health, messages
+from hookline.api.routes import (
+    applications,
+    attempts,
+    auth,
+    endpoints,
+    event_types,
+    health,
+    messages,
+)
 from hookline.config import Settings
+from hookline.operational import OperationalEvents
 from hookline.store import Database
 
 # Runs for the app's lifetime and returns once the event is set (the delivery worker).
@@ -28,6 +38,7 @@ def create_app(
     db: Database,
     admin_token: str,
     background: Background | None = None,
+    operational: OperationalEvents | None = None,
 ) -> FastAPI:
     """Build the API. `background`, if given, runs for the app's lifetime (the worker)."""
 
@@ -55,14 +66,17 @@ def create_app(
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.admin_token = admin_token
+    # Only a digest: the token itself is not kept where a heap dump or a debug page shows it.
+    app.state.admin_token_digest = token_digest(admin_token)
+    app.state.operational = operational or OperationalEvents(db, settings)
     install_error_handlers(app)
 
     app.include_router(health.router)
-    protected = [Depends(require_admin)]
-    for module in (applications, event_types, endpoints, messages, attempts):
+    protected = [Depends(require_caller)]
+    for module in (applications, event_types, endpoints, messages, attempts, auth):
         app.include_router(module.router, dependencies=protected)
 
+    app.add_middleware(IdempotentPosts)  # innermost: sees authenticated, size-checked requests
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_payload_bytes)
-    app.add_middleware(AdminTokenRequired)  # outermost: strangers' bodies are never read
+    app.add_middleware(Authenticate)  # outermost: strangers' bodies are never read
     return app

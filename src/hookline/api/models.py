@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,
@@ -163,6 +163,60 @@ _EVENT_TYPES = Field(
 _CHANNELS = Field(default=None, max_length=10)
 
 
+# Custom headers an endpoint may add to its deliveries. Names are HTTP tokens and values carry
+# no control characters (no header injection); the signature headers cannot be overridden, and
+# hop-by-hop headers would change how the request is framed.
+MAX_ENDPOINT_HEADERS = 20
+HEADER_NAME_PATTERN = r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$"
+RESERVED_HEADERS = frozenset(
+    {
+        "webhook-id",
+        "webhook-timestamp",
+        "webhook-signature",
+        "svix-id",
+        "svix-timestamp",
+        "svix-signature",
+        "content-type",
+        "content-length",
+        "host",
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "expect",
+    }
+)
+HeaderName = Annotated[str, StringConstraints(pattern=HEADER_NAME_PATTERN)]
+HeaderValue = Annotated[str, StringConstraints(max_length=4096)]
+# PEM text: a certificate chain or a key is a few KiB; this leaves room for long chains.
+Pem = Annotated[str, StringConstraints(min_length=1, max_length=65536)]
+
+
+def _has_control_characters(value: str) -> bool:
+    return any((ch < " " and ch != "\t") or ch == "\x7f" for ch in value)
+
+
+class EndpointTlsIn(ApiModel):
+    """Hookline extension: TLS settings of one endpoint (all PEM). `clientCert` and `clientKey`
+    are presented to the receiver (mutual TLS); `caCert` is trusted instead of the system store
+    for this endpoint only (pinning a private CA)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client_cert: Pem | None = None
+    client_key: Pem | None = None
+    ca_cert: Pem | None = None
+
+
+class EndpointTlsOut(ApiModel):
+    client_cert: str | None = None
+    ca_cert: str | None = None
+    has_client_key: bool  # the key itself is never returned
+
+
 class EndpointFields(ApiModel):
     description: Annotated[str, StringConstraints(max_length=4096)] | None = None
     uid: Uid | None = None
@@ -171,30 +225,37 @@ class EndpointFields(ApiModel):
     channels: list[Channel] | None = _CHANNELS
     throttle_rate: ThrottleRate | None = None
     metadata: Metadata | None = None
-    headers: dict[str, Annotated[str, StringConstraints(max_length=4096)]] | None = None
+    headers: dict[HeaderName, HeaderValue] | None = Field(
+        default=None, max_length=MAX_ENDPOINT_HEADERS
+    )
     version: int | None = None  # accepted for older SDKs, ignored
+    # Hookline extension: mutual TLS and a CA of the endpoint's own (null removes them).
+    tls: EndpointTlsIn | None = None
+    # Hookline extension: deliver one message at a time, in publish order.
+    fifo: bool | None = None
 
     @field_validator("headers")
     @classmethod
     def _no_reserved_headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
         if value:
-            reserved = {
-                "webhook-id",
-                "webhook-timestamp",
-                "webhook-signature",
-                "content-type",
-                "content-length",
-                "host",
-            }
-            bad = sorted(k for k in value if k.lower() in reserved)
+            bad = sorted(k for k in value if k.lower() in RESERVED_HEADERS)
             if bad:
                 raise ValueError(f"headers may not set {', '.join(bad)}")
+            broken = sorted(k for k, v in value.items() if _has_control_characters(v))
+            if broken:
+                raise ValueError(
+                    f"header values must not contain control characters (CR, LF, NUL, …): "
+                    f"{', '.join(broken)}"
+                )
         return value
 
 
 class EndpointIn(EndpointFields):
     url: Url
     secret: str | None = None
+    # Hookline extension: "ed25519" generates an Ed25519 key (v1a signatures) instead of a
+    # whsec_ secret. A `secret` given as whsk_… selects Ed25519 by itself.
+    signature_scheme: Literal["hmac-sha256", "ed25519"] | None = None
 
 
 class EndpointUpdate(EndpointFields):
@@ -203,6 +264,15 @@ class EndpointUpdate(EndpointFields):
 
 class EndpointPatch(EndpointFields):
     url: Url | None = None
+
+
+class EndpointHealthOut(ApiModel):
+    """How deliveries to the endpoint are going (a Hookline extension)."""
+
+    circuit: str  # "closed", "open" (deliveries wait) or "probing" (one probe may go)
+    circuit_until: datetime | None = None
+    failure_streak: int
+    failing_since: datetime | None = None
 
 
 class EndpointOut(ApiModel):
@@ -219,6 +289,11 @@ class EndpointOut(ApiModel):
     version: int = 1
     created_at: datetime
     updated_at: datetime
+    # Hookline extensions
+    fifo: bool = False
+    disabled_reason: str | None = None
+    health: EndpointHealthOut | None = None
+    tls: EndpointTlsOut | None = None
 
 
 class EndpointSecretOut(ApiModel):
@@ -267,3 +342,42 @@ class ListResponse(ApiModel):
     iterator: str | None
     prev_iterator: str | None = None
     done: bool
+
+
+# Endpoint secrets and application tokens
+
+
+class EndpointSecretRotateIn(ApiModel):
+    key: str | None = None  # the new secret; generated (of the endpoint's scheme) if absent
+    # How long the outgoing secret keeps signing: 0 (at once) to 7 days; default 24 hours.
+    grace_period_seconds: Annotated[int, Field(ge=0, le=7 * 24 * 3600)] | None = None
+
+
+AppPortalCapability = Literal[
+    "ViewBase",
+    "ViewEndpointSecret",
+    "ManageEndpointSecret",
+    "ManageTransformations",
+    "CreateAttempts",
+    "ManageEndpoint",
+]
+
+
+class AppPortalAccessIn(ApiModel):
+    application: ApplicationIn | None = None  # created with the path's uid if it is missing
+    read_only: bool | None = None
+    capabilities: list[AppPortalCapability] | None = Field(default=None, max_length=16)
+    feature_flags: list[Name] | None = None  # accepted for the SDK; Hookline has none
+    # Seconds: 1 hour to 7 days (as Svix); default 7 days.
+    expiry: Annotated[int, Field(ge=3600, le=7 * 24 * 3600)] | None = None
+    session_id: Uid | None = None
+
+
+class AppPortalAccessOut(ApiModel):
+    url: str
+    token: str
+
+
+class ApplicationTokenExpireIn(ApiModel):
+    expiry: Annotated[int, Field(ge=0, le=7 * 24 * 3600)] | None = None  # seconds from now
+    session_ids: list[Uid] | None = Field(default=None, max_length=100)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,6 +61,32 @@ def endpoint(row: dict[str, Any]) -> dict[str, Any]:
         "version": 1,
         "createdAt": iso(row["created_at"]),
         "updatedAt": iso(row["updated_at"]),
+        "fifo": row["fifo"],
+        "disabledReason": row["disabled_reason"],
+        "health": endpoint_health(row),
+        "tls": endpoint_tls(row),
+    }
+
+
+def endpoint_tls(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The endpoint's TLS settings without the client key (never returned)."""
+    if not (row.get("tls_client_cert") or row.get("tls_ca_cert")):
+        return None
+    return {
+        "clientCert": row.get("tls_client_cert"),
+        "caCert": row.get("tls_ca_cert"),
+        "hasClientKey": row.get("tls_client_key") is not None,
+    }
+
+
+def endpoint_health(row: dict[str, Any]) -> dict[str, Any]:
+    until = row["circuit_until"]
+    circuit = "closed" if until is None else "open" if until > time.time() * 1000 else "probing"
+    return {
+        "circuit": circuit,
+        "circuitUntil": iso(until) if until is not None else None,
+        "failureStreak": row["failure_streak"],
+        "failingSince": iso(row["failing_since"]) if row["failing_since"] is not None else None,
     }
 
 

@@ -7,7 +7,6 @@ Redirects are never followed; the receiver's answer is read only up to a small c
 from __future__ import annotations
 
 import functools
-import ssl
 import time
 
 import aiohttp
@@ -16,24 +15,31 @@ from hookline import __version__, signing
 from hookline.config import Settings
 from hookline.delivery import outcome
 from hookline.delivery.resolver import guarded_connector, is_blocked_address_error
+from hookline.delivery.tls import EndpointContexts, new_context
 from hookline.types import DeliveryJob, Outcome
 
 USER_AGENT = f"Hookline/{__version__} (+webhooks)"
 
 
 @functools.lru_cache(maxsize=4096)
-def _key(secret: str) -> bytes:
-    return signing.secret_key_bytes(secret)
+def _signer(secret: str) -> signing.Signer:
+    return signing.signer(secret)
+
+
+class Unsigned(Exception):
+    """No signing secret could be read: the delivery is not sent unsigned."""
 
 
 def build_headers(job: DeliveryJob, timestamp: int) -> dict[str, str]:
-    keys = tuple(_key(s) for s in job.secrets)
+    if not job.secrets:
+        raise Unsigned("the endpoint's signing secret cannot be read; nothing was sent")
+    signers = tuple(_signer(s) for s in job.secrets)
     headers = dict(job.headers)  # the endpoint's own headers first: ours cannot be overridden
     headers.update(
         {
             "webhook-id": job.msg_id,
             "webhook-timestamp": str(timestamp),
-            "webhook-signature": signing.signature_header(keys, job.msg_id, timestamp, job.payload),
+            "webhook-signature": signing.signatures(signers, job.msg_id, timestamp, job.payload),
             "content-type": "application/json",
             "user-agent": USER_AGENT,
         }
@@ -45,16 +51,18 @@ class DeliveryClient:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._session: aiohttp.ClientSession | None = None
+        # Endpoints with their own TLS settings (client certificate, CA) get their own context,
+        # built once; the rest share the connector's default context.
+        self.tls_contexts = EndpointContexts()
+        self.default_tls = new_context()
 
     async def start(self) -> None:
-        tls = ssl.create_default_context()
-        tls.minimum_version = ssl.TLSVersion.TLSv1_2
         # The guard checks every address at connect time, literal IPs and DNS answers alike.
         connector = guarded_connector(
             self.settings.allow_private_networks,
             limit=self.settings.worker_concurrency,
             ttl_dns_cache=10,
-            ssl=tls,
+            ssl=self.default_tls,
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -70,11 +78,19 @@ class DeliveryClient:
 
     async def send(self, job: DeliveryJob) -> Outcome:
         assert self._session is not None, "start() the client first"
+        if not job.payload:
+            # A stored payload is at least `{}`: an empty one was expunged or expired.
+            return outcome.payload_removed()
         started = time.monotonic()
         try:
             headers = build_headers(job, int(time.time()))
+            context = self.tls_contexts.get(job.tls)
             async with self._session.post(
-                job.url, data=job.payload, headers=headers, allow_redirects=False
+                job.url,
+                data=job.payload,
+                headers=headers,
+                allow_redirects=False,
+                ssl=True if context is None else context,
             ) as response:
                 body = await _read_at_most(response, self.settings.response_body_limit)
                 return outcome.from_response(
@@ -85,7 +101,10 @@ class DeliveryClient:
                 )
         except Exception as exc:  # every failure is an attempt outcome, never a crash
             return outcome.from_exception(
-                exc, _elapsed_ms(started), blocked=is_blocked_address_error(exc)
+                exc,
+                _elapsed_ms(started),
+                blocked=is_blocked_address_error(exc),
+                https=job.url[:6].lower() == "https:",
             )
 
 

@@ -1,9 +1,11 @@
 """The delivery worker: claim due deliveries, send them concurrently, record the outcomes.
 
 Three loops share one event loop:
-- the claimer takes batches of due deliveries under a lease while there is room in flight;
+- the claimer takes batches of due deliveries under a lease while there is room in flight
+  (at most `HOOKLINE_ENDPOINT_CONCURRENCY` per endpoint, see `endpoint_slots`);
 - each claimed delivery is sent by its own task, which queues an `AttemptRecord`;
-- the recorder writes queued records in batches (one transaction per batch).
+- the recorder writes queued records in batches (one transaction per batch), with the
+  endpoints' health, and tells operators what changed.
 A crash anywhere loses nothing: unrecorded deliveries come back when their lease expires.
 """
 
@@ -20,27 +22,50 @@ import time
 from hookline import ids
 from hookline.config import Settings
 from hookline.delivery.client import DeliveryClient
-from hookline.retry import next_attempt_delay
+from hookline.delivery.endpoint_slots import EndpointSlots
+from hookline.operational import OperationalEvents
+from hookline.retry import failure_delay
 from hookline.store import Database, StoreUnavailable
-from hookline.types import AttemptRecord, DeliveryJob, Outcome
+from hookline.types import AttemptRecord, DeliveryJob, EndpointEvent, HealthPolicy, Outcome
 
 log = logging.getLogger("hookline.worker")
 
 STORE_RETRY_SECONDS = 1.0
+MAX_CIRCUIT_COOLDOWN_MS = 3600 * 1000
+
+
+def health_policy(settings: Settings) -> HealthPolicy:
+    return HealthPolicy(
+        breaker_threshold=settings.breaker_threshold,
+        breaker_cooldown_ms=int(settings.breaker_cooldown * 1000),
+        breaker_max_cooldown_ms=max(MAX_CIRCUIT_COOLDOWN_MS, int(settings.breaker_cooldown * 1000)),
+        disable_after_ms=int(settings.disable_after * 1000),
+        drain_per_second=settings.recover_rate,
+    )
 
 
 class Worker:
-    def __init__(self, db: Database, settings: Settings, client: DeliveryClient | None = None):
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        client: DeliveryClient | None = None,
+        operational: OperationalEvents | None = None,
+    ):
         self.db = db
         self.settings = settings
         self.client = client or DeliveryClient(settings)
+        self.operational = operational or OperationalEvents(db, settings)
+        self.policy = health_policy(settings)
         self.worker_id = f"{socket.gethostname()[:40]}-{secrets.token_hex(4)}"
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._pending_records: list[AttemptRecord] = []
         self._records_ready = asyncio.Event()
         self._in_flight: dict[asyncio.Task[None], DeliveryJob] = {}
+        self._slots = EndpointSlots(settings.worker_concurrency, settings.endpoint_concurrency)
         self._rng = random.Random()
+        self._closing = False
         self._stopping = False
 
     def wake(self) -> None:
@@ -56,6 +81,7 @@ class Worker:
         try:
             await self._claim_loop(stop)
         finally:
+            self._closing = True  # no new sends; waiting deliveries are given back
             await self._finish_in_flight()
             self._stopping = True
             self._records_ready.set()
@@ -72,9 +98,16 @@ class Worker:
                 await _wait_any(stop, self._room, seconds=self.settings.poll_interval)
                 continue
             self._wake.clear()
+            asked = min(room, self.settings.worker_batch_size)
             try:
-                asked = min(room, self.settings.worker_batch_size)
-                jobs = await self.db.deliveries.claim_due(self.worker_id, asked, lease_ms)
+                jobs = await self.db.deliveries.claim_due(
+                    self.worker_id, asked, lease_ms, skip_endpoints=self._slots.full()
+                )
+                start, give_back = self._slots.admit(jobs)
+                if give_back:
+                    await self.db.deliveries.release(
+                        self.worker_id, [j.delivery_id for j in give_back]
+                    )
             except StoreUnavailable as exc:
                 log.warning("cannot claim deliveries, database unavailable: %s", exc)
                 await _wait_any(stop, seconds=STORE_RETRY_SECONDS)
@@ -83,29 +116,44 @@ class Worker:
                 log.exception("claiming deliveries failed; retrying")
                 await _wait_any(stop, seconds=STORE_RETRY_SECONDS)
                 continue
-            for job in jobs:
-                task = asyncio.create_task(self._deliver(job))
-                self._in_flight[task] = job
-                task.add_done_callback(self._finished)
+            for job in start:
+                self._start(job)
             if len(jobs) < asked:
                 # Nothing more is due now: sleep until a publish wakes us, or the next poll.
                 await _wait_any(stop, self._wake, seconds=self.settings.poll_interval)
+
+    def _start(self, job: DeliveryJob) -> None:
+        task = asyncio.create_task(self._deliver(job))
+        self._in_flight[task] = job
+        task.add_done_callback(self._finished)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._in_flight.pop(task, None)
         self._room.set()
 
     async def _deliver(self, job: DeliveryJob) -> None:
+        if job.not_before_ms is not None:
+            # A throttled endpoint: wait for this delivery's slot.
+            await asyncio.sleep(max(0.0, job.not_before_ms / 1000 - time.time()))
         started_ms = int(time.time() * 1000)
         result = await self.client.send(job)
         self._pending_records.append(self._attempt_record(job, started_ms, result))
         self._records_ready.set()  # the recorder batches whatever piles up meanwhile
+        following = self._slots.done(job.endpoint_id, result.succeeded)
+        if following is not None and not self._closing:
+            self._start(following)
 
     def _attempt_record(self, job: DeliveryJob, started_ms: int, result: Outcome) -> AttemptRecord:
         next_at = None
-        if not result.succeeded:
-            attempts_made = job.attempt_count + 1
-            delay = next_attempt_delay(attempts_made, self.settings.retry_schedule, self._rng)
+        if not result.succeeded and result.retryable:
+            delay = failure_delay(
+                job.attempt_count + 1,
+                self.settings.retry_schedule,
+                result.status_code,
+                result.retry_after,
+                self.settings.max_retry_after,
+                self._rng,
+            )
             if delay is not None:
                 next_at = int(time.time() * 1000 + delay * 1000)
         return AttemptRecord(
@@ -123,8 +171,7 @@ class Worker:
             batch, self._pending_records = self._pending_records, []
             while batch:
                 try:
-                    await self.db.deliveries.record(self.worker_id, batch)
-                    batch = []
+                    changes = await self.db.deliveries.record(self.worker_id, batch, self.policy)
                 except Exception as exc:
                     # Keep the records and try again: the attempts happened. If we stop
                     # before the store is back, the leases expire and the deliveries repeat.
@@ -132,8 +179,19 @@ class Worker:
                     if self._stopping:
                         return
                     await asyncio.sleep(STORE_RETRY_SECONDS)
+                    continue
+                await self._tell_operators(batch, changes)
+                batch = []
             if self._stopping and not self._pending_records:
                 return
+
+    async def _tell_operators(
+        self, batch: list[AttemptRecord], changes: list[EndpointEvent]
+    ) -> None:
+        try:
+            await self.operational.after_attempts(batch, changes)
+        except Exception as exc:  # operators' notices must never stop deliveries
+            log.warning("cannot publish operational events: %s", exc)
 
     async def _finish_in_flight(self) -> None:
         """Let sends in flight finish (bounded by the request timeout); give back the rest."""
@@ -144,11 +202,11 @@ class Worker:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if unfinished:
+        give_back = [job.delivery_id for job in unfinished.values()]
+        give_back += [job.delivery_id for job in self._slots.drain_waiting()]
+        if give_back:
             with contextlib.suppress(Exception):
-                await self.db.deliveries.release(
-                    self.worker_id, [job.delivery_id for job in unfinished.values()]
-                )
+                await self.db.deliveries.release(self.worker_id, give_back)
 
 
 async def _wait_any(stop: asyncio.Event, *events: asyncio.Event, seconds: float) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from hookline.secrets_at_rest import SecretBox
 from hookline.store.errors import Conflict, StoreUnavailable
 from hookline.store.notify import CHANNEL, CoalescingNotifier, listen
 
@@ -87,6 +88,8 @@ class Connections:
         self._notifier = None if self.dialect == "sqlite" else CoalescingNotifier(self._send_notify)
 
         self._publish_listeners: list[Callable[[], None]] = []
+        # Set by Database: what repositories seal and open endpoint secrets with.
+        self.secret_box: SecretBox | None = None
 
     def on_published(self, listener: Callable[[], None]) -> None:
         """Call `listener` after each committed publish (wakes an in-process worker)."""

@@ -8,12 +8,15 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from hookline.secrets_at_rest import SecretBox
+from hookline.store.app_tokens import AppTokens
 from hookline.store.applications import Applications
 from hookline.store.attempts import Attempts
 from hookline.store.connections import Connections
 from hookline.store.deliveries import Deliveries
 from hookline.store.endpoints import Endpoints
 from hookline.store.event_types import EventTypes
+from hookline.store.idempotency import IdempotencyKeys
 from hookline.store.messages import Messages
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -21,14 +24,22 @@ MIGRATION_LOCK = 0x486F6F6B  # "Hook": the advisory lock key migrations hold
 
 
 class Database(Connections):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, secret_box: SecretBox | None = None) -> None:
         super().__init__(url)
+        # Seals and opens endpoint secrets; None only where no secret is read or written.
+        self.secret_box = secret_box
+        self.app_tokens = AppTokens(self)
         self.applications = Applications(self)
         self.event_types = EventTypes(self)
         self.endpoints = Endpoints(self)
         self.messages = Messages(self)
         self.deliveries = Deliveries(self)
         self.attempts = Attempts(self)
+        self.idempotency_keys = IdempotencyKeys(self)
+
+    async def close(self) -> None:
+        self.idempotency_keys.close()
+        await super().close()
 
     async def migrate(self) -> None:
         """Bring the schema to the newest revision. Safe to run from several hosts at once:
@@ -49,8 +60,19 @@ def _run_alembic_upgrade(sync_conn: sa.Connection) -> None:
     command.upgrade(config, "head")
 
 
-async def open_database(url: str, migrate: bool = True) -> Database:
-    db = Database(url)
-    if migrate:
-        await db.migrate()
+async def open_database(
+    url: str, migrate: bool = True, secret_box: SecretBox | None = None
+) -> Database:
+    """Open (and migrate) the database. With a `secret_box`, secrets still in plaintext or
+    under a previous key are sealed now; a database sealed under another key raises
+    WrongSecretKey."""
+    db = Database(url, secret_box)
+    try:
+        if migrate:
+            await db.migrate()
+        if secret_box is not None:
+            await db.endpoints.seal_secrets()
+    except BaseException:
+        await db.close()
+        raise
     return db

@@ -7,16 +7,26 @@ row and the delivery's new state in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookline.store.applications import resolve_app_id
 from hookline.store.clock import now_ms
+from hookline.store.endpoint_health import apply_outcomes
+from hookline.store.endpoint_secrets import endpoint_tls, signing_secrets
 from hookline.store.errors import NotFound
 from hookline.store.schema import attempts, deliveries, endpoints, messages
-from hookline.types import AttemptRecord, DeliveryJob, DeliveryStatus, TriggerType
+from hookline.types import (
+    AttemptRecord,
+    DeliveryJob,
+    DeliveryStatus,
+    EndpointEvent,
+    HealthPolicy,
+    TriggerType,
+)
 
 if TYPE_CHECKING:
     from hookline.store.connections import Connections
@@ -29,15 +39,40 @@ class Deliveries:
     def __init__(self, db: Connections) -> None:
         self.db = db
 
-    async def claim_due(self, worker_id: str, limit: int, lease_ms: int) -> list[DeliveryJob]:
+    async def claim_due(
+        self,
+        worker_id: str,
+        limit: int,
+        lease_ms: int,
+        skip_endpoints: Collection[str] = (),
+    ) -> list[DeliveryJob]:
+        """Lease up to `limit` due deliveries to this worker.
+
+        Skipped: endpoints in `skip_endpoints` (the worker's own per-endpoint cap), and all
+        but the oldest unfinished delivery of a FIFO endpoint. Of what was claimed, deliveries
+        of disabled endpoints and open circuits are parked instead of sent, one probe goes to
+        a circuit whose cooldown ended, and throttled endpoints get send slots.
+        """
         now = now_ms()
+        head = sa.alias(d, "head")
+        fifo_head = (
+            sa.select(sa.func.min(head.c.id))
+            .where(head.c.endpoint_id == d.c.endpoint_id, head.c.status.in_(DUE_STATUSES))
+            .scalar_subquery()
+        )
         due = (
             sa.select(d.c.id)
-            .where(d.c.status.in_(DUE_STATUSES), d.c.due_at <= now)
+            .where(
+                d.c.status.in_(DUE_STATUSES),
+                d.c.due_at <= now,
+                sa.or_(d.c.fifo.is_(False), d.c.id == fifo_head),
+            )
             .order_by(d.c.due_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
+        if skip_endpoints:
+            due = due.where(d.c.endpoint_id.not_in(list(skip_endpoints)))
         async with self.db.write(durable=False) as conn:
             claimed = (
                 (
@@ -70,22 +105,30 @@ class Deliveries:
                         messages.c.payload,
                         endpoints.c.url,
                         endpoints.c.secret,
+                        endpoints.c.previous_secrets,
+                        endpoints.c.tls_client_cert,
+                        endpoints.c.tls_client_key,
+                        endpoints.c.tls_ca_cert,
                         endpoints.c.headers,
                         endpoints.c.disabled,
+                        endpoints.c.circuit_until,
+                        endpoints.c.throttle_rate,
                     )
                     .join(messages, messages.c.id == d.c.msg_id)
                     .join(endpoints, endpoints.c.id == d.c.endpoint_id)
                     .where(d.c.id.in_(claimed))
+                    .order_by(d.c.id)
                 )
             ).all()
-            parked = [r.id for r in rows if r.disabled]
+            send, parked = await _admit(conn, rows, now, lease_ms)
             if parked:
-                # A disabled endpoint keeps its deliveries: park them until it is re-enabled.
+                # Kept, not dropped: they go when the endpoint is re-enabled or recovers.
                 await conn.execute(
                     d.update()
                     .where(d.c.id.in_(parked))
                     .values(status=DeliveryStatus.PENDING, due_at=None, lease_owner=None)
                 )
+            slots = await _throttle(conn, [r for r in send if r.throttle_rate], now)
         return [
             DeliveryJob(
                 delivery_id=r.id,
@@ -93,20 +136,27 @@ class Deliveries:
                 msg_id=r.msg_id,
                 endpoint_id=r.endpoint_id,
                 url=r.url,
-                secrets=(r.secret,),
+                secrets=signing_secrets(self.db.secret_box, r.secret, r.previous_secrets, now),
+                tls=endpoint_tls(
+                    self.db.secret_box, r.tls_client_cert, r.tls_client_key, r.tls_ca_cert
+                ),
                 headers=dict(r.headers or {}),
                 payload=r.payload or b"",
                 attempt_count=r.attempt_count,
                 trigger=TriggerType(r.trigger),
+                not_before_ms=slots.get(r.id),
             )
-            for r in rows
-            if not r.disabled
+            for r in send
+            if not r.throttle_rate or r.id in slots
         ]
 
-    async def record(self, worker_id: str, records: Sequence[AttemptRecord]) -> None:
-        """Write each attempt and the delivery's next state, in one transaction."""
+    async def record(
+        self, worker_id: str, records: Sequence[AttemptRecord], policy: HealthPolicy
+    ) -> list[EndpointEvent]:
+        """Write each attempt, the delivery's next state and the endpoints' health, in one
+        transaction. Returns the endpoints' changes of state (e.g. disabled)."""
         if not records:
-            return
+            return []
         now = now_ms()
         attempt_rows = []
         updates = []
@@ -159,6 +209,7 @@ class Deliveries:
                 ),
                 updates,
             )
+            return await apply_outcomes(conn, records, policy, now)
 
     async def release(self, worker_id: str, delivery_ids: Sequence[int]) -> None:
         """Give back claimed deliveries that were not sent (e.g. on shutdown)."""
@@ -224,3 +275,72 @@ class Deliveries:
         async with self.db.read() as conn:
             rows = await conn.execute(sa.select(d).where(d.c.msg_id == msg_id).order_by(d.c.id))
             return [dict(r._mapping) for r in rows]
+
+
+async def _admit(
+    conn: AsyncConnection, rows: Sequence[Any], now: int, lease_ms: int
+) -> tuple[list[Any], list[int]]:
+    """Split claimed rows into those to send and those to park (disabled endpoint, open
+    circuit). A circuit whose cooldown has ended lets exactly one probe through: the worker
+    that moves `circuit_until` past now sends it; every other worker parks."""
+    send: list[Any] = []
+    parked: list[int] = []
+    probing: dict[str, bool] = {}
+    for row in rows:
+        if row.disabled or (row.circuit_until is not None and row.circuit_until > now):
+            parked.append(row.id)
+            continue
+        if row.circuit_until is not None:
+            if row.endpoint_id not in probing:
+                taken = await conn.execute(
+                    endpoints.update()
+                    .where(endpoints.c.id == row.endpoint_id, endpoints.c.circuit_until <= now)
+                    .values(circuit_until=now + lease_ms)
+                )
+                probing[row.endpoint_id] = taken.rowcount == 1
+                if probing[row.endpoint_id]:
+                    send.append(row)
+                    continue
+            parked.append(row.id)
+            continue
+        send.append(row)
+    return send, parked
+
+
+async def _throttle(conn: AsyncConnection, rows: Sequence[Any], now: int) -> dict[int, int]:
+    """Give each delivery of a throttled endpoint a send slot (ms), `1/rate` apart, from the
+    endpoint's shared `next_send_at`; only slots within the next second are handed out, the
+    rest go back to wait for theirs. Locking the endpoint row keeps all workers to one rate."""
+    by_endpoint: dict[str, list[Any]] = {}
+    for row in rows:
+        by_endpoint.setdefault(row.endpoint_id, []).append(row)
+    slots: dict[int, int] = {}
+    for endpoint_id, waiting in by_endpoint.items():
+        current = (
+            await conn.execute(
+                sa.select(endpoints.c.next_send_at)
+                .where(endpoints.c.id == endpoint_id)
+                .with_for_update()
+            )
+        ).scalar_one()
+        interval = 1000.0 / waiting[0].throttle_rate
+        start = max(current or 0, now)
+        granted = 0
+        for row in waiting:
+            slot = start + granted * interval
+            if slot >= now + 1000:
+                break
+            slots[row.id] = int(slot)
+            granted += 1
+        next_free = int(start + granted * interval)
+        await conn.execute(
+            endpoints.update().where(endpoints.c.id == endpoint_id).values(next_send_at=next_free)
+        )
+        rest = [row.id for row in waiting[granted:]]
+        if rest:
+            await conn.execute(
+                d.update()
+                .where(d.c.id.in_(rest))
+                .values(status=DeliveryStatus.PENDING, due_at=next_free, lease_owner=None)
+            )
+    return slots

@@ -135,6 +135,7 @@ async def store_batch(
             "lease_owner": None,
             "created_at": now,
             "updated_at": now,
+            "fifo": endpoint.fifo,
         }
         for row in rows
         for endpoint in targets.get(row["app_id"], ())
@@ -195,7 +196,7 @@ async def _existing_event_ids(
 async def _enabled_endpoints(conn: AsyncConnection, app_ids: set[str]) -> dict[str, list[Any]]:
     e = endpoints
     rows = await conn.execute(
-        sa.select(e.c.id, e.c.app_id, e.c.event_types, e.c.channels).where(
+        sa.select(e.c.id, e.c.app_id, e.c.event_types, e.c.channels, e.c.fifo).where(
             e.c.app_id.in_(app_ids), e.c.disabled.is_(False)
         )
     )

@@ -10,6 +10,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 metadata = sa.MetaData()
 
 Json = sa.JSON().with_variant(JSONB(), "postgresql")
+# None is SQL NULL here (plain Json stores None as a JSON null), so IS NULL finds it.
+NullableJson = sa.JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 applications = sa.Table(
     "applications",
@@ -59,6 +61,25 @@ endpoints = sa.Table(
     sa.Column("throttle_rate", sa.Integer, nullable=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
+    # Health, kept by the workers (store/endpoint_health.py): consecutive failed attempts,
+    # since when it has failed without a success, and the circuit breaker (NULL = closed;
+    # in the future = open; in the past = a probe may go).
+    sa.Column("failure_streak", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("failing_since", sa.BigInteger, nullable=True),
+    sa.Column("circuit_until", sa.BigInteger, nullable=True),
+    sa.Column("circuit_failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("disabled_reason", sa.Text, nullable=True),
+    # One message at a time, in publish order (a Hookline extension).
+    sa.Column("fifo", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Throttling: the earliest time the next message may be sent (shared by all workers).
+    sa.Column("next_send_at", sa.BigInteger, nullable=True),
+    # Secrets at rest are sealed (hookline.secrets_at_rest): `secret`, each previous secret
+    # ([{"secret", "expiresAt"}], newest first, signing until expiresAt after a rotation) and
+    # the TLS client key. The certificates are public and stored as PEM text.
+    sa.Column("previous_secrets", NullableJson, nullable=True),
+    sa.Column("tls_client_cert", sa.Text, nullable=True),
+    sa.Column("tls_client_key", sa.Text, nullable=True),
+    sa.Column("tls_ca_cert", sa.Text, nullable=True),
     sa.UniqueConstraint("app_id", "uid", name="uq_endpoints_app_uid"),
     sa.Index("ix_endpoints_app", "app_id", "id"),
 )
@@ -107,6 +128,10 @@ deliveries = sa.Table(
     sa.Column("lease_owner", sa.String(64), nullable=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
+    # Copied from the endpoint at publish time: only the oldest unfinished delivery of a FIFO
+    # endpoint may be claimed.
+    sa.Column("fifo", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_deliveries_fifo_head", "endpoint_id", "status", "id"),
     sa.Index(
         "ix_deliveries_due",
         "due_at",
@@ -135,4 +160,43 @@ attempts = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Index("ix_attempts_msg", "app_id", "msg_id", "id"),
     sa.Index("ix_attempts_endpoint", "app_id", "endpoint_id", "id"),
+)
+
+# Lists a message's deliveries to one endpoint newest first (the endpoint's message log) and
+# finds an endpoint's failures in a time range (recover) without sorting all its deliveries.
+sa.Index("ix_deliveries_endpoint_msg", deliveries.c.endpoint_id, deliveries.c.msg_id)
+
+# One row per idempotency key seen in the last 24 hours (see store.idempotency). The key itself
+# is never stored: `key_hash` covers the caller's token, the method, the path and the key.
+# `status_code` is NULL while the first request is still running.
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("key_hash", sa.String(64), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("status_code", sa.SmallInteger, nullable=True),
+    sa.Column("content_type", sa.String(128), nullable=True),
+    sa.Column("body", sa.LargeBinary, nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_idempotency_keys_expires", "expires_at"),
+)
+
+# Application tokens (Svix's app-portal access): only the SHA-256 of each token is stored.
+app_tokens = sa.Table(
+    "app_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "app_id",
+        sa.String(40),
+        sa.ForeignKey("applications.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("read_only", sa.Boolean, nullable=False),
+    sa.Column("capabilities", NullableJson, nullable=True),
+    sa.Column("session_id", sa.String(256), nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_app_tokens_app", "app_id", "expires_at"),
 )

@@ -8,44 +8,33 @@ from fastapi import APIRouter, Request, Response
 
 from hookline import signing
 from hookline.api import serialize
+from hookline.api.endpoint_input import checked_url, endpoint_secret, tls_setting
 from hookline.api.errors import ApiError
 from hookline.api.models import (
     EndpointIn,
     EndpointOut,
     EndpointPatch,
     EndpointSecretOut,
+    EndpointSecretRotateIn,
     EndpointUpdate,
     ListResponse,
 )
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, Order, PathKey
-from hookline.config import Settings
-from hookline.delivery.address_guard import check_url
+from hookline.store import Database, NotFound
+from hookline.store.endpoint_secrets import DEFAULT_GRACE_MS
 
 router = APIRouter(prefix="/api/v1/app/{app_id}/endpoint", tags=["Endpoint"])
 
 
-def _checked_url(request: Request, url: str) -> str:
-    settings: Settings = request.app.state.settings
-    problem = check_url(url, settings.allow_private_networks, allow_http=True)
-    if problem:
-        raise ApiError(422, problem, field="url")
-    return url
-
-
-def _secret(given: str | None) -> str:
-    if given is None:
-        return signing.generate_secret()
-    try:
-        return signing.normalize_secret(given)
-    except signing.InvalidSecret as exc:
-        raise ApiError(422, str(exc), field="secret") from exc
-
-
-def _fields(body: Any, request: Request) -> dict[str, Any]:
-    fields = body.model_dump(exclude_unset=True, exclude={"secret", "version"})
+async def _fields(body: Any, request: Request) -> dict[str, Any]:
+    fields = body.model_dump(
+        exclude_unset=True, exclude={"secret", "version", "signature_scheme"}
+    )
     if fields.get("url") is not None:
-        fields["url"] = _checked_url(request, fields["url"])
+        fields["url"] = await checked_url(request.app.state.settings, fields["url"])
+    if "tls" in fields:
+        fields["tls"] = tls_setting(fields["tls"])
     return fields
 
 
@@ -65,7 +54,8 @@ async def list_endpoints(
 async def create_endpoint(
     app_id: PathKey, body: EndpointIn, request: Request, db: Db
 ) -> OrjsonResponse:
-    row = await db.endpoints.create(app_id, _fields(body, request), _secret(body.secret))
+    secret = endpoint_secret(body.secret, body.signature_scheme)
+    row = await db.endpoints.create(app_id, await _fields(body, request), secret)
     return OrjsonResponse(serialize.endpoint(row), status_code=201)
 
 
@@ -78,8 +68,10 @@ async def get_endpoint(app_id: PathKey, endpoint_id: PathKey, db: Db) -> OrjsonR
 async def update_endpoint(
     app_id: PathKey, endpoint_id: PathKey, body: EndpointUpdate, request: Request, db: Db
 ) -> OrjsonResponse:
-    fields = _fields(body, request)
+    fields = await _fields(body, request)
+    was_disabled = await _disabled_now(db, app_id, endpoint_id)
     row, created = await db.endpoints.upsert(app_id, endpoint_id, fields, signing.generate_secret())
+    await _announce_switch(request, was_disabled, row)
     return OrjsonResponse(serialize.endpoint(row), status_code=201 if created else 200)
 
 
@@ -87,14 +79,39 @@ async def update_endpoint(
 async def patch_endpoint(
     app_id: PathKey, endpoint_id: PathKey, body: EndpointPatch, request: Request, db: Db
 ) -> OrjsonResponse:
-    changes = _fields(body, request)
+    changes = await _fields(body, request)
     for key in ("url", "disabled", "description", "metadata", "headers"):
         if key in changes and changes[key] is None:
             if key == "url":
                 raise ApiError(422, "url may not be null", field="url")
             changes[key] = {"disabled": False, "description": ""}.get(key, {})
+    was_disabled = await _disabled_now(db, app_id, endpoint_id) if "disabled" in changes else None
     row = await db.endpoints.update(app_id, endpoint_id, changes)
+    await _announce_switch(request, was_disabled, row)
     return OrjsonResponse(serialize.endpoint(row))
+
+
+async def _disabled_now(db: Database, app_id: str, endpoint_id: str) -> bool | None:
+    try:
+        return bool((await db.endpoints.get(app_id, endpoint_id))["disabled"])
+    except NotFound:
+        return None
+
+
+async def _announce_switch(
+    request: Request, was_disabled: bool | None, row: dict[str, Any]
+) -> None:
+    """Tell the operator (operational webhooks) when a user turns an endpoint on or off."""
+    if was_disabled is None or was_disabled == row["disabled"]:
+        return
+    kind = "endpoint.disabled" if row["disabled"] else "endpoint.enabled"
+    data = {
+        "appId": row["app_id"],
+        "endpointId": row["id"],
+        "endpointUid": row["uid"],
+        "trigger": "manual",
+    }
+    await request.app.state.operational.emit(kind, data)
 
 
 @router.delete("/{endpoint_id}", status_code=204)
@@ -105,5 +122,27 @@ async def delete_endpoint(app_id: PathKey, endpoint_id: PathKey, db: Db) -> Resp
 
 @router.get("/{endpoint_id}/secret", response_model=EndpointSecretOut)
 async def get_endpoint_secret(app_id: PathKey, endpoint_id: PathKey, db: Db) -> OrjsonResponse:
-    row = await db.endpoints.get(app_id, endpoint_id)
-    return OrjsonResponse({"key": row["secret"]})
+    """The signing secret (`whsec_…`), or for Ed25519 endpoints the public key (`whpk_…`)
+    that receivers verify with; the private key never leaves Hookline."""
+    secret = await db.endpoints.secret(app_id, endpoint_id)
+    return OrjsonResponse({"key": signing.public_secret(secret)})
+
+
+@router.post("/{endpoint_id}/secret/rotate", response_model=EndpointSecretOut)
+async def rotate_endpoint_secret(
+    app_id: PathKey, endpoint_id: PathKey, body: EndpointSecretRotateIn, db: Db
+) -> OrjsonResponse:
+    """Replace the signing secret. The previous one keeps signing beside it (two signatures
+    in one header, the new one first) for `gracePeriodSeconds` (default 24 hours); at most
+    five previous secrets sign at once. Answers the new secret (the public key for Ed25519)."""
+    if body.key is not None:
+        new_secret = endpoint_secret(body.key)
+    else:
+        current = await db.endpoints.secret(app_id, endpoint_id)
+        scheme = "ed25519" if signing.is_asymmetric(current) else "hmac-sha256"
+        new_secret = endpoint_secret(None, scheme)
+    grace = DEFAULT_GRACE_MS
+    if body.grace_period_seconds is not None:
+        grace = body.grace_period_seconds * 1000
+    await db.endpoints.rotate_secret(app_id, endpoint_id, new_secret, grace)
+    return OrjsonResponse({"key": signing.public_secret(new_secret)})

@@ -1,0 +1,97 @@
+"""What an application token may do: a pure function of the method, the path and the grant.
+
+An allow-list on paths, checked before routing: a route that is not listed here (including
+any route added later) is for the admin token only, so forgetting to think about a new route
+fails closed. Application tokens may
+
+* read their application, its endpoints, messages and attempts, and the event type catalogue
+  (shared by all applications, needed to pick filters);
+* manage their application's endpoints (create, change, delete, secrets, TLS settings) and ask
+  for re-sends;
+
+and nothing else: not other applications, not listing or changing applications, not event type
+writes, not publishing (a message must come from the publisher, or receivers could be sent
+correctly signed webhooks that the publisher never wrote), not issuing tokens.
+
+Svix's capabilities narrow a token further when it is issued with a list of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+VIEW = frozenset({"ViewBase"})
+VIEW_SECRET = frozenset({"ViewEndpointSecret", "ManageEndpointSecret", "ManageEndpoint"})
+MANAGE_SECRET = frozenset({"ManageEndpointSecret", "ManageEndpoint"})
+MANAGE_ENDPOINT = frozenset({"ManageEndpoint"})
+CREATE_ATTEMPTS = frozenset({"CreateAttempts"})
+ADMIN_ONLY = "this route needs the admin token"
+
+_APP_PATH = re.compile(r"^/api/v1/app/(?P<app>[^/]+)(?P<rest>/.*)?$")
+_SECRET = re.compile(r"^/endpoint/[^/]+/secret$")
+_ROTATE = re.compile(r"^/endpoint/[^/]+/secret/rotate$")
+_ENDPOINT_ATTEMPTS = re.compile(r"^/endpoint/[^/]+/(recover|replay-missing|send-example)$")
+_RESEND = re.compile(r"^/msg/[^/]+/endpoint/[^/]+/resend$")
+_SAFE = ("GET", "HEAD")
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    status: int
+    detail: str
+
+
+def _needed(method: str, rest: str) -> frozenset[str] | None:
+    """Capabilities of which one is needed for `rest` under the application; None: admin."""
+    safe = method in _SAFE
+    if rest == "":
+        return VIEW if safe else None
+    if rest == "/endpoint" or rest.startswith("/endpoint/"):
+        if _SECRET.match(rest):
+            return VIEW_SECRET if safe else None
+        if _ROTATE.match(rest):
+            return MANAGE_SECRET if method == "POST" else None
+        if safe:
+            return VIEW
+        if _ENDPOINT_ATTEMPTS.match(rest):
+            return CREATE_ATTEMPTS if method == "POST" else None
+        return MANAGE_ENDPOINT
+    if rest == "/msg" or rest.startswith("/msg/"):
+        if safe:
+            return VIEW
+        return CREATE_ATTEMPTS if method == "POST" and _RESEND.match(rest) else None
+    if rest.startswith("/attempt/"):
+        return VIEW if safe else None
+    return None
+
+
+def refusal(
+    method: str,
+    path: str,
+    app_id: str,
+    app_uid: str | None,
+    read_only: bool,
+    capabilities: tuple[str, ...] | None,
+) -> Refusal | None:
+    """Why an application token may not make this request, or None if it may."""
+    method = method.upper()
+    if path == "/api/v1/auth/logout":
+        return None if method == "POST" else Refusal(403, ADMIN_ONLY)
+    if path == "/api/v1/event-type" or path.startswith("/api/v1/event-type/"):
+        return None if method in _SAFE else Refusal(403, ADMIN_ONLY)
+    match = _APP_PATH.match(path)
+    if match is None:
+        return Refusal(403, ADMIN_ONLY)
+    if match["app"] not in (app_id, app_uid):
+        # The same answer whether or not that application exists: nothing is revealed.
+        return Refusal(403, f"this token only grants access to application {app_id}")
+    needed = _needed(method, match["rest"] or "")
+    if needed is None:
+        return Refusal(403, ADMIN_ONLY)
+    if read_only and method not in _SAFE:
+        return Refusal(403, "this token is read-only")
+    if capabilities is not None and not needed & set(capabilities):
+        wanted = " or ".join(sorted(needed))
+        return Refusal(403, f"this token lacks the capability for this route ({wanted})")
+    return None

@@ -1,0 +1,69 @@
+"""/api/v1/auth: application tokens (Svix's app-portal access), their expiry, and logout."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from hookline import ids
+from hookline.api.auth import caller, require_admin
+from hookline.api.errors import ApiError
+from hookline.api.models import ApplicationTokenExpireIn, AppPortalAccessIn, AppPortalAccessOut
+from hookline.api.responses import OrjsonResponse
+from hookline.api.routes.common import Db, PathKey
+from hookline.store import NotFound
+
+router = APIRouter(prefix="/api/v1/auth", tags=["Authentication"])
+
+DEFAULT_EXPIRY_SECONDS = 7 * 24 * 3600  # as Svix; also the longest allowed
+
+
+@router.post(
+    "/app-portal-access/{app_id}",
+    response_model=AppPortalAccessOut,
+    dependencies=[Depends(require_admin)],
+)
+async def app_portal_access(
+    app_id: PathKey, body: AppPortalAccessIn, request: Request, db: Db
+) -> OrjsonResponse:
+    """A token for one application, valid for `expiry` seconds (1 hour to 7 days; default 7
+    days). Only its hash is stored: this answer is the one chance to read it."""
+    if body.capabilities is not None and "ViewBase" not in body.capabilities:
+        raise ApiError(422, "capabilities must include ViewBase", field="capabilities")
+    try:
+        await db.applications.get(app_id)
+    except NotFound:
+        if body.application is None or ids.has_prefix(app_id, ids.APPLICATION):
+            raise
+        # As Svix: create the application (with the path as its uid) if it does not exist.
+        await db.applications.create(
+            {**body.application.model_dump(), "uid": app_id}, get_if_exists=True
+        )
+    token, row = await db.app_tokens.issue(
+        app_id,
+        expiry_ms=(body.expiry or DEFAULT_EXPIRY_SECONDS) * 1000,
+        read_only=bool(body.read_only),
+        capabilities=body.capabilities,
+        session_id=body.session_id,
+    )
+    # Hookline has no portal UI: the link is the application's API address, carrying the token
+    # in the fragment (never sent to servers), as Svix's magic links do.
+    url = f"{str(request.base_url).rstrip('/')}/api/v1/app/{row['app_id']}#key={token}"
+    return OrjsonResponse({"url": url, "token": token})
+
+
+@router.post("/app/{app_id}/expire-all", status_code=204, dependencies=[Depends(require_admin)])
+async def expire_all(app_id: PathKey, body: ApplicationTokenExpireIn, db: Db) -> Response:
+    """End the application's tokens now, or in `expiry` seconds; only those of `sessionIds`
+    if given."""
+    await db.app_tokens.expire_all(app_id, (body.expiry or 0) * 1000, body.session_ids)
+    return Response(status_code=204)
+
+
+@router.post("/logout", status_code=204)
+async def logout(request: Request, db: Db) -> Response:
+    """Revoke the application token this request carries."""
+    grant = caller(request).grant
+    if grant is None:
+        raise ApiError(403, "only application tokens can log out; the admin token stays valid")
+    await db.app_tokens.revoke(grant.token_hash)
+    return Response(status_code=204)

@@ -1,0 +1,82 @@
+"""Per-endpoint concurrency in one worker, so that slow or dead endpoints cannot take every
+connection and hold back the others. Pure bookkeeping, no I/O.
+
+Each endpoint gets a fair share of the worker's connections: `concurrency` divided by the
+number of endpoints it is busy with, at most `cap`; an endpoint whose last attempt failed
+here gets only `FAILING_CAP` (a dead endpoint holds each slot for the full request
+timeout). Endpoints at their share are left out of the next claims; deliveries claimed
+beyond it wait in a short queue of their own endpoint, and anything beyond is given back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+
+from hookline.types import DeliveryJob
+
+FAILING_CAP = 2
+
+
+class EndpointSlots:
+    def __init__(self, concurrency: int, cap: int) -> None:
+        self.concurrency = concurrency
+        self.cap = cap
+        self._in_flight: Counter[str] = Counter()
+        self._failing: set[str] = set()
+        self._waiting: dict[str, deque[DeliveryJob]] = {}
+
+    def _share(self, busy: int) -> int:
+        return max(FAILING_CAP, min(self.cap, self.concurrency // max(busy, 1)))
+
+    def _cap_of(self, endpoint_id: str, share: int) -> int:
+        return min(FAILING_CAP, share) if endpoint_id in self._failing else share
+
+    def full(self) -> list[str]:
+        """Endpoints not to claim for now: at their share, or with deliveries waiting."""
+        share = self._share(len(self._in_flight.keys() | self._waiting.keys()))
+        busy = [e for e, n in self._in_flight.items() if n >= self._cap_of(e, share)]
+        return busy + [e for e in self._waiting if e not in self._in_flight]
+
+    def admit(self, jobs: list[DeliveryJob]) -> tuple[list[DeliveryJob], list[DeliveryJob]]:
+        """Split freshly claimed jobs into (start now, give back); the rest wait here."""
+        active = self._in_flight.keys() | self._waiting.keys() | {j.endpoint_id for j in jobs}
+        share = self._share(len(active))
+        start: list[DeliveryJob] = []
+        give_back: list[DeliveryJob] = []
+        for job in jobs:
+            endpoint = job.endpoint_id
+            cap = self._cap_of(endpoint, share)
+            if self._in_flight[endpoint] < cap:
+                self._in_flight[endpoint] += 1
+                start.append(job)
+                continue
+            queue = self._waiting.setdefault(endpoint, deque())
+            if len(queue) < cap:
+                queue.append(job)
+            else:
+                give_back.append(job)
+        return start, give_back
+
+    def done(self, endpoint_id: str, succeeded: bool) -> DeliveryJob | None:
+        """A send finished; returns the endpoint's next waiting job, which takes the slot."""
+        if succeeded:
+            self._failing.discard(endpoint_id)
+        else:
+            self._failing.add(endpoint_id)
+        queue = self._waiting.get(endpoint_id)
+        share = self._share(len(self._in_flight.keys() | self._waiting.keys()))
+        if queue and self._in_flight[endpoint_id] <= self._cap_of(endpoint_id, share):
+            job = queue.popleft()
+            if not queue:
+                del self._waiting[endpoint_id]
+            return job  # the slot passes to it: the in-flight count stays
+        self._in_flight[endpoint_id] -= 1
+        if self._in_flight[endpoint_id] <= 0:
+            del self._in_flight[endpoint_id]
+        return None
+
+    def drain_waiting(self) -> list[DeliveryJob]:
+        """Everything still waiting (on shutdown: to give back)."""
+        jobs = [job for queue in self._waiting.values() for job in queue]
+        self._waiting.clear()
+        return jobs

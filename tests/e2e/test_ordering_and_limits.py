@@ -1,0 +1,127 @@
+"""FIFO endpoints, per-endpoint rate limits and isolation of dead endpoints."""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+
+import httpx
+import pytest
+from receiver import Receiver, hang
+from server_process import TOKEN
+from svix.api import ApplicationIn, EndpointIn
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def create_endpoint(hookline, app_id: str, **fields) -> dict:  # type: ignore[no-untyped-def]
+    r = httpx.post(f"{hookline.url}/api/v1/app/{app_id}/endpoint", headers=AUTH, json=fields)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def publish_many(hookline, app_id: str, count: int, event_type: str = "a.b") -> list[str]:
+    with httpx.Client(headers=AUTH, timeout=30) as client:
+        return [
+            client.post(
+                f"{hookline.url}/api/v1/app/{app_id}/msg",
+                json={"eventType": event_type, "payload": {"i": i}},
+            ).json()["id"]
+            for i in range(count)
+        ]
+
+
+def test_fifo_endpoint_receives_one_at_a_time_in_publish_order(start_hookline, receiver):
+    hookline = start_hookline(env={"HOOKLINE_RETRY_SCHEDULE": "0.1,0.1,0.1"})
+    start_hookline(args=("worker",), wait=False)  # a second worker competes for the work
+    lock = threading.Lock()
+    state = {"in_flight": 0, "max_in_flight": 0}
+    seen: collections.Counter[str] = collections.Counter()
+
+    def script(_n, request):  # type: ignore[no-untyped-def]
+        msg_id = request.headers["webhook-id"]
+        with lock:
+            seen[msg_id] += 1
+            first_try = seen[msg_id] == 1
+        # Every message fails on its first attempt: the next must still wait for it.
+        return (503, b"", {}, 0.02) if first_try else (200, b"", {}, 0.02)
+
+    original = receiver._handle
+
+    async def counting(request):  # type: ignore[no-untyped-def]
+        with lock:
+            state["in_flight"] += 1
+            state["max_in_flight"] = max(state["max_in_flight"], state["in_flight"])
+        try:
+            return await original(request)
+        finally:
+            with lock:
+                state["in_flight"] -= 1
+
+    receiver._handle = counting  # type: ignore[method-assign]
+    receiver.respond_with(script)
+    svix = hookline.svix()
+    app = svix.application.create(ApplicationIn(name="Fifo"))
+    ep = create_endpoint(hookline, app.id, url=f"{receiver.url}/ordered", fifo=True)
+    assert ep["fifo"] is True
+    published = publish_many(hookline, app.id, 15)
+
+    got = receiver.wait_for(lambda reqs: len(reqs) >= 30, timeout=60)
+    delivered_order = [r.headers["webhook-id"] for r in got]
+    firsts = list(dict.fromkeys(delivered_order))  # order of first arrival
+    assert firsts == published
+    # Each message: a failure, then its success, before the next message is tried.
+    assert delivered_order == [m for m in published for _ in range(2)]
+    assert state["max_in_flight"] == 1
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_rate_limit_holds_across_three_workers(start_hookline, receiver):
+    api = start_hookline(args=("serve", "--no-worker"))
+    for _ in range(3):
+        start_hookline(args=("worker",), wait=False)
+    svix = api.svix()
+    app = svix.application.create(ApplicationIn(name="Throttle"))
+    ep = svix.endpoint.create(app.id, EndpointIn(url=f"{receiver.url}/limited", throttle_rate=20))
+    assert ep.throttle_rate == 20
+    publish_many(api, app.id, 120)
+    got = receiver.wait_for(lambda reqs: len(reqs) >= 120, timeout=60)
+    arrivals = sorted(r.at for r in got)
+    # No whole second, wherever it starts, holds more than 22 deliveries.
+    worst = max(sum(1 for t in arrivals if start <= t < start + 1.0) for start in arrivals)
+    assert worst <= 22, worst
+    assert arrivals[-1] - arrivals[0] >= (120 / 20) * 0.8  # it really was held back
+
+
+def test_dead_endpoints_do_not_hold_back_healthy_ones(start_hookline, receiver):
+    """Healthy endpoints keep at least 80% of their delivery rate beside 50 dead ones."""
+    dead = Receiver().start()
+    dead.respond_with(lambda _n, _r: hang(30))
+    try:
+        hookline = start_hookline(
+            env={"HOOKLINE_REQUEST_TIMEOUT": "3", "HOOKLINE_RETRY_SCHEDULE": "1,1,1,1,1"}
+        )
+        svix = hookline.svix()
+        healthy_app = svix.application.create(ApplicationIn(name="Healthy"))
+        for n in range(5):
+            svix.endpoint.create(healthy_app.id, EndpointIn(url=f"{receiver.url}/ok{n}"))
+        dead_app = svix.application.create(ApplicationIn(name="Dead"))
+        for n in range(50):
+            svix.endpoint.create(dead_app.id, EndpointIn(url=f"{dead.url}/dead{n}"))
+
+        def healthy_rate(messages: int) -> float:
+            before = len(receiver.received())
+            started = time.monotonic()
+            publish_many(hookline, healthy_app.id, messages)
+            receiver.wait_for(lambda reqs: len(reqs) >= before + messages * 5, timeout=120)
+            return messages * 5 / (time.monotonic() - started)
+
+        alone = healthy_rate(200)
+        publish_many(hookline, dead_app.id, 20)  # 1,000 deliveries that hang until the timeout
+        dead.wait_for(lambda reqs: len(reqs) >= 50, timeout=30)
+        beside_dead = healthy_rate(200)
+        print(f"\nhealthy endpoints: {alone:.0f}/s alone, {beside_dead:.0f}/s beside 50 dead")
+        assert beside_dead >= 0.8 * alone
+    finally:
+        dead.stop()

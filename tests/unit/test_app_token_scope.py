@@ -1,0 +1,101 @@
+"""What an application token may do (a pure function of method, path and grant)."""
+
+import pytest
+
+from hookline.api.app_token_scope import refusal
+
+APP, UID = "app_A", "a-uid"
+EP = "/api/v1/app/{app}/endpoint/ep_1"
+
+ALLOWED = [
+    ("GET", "/api/v1/app/{app}"),
+    ("GET", "/api/v1/app/{app}/endpoint"),
+    ("POST", "/api/v1/app/{app}/endpoint"),
+    ("GET", EP),
+    ("PUT", EP),
+    ("PATCH", EP),
+    ("DELETE", EP),
+    ("GET", EP + "/secret"),
+    ("POST", EP + "/secret/rotate"),
+    ("POST", EP + "/recover"),
+    ("GET", "/api/v1/app/{app}/msg"),
+    ("GET", "/api/v1/app/{app}/msg/msg_1"),
+    ("GET", "/api/v1/app/{app}/msg/msg_1/attempt/atmpt_1"),
+    ("POST", "/api/v1/app/{app}/msg/msg_1/endpoint/ep_1/resend"),
+    ("GET", "/api/v1/app/{app}/attempt/msg/msg_1"),
+    ("GET", "/api/v1/app/{app}/attempt/endpoint/ep_1"),
+    ("GET", "/api/v1/event-type"),
+    ("GET", "/api/v1/event-type/invoice.paid"),
+    ("POST", "/api/v1/auth/logout"),
+]
+
+ADMIN_ONLY = [
+    ("GET", "/api/v1/app"),
+    ("POST", "/api/v1/app"),
+    ("PUT", "/api/v1/app/{app}"),
+    ("PATCH", "/api/v1/app/{app}"),
+    ("DELETE", "/api/v1/app/{app}"),
+    ("POST", "/api/v1/app/{app}/msg"),  # publishing is the publisher's
+    ("DELETE", "/api/v1/app/{app}/msg/msg_1/content"),
+    ("PUT", EP + "/secret"),
+    ("GET", EP + "/secret/rotate"),
+    ("POST", "/api/v1/event-type"),
+    ("PUT", "/api/v1/event-type/x"),
+    ("PATCH", "/api/v1/event-type/x"),
+    ("DELETE", "/api/v1/event-type/x"),
+    ("POST", "/api/v1/auth/app-portal-access/{app}"),
+    ("POST", "/api/v1/auth/app/{app}/expire-all"),
+    ("GET", "/api/v1/auth/logout"),
+    ("GET", "/api/v1/app/{app}/something-new"),  # unknown routes fail closed
+    ("GET", "/api/v1/stats"),
+]
+
+
+def check(method, template, app=APP, read_only=False, capabilities=None):
+    return refusal(method, template.format(app=app), APP, UID, read_only, capabilities)
+
+
+@pytest.mark.parametrize(("method", "path"), ALLOWED)
+@pytest.mark.parametrize("address", [APP, UID])
+def test_own_application_routes_are_allowed_by_id_and_uid(method, path, address):
+    assert check(method, path, app=address) is None
+
+
+@pytest.mark.parametrize(("method", "path"), ADMIN_ONLY)
+def test_admin_routes_are_refused(method, path):
+    refused = check(method, path)
+    assert refused is not None and refused.status == 403
+
+
+@pytest.mark.parametrize(("method", "path"), [r for r in ALLOWED if "{app}" in r[1]])
+@pytest.mark.parametrize("other", ["app_B", "b-uid", "app_A2", "A"])
+def test_other_applications_are_refused(method, path, other):
+    refused = check(method, path, app=other)
+    assert refused is not None and refused.status == 403
+    assert APP in refused.detail
+
+
+@pytest.mark.parametrize(("method", "path"), ALLOWED)
+def test_read_only_tokens_only_read(method, path):
+    refused = check(method, path, read_only=True)
+    assert (refused is None) == (method == "GET" or path.endswith("/logout"))
+
+
+@pytest.mark.parametrize(
+    ("capabilities", "method", "path", "allowed"),
+    [
+        (["ViewBase"], "GET", EP, True),
+        (["ViewBase"], "GET", EP + "/secret", False),
+        (["ViewBase", "ViewEndpointSecret"], "GET", EP + "/secret", True),
+        (["ViewBase", "ViewEndpointSecret"], "POST", EP + "/secret/rotate", False),
+        (["ViewBase", "ManageEndpointSecret"], "POST", EP + "/secret/rotate", True),
+        (["ViewBase", "ManageEndpointSecret"], "PATCH", EP, False),
+        (["ViewBase", "ManageEndpoint"], "PATCH", EP, True),
+        (["ViewBase", "ManageEndpoint"], "GET", EP + "/secret", True),
+        (["ViewBase"], "POST", "/api/v1/app/{app}/msg/m/endpoint/e/resend", False),
+        (["ViewBase", "CreateAttempts"], "POST", "/api/v1/app/{app}/msg/m/endpoint/e/resend", True),
+        (["ViewBase", "CreateAttempts"], "POST", EP + "/recover", True),
+    ],
+)
+def test_capabilities_narrow_a_token(capabilities, method, path, allowed):
+    assert (check(method, path, capabilities=tuple(capabilities)) is None) is allowed

@@ -128,9 +128,10 @@ def git_revision() -> str | None:
         return None
 
 
-async def header_lines(args: argparse.Namespace, sizes: Sizes, rows: list[Row]) -> list[str]:
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    header = [f"Date: {now}", *machine_description()]
+async def header_lines(
+    args: argparse.Namespace, sizes: Sizes, rows: list[Row], started: dt.datetime
+) -> list[str]:
+    header = [f"Date: {started:%Y-%m-%d %H:%M} UTC (start of the run)", *machine_description()]
     if any(r.key.startswith("pg-") for r in rows):
         try:
             header[-1] += f", PostgreSQL {await postgres.server_version()}"
@@ -173,6 +174,7 @@ async def main_async(args: argparse.Namespace) -> int:
     main_task = asyncio.current_task()
     assert main_task is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
+    started = dt.datetime.now(dt.UTC)
     sizes = QUICK if args.quick else FULL
     if args.messages:
         sizes = sizes.with_messages(args.messages)
@@ -215,7 +217,7 @@ async def main_async(args: argparse.Namespace) -> int:
     evaluate(lines)
     print(table(lines))
     if output is not None:
-        header = await header_lines(args, sizes, rows)
+        header = await header_lines(args, sizes, rows, started)
         header.append(
             f"1-minute load average before each row: {min(loads):.1f} to {max(loads):.1f} "
             f"(this machine has {os.cpu_count()} cores; more than that means other work ran)"

@@ -13,7 +13,7 @@ from bench.hookline_server import BACKENDS, HooklineApi, backend_env, running_se
 from bench.payload import verify
 from bench.procs import Child, peak_rss_mb, stop_all
 from bench.receiver import DeliveriesTimeout, Stats
-from bench.report import AtLeastCeiling, AtLeastRow, AtMost, Line
+from bench.report import AtLeastCeiling, AtLeastRow, AtMost, Line, Target
 
 WARM_UP_MESSAGES = 50
 PUBLISH_CONCURRENCY = 64
@@ -101,6 +101,7 @@ async def backlog(ctx: RunContext, backend: str, workers: int = 1) -> list[Line]
     ]
     if leaked:
         notes.append(f"`serve --no-worker` delivered {leaked:,} messages itself")
+    target: Target
     if workers > 1:
         label = f"{BACKENDS[backend]}: backlog drain, {workers} workers"
         target = AtLeastRow(f"{backend}-backlog", 1.0)

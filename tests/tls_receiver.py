@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import socket
 import ssl
 import threading
+import warnings
 from dataclasses import dataclass, field
 
 import trustme
@@ -63,6 +65,8 @@ class OpenSslReceiver:
 
     def stop(self) -> None:
         self._stopped = True
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
         self._listener.close()
         self._thread.join(5)
 
@@ -110,9 +114,7 @@ class OpenSslReceiver:
             while len(body) < length:
                 body += tls.recv(65536)
             self.requests.append(body)
-            tls.sendall(
-                b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok"
-            )
+            tls.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
         except OSError:
             pass
         finally:
@@ -146,6 +148,12 @@ class AsyncioTlsReceiver:
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+        # asyncio leaves the transport of a failed TLS handshake for the garbage collector
+        # (with a ResourceWarning): collect it here, quietly, rather than in a later test.
+        self._loop = self._runner = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()
 
     async def _handle(self, request: web.Request) -> web.Response:
         self.requests.append(await request.read())

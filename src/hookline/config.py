@@ -32,7 +32,7 @@ class Settings:
     max_payload_bytes: int = 512 * 1024
     # A claim is held this long; a worker that dies gives its deliveries back when it expires.
     lease_seconds: float = 0.0
-    worker_concurrency: int = 256
+    worker_concurrency: int = 512
     worker_batch_size: int = 256
     poll_interval: float = 0.5
     response_body_limit: int = 4096
@@ -45,7 +45,9 @@ class Settings:
 
     # Delivery control (docs/delivery.md): per-endpoint concurrency, circuit breaker,
     # automatic disabling, Retry-After, operational webhooks.
-    endpoint_concurrency: int = 64
+    # At most this many requests in flight to one endpoint per worker; by default as many as
+    # the worker has (the fair share between busy endpoints still applies).
+    endpoint_concurrency: int = 512
     breaker_threshold: int = 10
     breaker_cooldown: float = 30.0
     disable_after: float = 5 * 24 * 3600.0
@@ -179,10 +181,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         allow_private_networks=parse_networks(env.get("HOOKLINE_ALLOW_PRIVATE_NETWORKS", "")),
         max_payload_bytes=_int(env, "HOOKLINE_MAX_PAYLOAD_BYTES", 512 * 1024),
         lease_seconds=_float(env, "HOOKLINE_LEASE_SECONDS", 0.0),
-        worker_concurrency=_int(env, "HOOKLINE_WORKER_CONCURRENCY", 256),
+        worker_concurrency=_int(env, "HOOKLINE_WORKER_CONCURRENCY", 512),
         worker_batch_size=_int(env, "HOOKLINE_WORKER_BATCH_SIZE", 256),
         poll_interval=_float(env, "HOOKLINE_POLL_INTERVAL", 0.5, minimum=0.01),
-        endpoint_concurrency=_int(env, "HOOKLINE_ENDPOINT_CONCURRENCY", 64),
+        endpoint_concurrency=_int(env, "HOOKLINE_ENDPOINT_CONCURRENCY", 512),
         breaker_threshold=_int(env, "HOOKLINE_CIRCUIT_BREAKER_THRESHOLD", 10),
         breaker_cooldown=_float(env, "HOOKLINE_CIRCUIT_BREAKER_COOLDOWN", 30.0, minimum=0.01),
         disable_after=_float(env, "HOOKLINE_DISABLE_AFTER", 5 * 24 * 3600.0, minimum=1.0),

@@ -8,6 +8,7 @@ import ipaddress
 import ssl
 import threading
 import time
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -111,9 +112,7 @@ async def test_a_rejected_client_certificate_is_a_tls_failure(
     assert receiver.requests == [] and receiver.handshake_errors
 
 
-async def test_a_handshake_broken_off_by_an_asyncio_server_is_a_tls_failure(
-    client, ca, client_ca
-):
+async def test_a_handshake_broken_off_by_an_asyncio_server_is_a_tls_failure(client, ca, client_ca):
     """asyncio servers reset the connection instead of sending the alert; under TLS 1.2 that
     happens during our handshake, which makes it a TLS failure."""
     receiver = AsyncioTlsReceiver(
@@ -178,7 +177,9 @@ async def test_tls_older_than_1_2_is_refused(client, ca):
     assert per_endpoint.minimum_version == ssl.TLSVersion.TLSv1_2
     assert per_endpoint.verify_mode == ssl.CERT_REQUIRED and per_endpoint.check_hostname
     try:
-        old = server_context(ca, maximum_version=ssl.TLSVersion.TLSv1_1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # TLS 1.1 is, that's the point
+            old = server_context(ca, maximum_version=ssl.TLSVersion.TLSv1_1)
         old.set_ciphers("ALL:@SECLEVEL=0")
     except ssl.SSLError:
         pytest.skip("this OpenSSL cannot serve TLS 1.1 at all")
@@ -271,6 +272,7 @@ class _Firehose:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self._ready.set()
         self.loop.run_forever()
+        self.loop.close()
 
     def start(self) -> _Firehose:
         self._thread.start()
@@ -296,3 +298,29 @@ async def test_a_huge_answer_is_read_only_up_to_the_cap(client):
     assert len(result.response_body) == client.settings.response_body_limit == 4096
     assert elapsed < 3
     assert firehose.written < firehose.SIZE  # we hung up instead of draining it
+
+
+def test_a_rejected_client_certificate_is_tls_on_uvloop_too(tmp_path, ca, client_ca):
+    """`hookline serve` runs on uvloop, where aiohttp often reports only that it could not
+    write to a closing transport; the alert the connection was lost with decides the kind."""
+    import uvloop
+
+    receiver = OpenSslReceiver(server_context(ca, client_ca)).start()
+
+    async def sends() -> list[Outcome]:
+        c = DeliveryClient(Settings(data_dir=tmp_path, allow_private_networks=LOOPBACK))
+        await c.start()
+        try:
+            return [
+                await c.send(job(f"{receiver.url}/hook", client_tls(None, ca))) for _ in range(10)
+            ]
+        finally:
+            await c.close()
+
+    try:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            results = runner.run(sends())
+    finally:
+        receiver.stop()
+    assert {r.failure_kind for r in results} == {FailureKind.TLS}, results
+    assert all("CERTIFICATE_REQUIRED" in r.response_body for r in results)

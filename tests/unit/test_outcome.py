@@ -103,3 +103,12 @@ def test_a_reset_after_an_https_handshake_is_a_connection_failure_with_a_hint():
     assert "client certificate" in result.response_body
     plain = outcome.from_exception(aiohttp.ClientOSError(104, "reset"), 3, https=False)
     assert "client certificate" not in plain.response_body
+
+
+def test_the_alert_a_connection_was_lost_with_decides_and_is_quoted():
+    vague = aiohttp.ClientOSError(None, "Can not write request body for https://x/")
+    alert = ssl.SSLError(1, "[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert")
+    result = outcome.from_exception(vague, 2, https=True, tls_alert=alert)
+    assert result.failure_kind is FailureKind.TLS
+    assert "CERTIFICATE_REQUIRED" in result.response_body
+    assert "Can not write request body" in result.response_body

@@ -41,7 +41,12 @@ VALID = [
     ("4 minutes old", BODY, headers(SECRET, ts=NOW - 240), SECRET),
     ("4 minutes ahead", BODY, headers(SECRET, ts=NOW + 240), SECRET),
     ("str payload", BODY.decode(), headers(SECRET), SECRET),
-    ("unknown versions skipped", BODY, {**headers(SECRET), "webhook-signature": "v9,xyz " + headers(SECRET)["webhook-signature"]}, SECRET),  # noqa: E501
+    (
+        "unknown versions skipped",
+        BODY,
+        {**headers(SECRET), "webhook-signature": "v9,xyz " + headers(SECRET)["webhook-signature"]},
+        SECRET,
+    ),  # noqa: E501
 ]
 
 INVALID = [
@@ -53,10 +58,34 @@ INVALID = [
     ("too old", BODY, headers(SECRET, ts=NOW - 301), SECRET, "too old"),
     ("too new", BODY, headers(SECRET, ts=NOW + 301), SECRET, "future"),
     ("other message id", BODY, {**headers(SECRET), "webhook-id": "msg_2"}, SECRET, "no valid"),
-    ("missing id", BODY, {k: v for k, v in headers(SECRET).items() if k != "webhook-id"}, SECRET, "missing webhook-id"),  # noqa: E501
-    ("missing signature", BODY, {k: v for k, v in headers(SECRET).items() if k != "webhook-signature"}, SECRET, "missing webhook-signature"),  # noqa: E501
-    ("timestamp not a number", BODY, {**headers(SECRET), "webhook-timestamp": "12e8"}, SECRET, "unix time"),  # noqa: E501
-    ("signature not base64", BODY, {**headers(SECRET), "webhook-signature": "v1,@@@"}, SECRET, "no valid"),  # noqa: E501
+    (
+        "missing id",
+        BODY,
+        {k: v for k, v in headers(SECRET).items() if k != "webhook-id"},
+        SECRET,
+        "missing webhook-id",
+    ),  # noqa: E501
+    (
+        "missing signature",
+        BODY,
+        {k: v for k, v in headers(SECRET).items() if k != "webhook-signature"},
+        SECRET,
+        "missing webhook-signature",
+    ),  # noqa: E501
+    (
+        "timestamp not a number",
+        BODY,
+        {**headers(SECRET), "webhook-timestamp": "12e8"},
+        SECRET,
+        "unix time",
+    ),  # noqa: E501
+    (
+        "signature not base64",
+        BODY,
+        {**headers(SECRET), "webhook-signature": "v1,@@@"},
+        SECRET,
+        "no valid",
+    ),  # noqa: E501
     ("empty signature", BODY, {**headers(SECRET), "webhook-signature": "v1,"}, SECRET, "no valid"),
     ("secret not base64", BODY, headers(SECRET), "whsec_###", "secret is not valid base64"),
 ]

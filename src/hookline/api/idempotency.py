@@ -53,7 +53,7 @@ class Answer:
 class _Running:
     """A request with a key that this process is running; local repeats wait on `done`."""
 
-    fingerprint: str
+    fingerprint: bytes
     done: asyncio.Future[Answer | None]
 
 
@@ -63,7 +63,7 @@ class IdempotentPosts:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._running: dict[str, _Running] = {}
+        self._running: dict[bytes, _Running] = {}
         self._background: set[asyncio.Task[None]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -101,8 +101,8 @@ class IdempotentPosts:
         send: Send,
         body: bytes,
         keys: IdempotencyKeys,
-        key_hash: str,
-        fingerprint: str,
+        key_hash: bytes,
+        fingerprint: bytes,
     ) -> Response | None:
         """Run the request, or find the first one's answer. Returns the response to send, or
         None when the request ran here and has been answered."""
@@ -145,7 +145,7 @@ class IdempotentPosts:
         send: Send,
         body: bytes,
         keys: IdempotencyKeys,
-        key_hash: str,
+        key_hash: bytes,
         claimed_at: int,
         mine: _Running,
     ) -> None:
@@ -199,13 +199,13 @@ class IdempotentPosts:
             await send(start)
             await send({"type": "http.response.body", "body": b"".join(chunks)})
 
-    def _finish(self, key_hash: str, mine: _Running, answer: Answer | None) -> None:
+    def _finish(self, key_hash: bytes, mine: _Running, answer: Answer | None) -> None:
         if self._running.get(key_hash) is mine:
             del self._running[key_hash]
         if not mine.done.done():
             mine.done.set_result(answer)
 
-    def _release_later(self, keys: IdempotencyKeys, key_hash: str, claimed_at: int) -> None:
+    def _release_later(self, keys: IdempotencyKeys, key_hash: bytes, claimed_at: int) -> None:
         """Free a key whose request failed, in the background and with retries (the failure
         may have been a database outage), so that the client's retry can run."""
         if not keys.shared:
@@ -227,8 +227,8 @@ class IdempotentPosts:
 
 async def _wait_elsewhere(
     keys: IdempotencyKeys,
-    key_hash: str,
-    fingerprint: str,
+    key_hash: bytes,
+    fingerprint: bytes,
     found: StoredAnswer | None,
     deadline: float,
 ) -> Response | None:
@@ -262,12 +262,14 @@ async def _read_body(receive: Receive) -> bytes | None:
             return b"".join(chunks)
 
 
-def _digest(*parts: bytes) -> str:
+def _digest(*parts: bytes) -> bytes:
+    """128 bits of SHA-256 over the parts, each length-prefixed so that they cannot run
+    together."""
     digest = hashlib.sha256()
     for part in parts:
-        digest.update(len(part).to_bytes(8, "big"))  # length-prefixed: parts cannot run together
+        digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
-    return digest.hexdigest()
+    return digest.digest()[:16]
 
 
 def _replay(answer: Answer) -> Response:

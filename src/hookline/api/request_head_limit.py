@@ -12,6 +12,7 @@ beyond the limit is ever buffered.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -20,6 +21,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 # beyond what Hookline's API needs (an Authorization header, a few standard ones, a path of
 # ids): the URL of a request counts here too.
 MAX_REQUEST_HEAD_BYTES = 32 * 1024
+# How long a refused connection is still read from (and what is read dropped) before closing.
+LINGER_SECONDS = 5.0
 
 _REFUSAL = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
@@ -45,6 +48,7 @@ class BoundedHeadHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes = 0  # received while the current head is incomplete
         self._head_size = 0  # of the current head as parsed: URL, names and values
         self._refused = False
+        self._linger: asyncio.TimerHandle | None = None
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
@@ -61,9 +65,20 @@ class BoundedHeadHttpToolsProtocol(HttpToolsProtocol):
 
     def _refuse(self) -> None:
         self._refused = True
-        if not self.transport.is_closing():
-            self.transport.write(_refusal())
-            self.transport.close()
+        if self.transport.is_closing():
+            return
+        self.transport.write(_refusal())
+        # A lingering close, as nginx does: stop sending, but read (and drop) what the client
+        # is still sending for a moment. Closing with unread data makes the kernel answer with
+        # a reset, which can destroy the 431 before the client reads it.
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self._linger = self.loop.call_later(LINGER_SECONDS, self.transport.close)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._linger is not None:
+            self._linger.cancel()
+        super().connection_lost(exc)
 
     def on_message_begin(self) -> None:
         self._head_size = 0

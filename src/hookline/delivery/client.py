@@ -6,7 +6,9 @@ Redirects are never followed; the receiver's answer is read only up to a small c
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import ssl
 import time
 
 import aiohttp
@@ -14,6 +16,7 @@ import aiohttp
 from hookline import __version__, signing
 from hookline.config import Settings
 from hookline.delivery import outcome
+from hookline.delivery.connection_errors import lost_with, record_connection_losses
 from hookline.delivery.resolver import guarded_connector, is_blocked_address_error
 from hookline.delivery.tls import EndpointContexts, new_context
 from hookline.types import DeliveryJob, Outcome
@@ -64,6 +67,7 @@ class DeliveryClient:
             ttl_dns_cache=10,
             ssl=self.default_tls,
         )
+        record_connection_losses(connector)
         self._session = aiohttp.ClientSession(
             connector=connector,
             timeout=aiohttp.ClientTimeout(total=self.settings.request_timeout),
@@ -82,6 +86,8 @@ class DeliveryClient:
             # A stored payload is at least `{}`: an empty one was expunged or expired.
             return outcome.payload_removed()
         started = time.monotonic()
+        lost: list[BaseException] = []
+        lost_with.set(lost)
         try:
             headers = build_headers(job, int(time.time()))
             context = self.tls_contexts.get(job.tls)
@@ -100,11 +106,15 @@ class DeliveryClient:
                     response.headers.get("retry-after"),
                 )
         except Exception as exc:  # every failure is an attempt outcome, never a crash
+            https = job.url[:6].lower() == "https:"
+            if https and not lost:
+                await asyncio.sleep(0)  # a closing transport reports its error a tick later
             return outcome.from_exception(
                 exc,
                 _elapsed_ms(started),
                 blocked=is_blocked_address_error(exc),
-                https=job.url[:6].lower() == "https:",
+                https=https,
+                tls_alert=next((e for e in lost if isinstance(e, ssl.SSLError)), None),
             )
 
 

@@ -2,10 +2,12 @@
 connection and hold back the others. Pure bookkeeping, no I/O.
 
 Each endpoint gets a fair share of the worker's connections: `concurrency` divided by the
-number of endpoints it is busy with, at most `cap`; an endpoint whose last attempt failed
-here gets only `FAILING_CAP` (a dead endpoint holds each slot for the full request
-timeout). Endpoints at their share are left out of the next claims; deliveries claimed
-beyond it wait in a short queue of their own endpoint, and anything beyond is given back.
+number of endpoints it is busy with, at most `cap`. Within that, an endpoint earns its
+slots: it starts with `START_CAP` and doubles them with every success (so one fast receiver
+soon has the whole share), while a failure drops it to `FAILING_CAP`: a dead endpoint holds
+each slot for the full request timeout, and must not take the slots others need.
+Endpoints at their limit are left out of the next claims; deliveries claimed beyond it wait
+in a short queue of their own endpoint, and anything beyond is given back.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections import Counter, deque
 from hookline.types import DeliveryJob
 
 FAILING_CAP = 2
+START_CAP = 4
 
 
 class EndpointSlots:
@@ -22,14 +25,14 @@ class EndpointSlots:
         self.concurrency = concurrency
         self.cap = cap
         self._in_flight: Counter[str] = Counter()
-        self._failing: set[str] = set()
+        self._earned: dict[str, int] = {}
         self._waiting: dict[str, deque[DeliveryJob]] = {}
 
     def _share(self, busy: int) -> int:
         return max(FAILING_CAP, min(self.cap, self.concurrency // max(busy, 1)))
 
     def _cap_of(self, endpoint_id: str, share: int) -> int:
-        return min(FAILING_CAP, share) if endpoint_id in self._failing else share
+        return min(self._earned.get(endpoint_id, START_CAP), share)
 
     def full(self) -> list[str]:
         """Endpoints not to claim for now: at their share, or with deliveries waiting."""
@@ -58,11 +61,10 @@ class EndpointSlots:
         return start, give_back
 
     def done(self, endpoint_id: str, succeeded: bool) -> DeliveryJob | None:
-        """A send finished; returns the endpoint's next waiting job, which takes the slot."""
-        if succeeded:
-            self._failing.discard(endpoint_id)
-        else:
-            self._failing.add(endpoint_id)
+        """A send finished; returns the endpoint's next waiting job, which takes the slot.
+        Returns None when the slot is free again (the claimer may look for more work)."""
+        earned = self._earned.get(endpoint_id, START_CAP)
+        self._earned[endpoint_id] = min(earned * 2, self.cap) if succeeded else FAILING_CAP
         queue = self._waiting.get(endpoint_id)
         share = self._share(len(self._in_flight.keys() | self._waiting.keys()))
         if queue and self._in_flight[endpoint_id] <= self._cap_of(endpoint_id, share):

@@ -84,10 +84,19 @@ _TLS13_HINT = (
 
 
 def from_exception(
-    exc: BaseException, duration_ms: int, blocked: bool = False, https: bool = False
+    exc: BaseException,
+    duration_ms: int,
+    blocked: bool = False,
+    https: bool = False,
+    tls_alert: ssl.SSLError | None = None,
 ) -> Outcome:
+    """`tls_alert`: the TLS error the connection was lost with, when aiohttp raised something
+    vaguer (see connection_errors); it decides the kind and is quoted."""
     kind = failure_kind(exc, blocked, https)
     text = str(exc) or type(exc).__name__
+    if tls_alert is not None and kind is not FailureKind.TLS and not blocked:
+        kind = FailureKind.TLS
+        text = f"{tls_alert} ({text})"
     if (
         https
         and kind is FailureKind.CONNECTION

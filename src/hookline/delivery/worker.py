@@ -31,6 +31,8 @@ from hookline.types import AttemptRecord, DeliveryJob, EndpointEvent, HealthPoli
 log = logging.getLogger("hookline.worker")
 
 STORE_RETRY_SECONDS = 1.0
+# Deliveries given back because their endpoint had no free slot come due again after this.
+BUSY_RETRY_MS = 1000
 MAX_CIRCUIT_COOLDOWN_MS = 3600 * 1000
 
 
@@ -60,6 +62,7 @@ class Worker:
         self.worker_id = f"{socket.gethostname()[:40]}-{secrets.token_hex(4)}"
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
+        self._slot_freed = asyncio.Event()
         self._pending_records: list[AttemptRecord] = []
         self._records_ready = asyncio.Event()
         self._in_flight: dict[asyncio.Task[None], DeliveryJob] = {}
@@ -106,7 +109,7 @@ class Worker:
                 start, give_back = self._slots.admit(jobs)
                 if give_back:
                     await self.db.deliveries.release(
-                        self.worker_id, [j.delivery_id for j in give_back]
+                        self.worker_id, [j.delivery_id for j in give_back], BUSY_RETRY_MS
                     )
             except StoreUnavailable as exc:
                 log.warning("cannot claim deliveries, database unavailable: %s", exc)
@@ -119,8 +122,12 @@ class Worker:
             for job in start:
                 self._start(job)
             if len(jobs) < asked:
-                # Nothing more is due now: sleep until a publish wakes us, or the next poll.
-                await _wait_any(stop, self._wake, seconds=self.settings.poll_interval)
+                # Nothing more is due now (for endpoints with free slots): sleep until a
+                # publish wakes us, an endpoint's slot frees, or the next poll.
+                self._slot_freed.clear()
+                await _wait_any(
+                    stop, self._wake, self._slot_freed, seconds=self.settings.poll_interval
+                )
 
     def _start(self, job: DeliveryJob) -> None:
         task = asyncio.create_task(self._deliver(job))
@@ -140,7 +147,9 @@ class Worker:
         self._pending_records.append(self._attempt_record(job, started_ms, result))
         self._records_ready.set()  # the recorder batches whatever piles up meanwhile
         following = self._slots.done(job.endpoint_id, result.succeeded)
-        if following is not None and not self._closing:
+        if following is None:
+            self._slot_freed.set()
+        elif not self._closing:
             self._start(following)
 
     def _attempt_record(self, job: DeliveryJob, started_ms: int, result: Outcome) -> AttemptRecord:

@@ -54,16 +54,20 @@ class Deliveries:
         a circuit whose cooldown ended, and throttled endpoints get send slots.
         """
         now = now_ms()
+        # Literal values, so that SQLite matches the partial index ix_deliveries_due.
+        due_statuses = sa.bindparam(
+            "due_statuses", DUE_STATUSES, expanding=True, literal_execute=True
+        )
         head = sa.alias(d, "head")
         fifo_head = (
             sa.select(sa.func.min(head.c.id))
-            .where(head.c.endpoint_id == d.c.endpoint_id, head.c.status.in_(DUE_STATUSES))
+            .where(head.c.endpoint_id == d.c.endpoint_id, head.c.status.in_(due_statuses))
             .scalar_subquery()
         )
         due = (
             sa.select(d.c.id)
             .where(
-                d.c.status.in_(DUE_STATUSES),
+                d.c.status.in_(due_statuses),
                 d.c.due_at <= now,
                 sa.or_(d.c.fifo.is_(False), d.c.id == fifo_head),
             )
@@ -211,15 +215,16 @@ class Deliveries:
             )
             return await apply_outcomes(conn, records, policy, now)
 
-    async def release(self, worker_id: str, delivery_ids: Sequence[int]) -> None:
-        """Give back claimed deliveries that were not sent (e.g. on shutdown)."""
+    async def release(self, worker_id: str, delivery_ids: Sequence[int], delay_ms: int = 0) -> None:
+        """Give back claimed deliveries that were not sent (on shutdown; or because their
+        endpoint is busy, with a `delay_ms` so that they do not crowd out other work)."""
         if not delivery_ids:
             return
         async with self.db.write(durable=False) as conn:
             await conn.execute(
                 d.update()
                 .where(d.c.id.in_(list(delivery_ids)), d.c.lease_owner == worker_id)
-                .values(status=DeliveryStatus.PENDING, due_at=now_ms(), lease_owner=None)
+                .values(status=DeliveryStatus.PENDING, due_at=now_ms() + delay_ms, lease_owner=None)
             )
 
     async def resend(self, app: str, msg_id: str, endpoint: str) -> None:

@@ -197,9 +197,7 @@ class Endpoints:
                 continue
             async with self.db.write() as conn:
                 result = await conn.execute(
-                    t.update()
-                    .where(t.c.id == row.id, t.c.secret == row.secret)
-                    .values(**values)
+                    t.update().where(t.c.id == row.id, t.c.secret == row.secret).values(**values)
                 )
                 changed += result.rowcount
         return changed

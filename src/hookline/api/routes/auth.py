@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Body, Depends, Request, Response
 
 from hookline import ids
 from hookline.api.auth import caller, require_admin
@@ -15,6 +17,8 @@ from hookline.store import NotFound
 router = APIRouter(prefix="/api/v1/auth", tags=["Authentication"])
 
 DEFAULT_EXPIRY_SECONDS = 7 * 24 * 3600  # as Svix; also the longest allowed
+T = TypeVar("T")
+OptionalBody = Annotated[T | None, Body()]  # curl users may leave the body out
 
 
 @router.post(
@@ -23,10 +27,11 @@ DEFAULT_EXPIRY_SECONDS = 7 * 24 * 3600  # as Svix; also the longest allowed
     dependencies=[Depends(require_admin)],
 )
 async def app_portal_access(
-    app_id: PathKey, body: AppPortalAccessIn, request: Request, db: Db
+    app_id: PathKey, request: Request, db: Db, body: OptionalBody[AppPortalAccessIn] = None
 ) -> OrjsonResponse:
     """A token for one application, valid for `expiry` seconds (1 hour to 7 days; default 7
     days). Only its hash is stored: this answer is the one chance to read it."""
+    body = body or AppPortalAccessIn()
     if body.capabilities is not None and "ViewBase" not in body.capabilities:
         raise ApiError(422, "capabilities must include ViewBase", field="capabilities")
     try:
@@ -52,9 +57,12 @@ async def app_portal_access(
 
 
 @router.post("/app/{app_id}/expire-all", status_code=204, dependencies=[Depends(require_admin)])
-async def expire_all(app_id: PathKey, body: ApplicationTokenExpireIn, db: Db) -> Response:
+async def expire_all(
+    app_id: PathKey, db: Db, body: OptionalBody[ApplicationTokenExpireIn] = None
+) -> Response:
     """End the application's tokens now, or in `expiry` seconds; only those of `sessionIds`
     if given."""
+    body = body or ApplicationTokenExpireIn()
     await db.app_tokens.expire_all(app_id, (body.expiry or 0) * 1000, body.session_ids)
     return Response(status_code=204)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Body, Request, Response
 
 from hookline import signing
 from hookline.api import serialize
@@ -28,9 +28,7 @@ router = APIRouter(prefix="/api/v1/app/{app_id}/endpoint", tags=["Endpoint"])
 
 
 async def _fields(body: Any, request: Request) -> dict[str, Any]:
-    fields = body.model_dump(
-        exclude_unset=True, exclude={"secret", "version", "signature_scheme"}
-    )
+    fields = body.model_dump(exclude_unset=True, exclude={"secret", "version", "signature_scheme"})
     if fields.get("url") is not None:
         fields["url"] = await checked_url(request.app.state.settings, fields["url"])
     if "tls" in fields:
@@ -130,11 +128,15 @@ async def get_endpoint_secret(app_id: PathKey, endpoint_id: PathKey, db: Db) -> 
 
 @router.post("/{endpoint_id}/secret/rotate", response_model=EndpointSecretOut)
 async def rotate_endpoint_secret(
-    app_id: PathKey, endpoint_id: PathKey, body: EndpointSecretRotateIn, db: Db
+    app_id: PathKey,
+    endpoint_id: PathKey,
+    db: Db,
+    body: Annotated[EndpointSecretRotateIn | None, Body()] = None,
 ) -> OrjsonResponse:
     """Replace the signing secret. The previous one keeps signing beside it (two signatures
     in one header, the new one first) for `gracePeriodSeconds` (default 24 hours); at most
     five previous secrets sign at once. Answers the new secret (the public key for Ed25519)."""
+    body = body or EndpointSecretRotateIn()
     if body.key is not None:
         new_secret = endpoint_secret(body.key)
     else:

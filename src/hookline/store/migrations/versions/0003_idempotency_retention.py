@@ -16,8 +16,8 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "idempotency_keys",
-        sa.Column("key_hash", sa.String(64), primary_key=True),
-        sa.Column("fingerprint", sa.String(64), nullable=False),
+        sa.Column("key_hash", sa.LargeBinary(16), primary_key=True),
+        sa.Column("fingerprint", sa.LargeBinary(16), nullable=False),
         sa.Column("status_code", sa.SmallInteger, nullable=True),
         sa.Column("content_type", sa.String(128), nullable=True),
         sa.Column("body", sa.LargeBinary, nullable=True),

@@ -1,0 +1,295 @@
+"""Application tokens (Svix's app-portal access): limited to one application, expiring.
+
+The central test walks every route of the OpenAPI document with a token for application A:
+A's own routes work, admin routes and everything of application B are refused, and no answer
+to a refused request carries B's data.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from server_process import TOKEN
+from svix.api import (
+    ApplicationIn,
+    ApplicationTokenExpireIn,
+    AppPortalAccessIn,
+    EndpointIn,
+    EventTypeIn,
+    MessageIn,
+    Svix,
+    SvixOptions,
+)
+from svix.exceptions import HttpError
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@dataclass
+class Tenant:
+    app_id: str
+    uid: str
+    endpoint_id: str
+    msg_id: str
+    attempt_id: str
+    secret: str
+
+
+def make_tenant(svix: Svix, uid: str, receiver) -> Tenant:
+    app = svix.application.create(ApplicationIn(name=f"Tenant {uid}", uid=uid))
+    ep = svix.endpoint.create(app.id, EndpointIn(url=f"{receiver.url}/{uid}"))
+    msg = svix.message.create(app.id, MessageIn(event_type="a.b", payload={"tenant": uid}))
+    deadline = time.monotonic() + 20
+    while not (attempts := svix.message_attempt.list_by_msg(app.id, msg.id).data):
+        assert time.monotonic() < deadline, "no attempt"
+        time.sleep(0.05)
+    return Tenant(
+        app.id, uid, ep.id, msg.id, attempts[0].id, svix.endpoint.get_secret(app.id, ep.id).key
+    )
+
+
+def token_client(hookline, token: str) -> httpx.Client:
+    return httpx.Client(
+        base_url=hookline.url, headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+
+
+@pytest.fixture
+def world(hookline, receiver):
+    svix = hookline.svix()
+    a, b = make_tenant(svix, "tenant-a", receiver), make_tenant(svix, "tenant-b", receiver)
+    svix.event_type.create(EventTypeIn(name="a.b", description="An event"))
+    token = svix.authentication.app_portal_access(a.app_id, AppPortalAccessIn()).token
+    return svix, a, b, token
+
+
+# Routes outside /api/v1/app/{app_id} that application tokens may use.
+SHARED_READS = {("get", "/api/v1/event-type"), ("get", "/api/v1/event-type/{event_type_name}")}
+PUBLIC = {("get", "/api/v1/health")}
+# Routes under the application that stay the admin's.
+ADMIN_UNDER_APP = {
+    ("put", "/api/v1/app/{app_id}"),
+    ("patch", "/api/v1/app/{app_id}"),
+    ("delete", "/api/v1/app/{app_id}"),
+    ("post", "/api/v1/app/{app_id}/msg"),
+}
+# Routes under the application that a default token must be able to use.
+APP_ROUTES = {
+    ("get", "/api/v1/app/{app_id}"),
+    ("get", "/api/v1/app/{app_id}/endpoint"),
+    ("post", "/api/v1/app/{app_id}/endpoint"),
+    ("get", "/api/v1/app/{app_id}/endpoint/{endpoint_id}"),
+    ("put", "/api/v1/app/{app_id}/endpoint/{endpoint_id}"),
+    ("patch", "/api/v1/app/{app_id}/endpoint/{endpoint_id}"),
+    ("delete", "/api/v1/app/{app_id}/endpoint/{endpoint_id}"),
+    ("get", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret"),
+    ("post", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret/rotate"),
+    ("get", "/api/v1/app/{app_id}/msg"),
+    ("get", "/api/v1/app/{app_id}/msg/{msg_id}"),
+    ("get", "/api/v1/app/{app_id}/attempt/msg/{msg_id}"),
+    ("get", "/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}"),
+    ("get", "/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}"),
+    ("post", "/api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/resend"),
+}
+METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}
+
+
+def fill(path: str, tenant: Tenant, app_key: str) -> str:
+    values = {
+        "app_id": app_key,
+        "endpoint_id": tenant.endpoint_id,
+        "msg_id": tenant.msg_id,
+        "attempt_id": tenant.attempt_id,
+        "event_type_name": "a.b",
+    }
+    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+
+
+def body_for(method: str, path: str, receiver_url: str) -> dict | None:
+    if method in ("post", "put", "patch") and path.endswith(("/endpoint", "{endpoint_id}")):
+        return {"url": f"{receiver_url}/walked"}
+    return {} if method in ("post", "put", "patch") else None
+
+
+def assert_no_data_of(tenant: Tenant, r: httpx.Response) -> None:
+    """Nothing of `tenant` in the answer, beyond what the request itself named (a 404 may
+    repeat the key it did not find)."""
+    asked = str(r.request.url)
+    for value in (tenant.app_id, tenant.endpoint_id, tenant.msg_id, tenant.secret, tenant.uid):
+        if value not in asked:
+            assert value not in r.text, (r.request.method, r.request.url, r.text)
+
+
+def test_every_route_with_an_application_token(hookline, receiver, world):
+    svix, a, b, token = world
+    spec = httpx.get(f"{hookline.url}/openapi.json").json()
+    routes = sorted(
+        ((method, path) for path, ops in spec["paths"].items() for method in ops),
+        key=lambda r: (METHOD_ORDER[r[0]], r[1]),
+    )
+    assert set(routes) >= APP_ROUTES | ADMIN_UNDER_APP
+    walked = set()
+    with token_client(hookline, token) as http:
+        for method, path in routes:
+            if (method, path) in PUBLIC or path == "/api/v1/auth/logout":
+                continue  # logout would end the token: tested on its own below
+            walked.add((method, path))
+            body = body_for(method, path, receiver.url)
+
+            # Application B, by id and by uid: refused, and nothing of B in the answer.
+            if "{app_id}" in path:
+                for key in (b.app_id, b.uid):
+                    r = http.request(method, fill(path, b, key), json=body)
+                    assert r.status_code in (401, 403, 404), (method, path, r.status_code)
+                    assert r.json()["code"] in ("forbidden", "not_found", "authentication_failed")
+                    assert_no_data_of(b, r)
+                # A's application with B's endpoint, message or attempt: not found.
+                if any(p in path for p in ("{endpoint_id}", "{msg_id}", "{attempt_id}")):
+                    r = http.request(method, fill(path, b, a.app_id), json=body)
+                    assert r.status_code in (403, 404), (method, path, r.status_code)
+                    assert_no_data_of(b, r)
+
+            # Application A (by id or uid), and routes outside any application.
+            key = a.uid if method == "get" else a.app_id
+            r = http.request(method, fill(path, a, key), json=body)
+            assert r.status_code < 500, (method, path, r.text)
+            assert_no_data_of(b, r)
+            if (method, path) in APP_ROUTES or (method, path) in SHARED_READS:
+                assert r.status_code not in (401, 403), (method, path, r.text)
+                assert r.status_code < 300 or (method, path) == (
+                    "delete",
+                    "/api/v1/app/{app_id}/endpoint/{endpoint_id}",
+                ), (method, path, r.text)
+            elif (method, path) in ADMIN_UNDER_APP or not path.startswith("/api/v1/app/{app_id}"):
+                assert r.status_code == 403, (method, path, r.status_code)
+                assert r.json()["code"] == "forbidden"
+    assert walked == {r for r in routes if r not in PUBLIC and r[1] != "/api/v1/auth/logout"}
+
+    # B is untouched by everything the token tried.
+    assert svix.application.get(b.app_id).name == "Tenant tenant-b"
+    assert svix.endpoint.get_secret(b.app_id, b.endpoint_id).key == b.secret
+    assert [m.id for m in svix.message.list(b.app_id).data] == [b.msg_id]
+    assert len(svix.message_attempt.list_by_msg(b.app_id, b.msg_id).data) == 1
+
+
+def test_the_svix_sdk_works_with_an_application_token(hookline, world):
+    _, a, b, token = world
+    consumer = Svix(token, SvixOptions(server_url=hookline.url, retry_schedule=[]))
+    try:
+        assert [ep.id for ep in consumer.endpoint.list(a.app_id).data] == [a.endpoint_id]
+        assert consumer.endpoint.get_secret(a.uid, a.endpoint_id).key == a.secret
+        created = consumer.endpoint.create(a.app_id, EndpointIn(url="https://8.8.8.8/mine"))
+        assert created.id.startswith("ep_")
+        for call in (
+            lambda: consumer.application.list(),
+            lambda: consumer.endpoint.list(b.app_id),
+            lambda: consumer.application.get(b.uid),
+            lambda: consumer.message.create(a.app_id, MessageIn(event_type="a.b", payload={})),
+            lambda: consumer.authentication.app_portal_access(a.app_id, AppPortalAccessIn()),
+        ):
+            with pytest.raises(HttpError) as err:
+                call()
+            assert err.value.status_code == 403
+    finally:
+        consumer._httpx_client.close()
+
+
+def test_tokens_expire_and_can_be_expired(hookline, world):
+    svix, a, _, token = world
+    second = svix.authentication.app_portal_access(a.uid, AppPortalAccessIn(expiry=3600)).token
+    with token_client(hookline, token) as first_http, token_client(hookline, second) as second_http:
+        assert first_http.get(f"/api/v1/app/{a.app_id}").status_code == 200
+        # Expiring in an hour changes nothing yet; expiring now ends both.
+        svix.authentication.expire_all(a.app_id, ApplicationTokenExpireIn(expiry=3600))
+        assert second_http.get(f"/api/v1/app/{a.app_id}").status_code == 200
+        svix.authentication.expire_all(a.uid, ApplicationTokenExpireIn())
+        for http in (first_http, second_http):
+            r = http.get(f"/api/v1/app/{a.app_id}")
+            assert r.status_code == 401
+            assert r.json() == {"code": "authentication_failed", "detail": "invalid token"}
+
+
+def test_session_ids_expire_only_their_tokens(hookline, world):
+    svix, a, _, _ = world
+    one = svix.authentication.app_portal_access(a.app_id, AppPortalAccessIn(session_id="s1"))
+    two = svix.authentication.app_portal_access(a.app_id, AppPortalAccessIn(session_id="s2"))
+    svix.authentication.expire_all(a.app_id, ApplicationTokenExpireIn(session_ids=["s1"]))
+    with token_client(hookline, one.token) as h1, token_client(hookline, two.token) as h2:
+        assert h1.get(f"/api/v1/app/{a.app_id}").status_code == 401
+        assert h2.get(f"/api/v1/app/{a.app_id}").status_code == 200
+
+
+def test_logout_ends_the_token_it_is_called_with(hookline, world):
+    _, a, _, token = world
+    with token_client(hookline, token) as http:
+        assert http.post("/api/v1/auth/logout").status_code == 204
+        assert http.get(f"/api/v1/app/{a.app_id}").status_code == 401
+    with httpx.Client(base_url=hookline.url, headers=AUTH, timeout=10) as admin:
+        r = admin.post("/api/v1/auth/logout")
+        assert r.status_code == 403  # the admin token is configuration, not a session
+        assert admin.get("/api/v1/app").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("grant", "method", "path", "allowed"),
+    [
+        ({"readOnly": True}, "GET", "/endpoint", True),
+        ({"readOnly": True}, "POST", "/endpoint", False),
+        ({"capabilities": ["ViewBase"]}, "GET", "/endpoint/{ep}", True),
+        ({"capabilities": ["ViewBase"]}, "GET", "/endpoint/{ep}/secret", False),
+        ({"capabilities": ["ViewBase", "ViewEndpointSecret"]}, "GET", "/endpoint/{ep}/secret", 1),
+        ({"capabilities": ["ViewBase", "ViewEndpointSecret"]}, "POST", "/endpoint", 0),
+        ({"capabilities": ["ViewBase", "ManageEndpoint"]}, "POST", "/endpoint", True),
+    ],
+)
+def test_read_only_tokens_and_capabilities(hookline, world, grant, method, path, allowed):
+    svix, a, _, _ = world
+    with httpx.Client(base_url=hookline.url, headers=AUTH, timeout=10) as admin:
+        r = admin.post(f"/api/v1/auth/app-portal-access/{a.app_id}", json=grant)
+        assert r.status_code == 200, r.text
+    with token_client(hookline, r.json()["token"]) as http:
+        url = f"/api/v1/app/{a.app_id}" + path.format(ep=a.endpoint_id)
+        body = {"url": "https://8.8.8.8/cap"} if method == "POST" else None
+        answer = http.request(method, url, json=body)
+    assert (answer.status_code < 300) is bool(allowed), answer.text
+    if not allowed:
+        assert answer.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"expiry": 3599},  # 1 hour to 7 days, as Svix
+        {"expiry": 7 * 24 * 3600 + 1},
+        {"capabilities": ["ManageEndpoint"]},  # ViewBase is always needed
+        {"capabilities": ["Everything"]},
+    ],
+)
+def test_invalid_token_requests_are_422(hookline, world, body):
+    _, a, _, _ = world
+    with httpx.Client(base_url=hookline.url, headers=AUTH, timeout=10) as admin:
+        r = admin.post(f"/api/v1/auth/app-portal-access/{a.app_id}", json=body)
+    assert r.status_code == 422, r.text
+
+
+def test_tokens_for_missing_applications(hookline):
+    svix = hookline.svix()
+    with pytest.raises(HttpError) as err:
+        svix.authentication.app_portal_access("no-such-app", AppPortalAccessIn())
+    assert err.value.status_code == 404
+    out = svix.authentication.app_portal_access(
+        "created-for-portal", AppPortalAccessIn(application=ApplicationIn(name="Portal"))
+    )
+    assert svix.application.get("created-for-portal").name == "Portal"
+    assert out.token in out.url
+    with token_client(hookline, out.token) as http:
+        assert http.get("/api/v1/app/created-for-portal/endpoint").status_code == 200
+    # Both bodies are optional.
+    with httpx.Client(base_url=hookline.url, headers=AUTH, timeout=10) as admin:
+        bodiless = admin.post("/api/v1/auth/app-portal-access/created-for-portal")
+        assert bodiless.status_code == 200, bodiless.text
+        assert admin.post("/api/v1/auth/app/created-for-portal/expire-all").status_code == 204

@@ -1,0 +1,340 @@
+"""Endpoint URLs (SSRF guard with DNS, the https rule), per-endpoint TLS settings through the
+API and a real mutual-TLS delivery, custom header limits, and the request head limit."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import trustme
+from server_process import TOKEN
+from svix.api import ApplicationIn, EndpointIn, MessageIn
+from tls_receiver import OpenSslReceiver, server_context
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+NO_PRIVATE_NETWORKS = {"HOOKLINE_ALLOW_PRIVATE_NETWORKS": ""}
+
+
+def client(hookline) -> httpx.Client:
+    return httpx.Client(base_url=hookline.url, headers=AUTH, timeout=15)
+
+
+def new_app(http: httpx.Client, uid: str = "sec") -> str:
+    r = http.post("/api/v1/app", json={"name": "Security", "uid": uid})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def refused_url(r: httpx.Response) -> str:
+    assert r.status_code == 422, r.text
+    [problem] = r.json()["detail"]
+    assert problem["loc"] == ["body", "url"]
+    return problem["msg"]
+
+
+def wait_for_attempt(http: httpx.Client, app: str, endpoint: str, timeout: float = 20) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        data = http.get(f"/api/v1/app/{app}/attempt/endpoint/{endpoint}").json()["data"]
+        if data:
+            return data[0]
+        time.sleep(0.1)
+    raise AssertionError("no attempt recorded")
+
+
+# The SSRF guard when an endpoint is saved
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1:{port}/hook", "loopback"),
+        ("http://localhost:{port}/hook", "loopback"),  # a name: judged by what it resolves to
+        ("http://[::1]:{port}/hook", "loopback"),
+        ("http://2130706433/", "loopback"),
+        ("http://0x7f000001/", "loopback"),
+        ("http://127.1/", "loopback"),
+        ("https://[::ffff:127.0.0.1]/", "127.0.0.1"),
+        ("http://169.254.169.254/latest/meta-data", "link-local"),
+        ("https://10.1.2.3/", "private"),
+        ("https://0.0.0.0/", "this network"),
+    ],
+)
+def test_blocked_destinations_are_refused_when_saved(start_hookline, receiver, url, reason):
+    hookline = start_hookline(env=NO_PRIVATE_NETWORKS)
+    with client(hookline) as http:
+        app = new_app(http)
+        message = refused_url(
+            http.post(f"/api/v1/app/{app}/endpoint", json={"url": url.format(port=receiver.port)})
+        )
+        assert reason in message
+        assert http.get(f"/api/v1/app/{app}/endpoint").json()["data"] == []
+        # …and on update and patch as well.
+        ok = http.post(f"/api/v1/app/{app}/endpoint", json={"url": "https://8.8.8.8/hook"})
+        assert ok.status_code == 201, ok.text
+        path = f"/api/v1/app/{app}/endpoint/{ok.json()['id']}"
+        refused_url(http.patch(path, json={"url": url.format(port=receiver.port)}))
+        refused_url(http.put(path, json={"url": url.format(port=receiver.port)}))
+        assert http.get(path).json()["url"] == "https://8.8.8.8/hook"
+
+
+def test_an_unresolvable_host_is_refused(hookline):
+    with client(hookline) as http:
+        app = new_app(http)
+        message = refused_url(
+            http.post(
+                f"/api/v1/app/{app}/endpoint", json={"url": "https://no-such-host.invalid/hook"}
+            )
+        )
+        assert "could not be resolved" in message
+
+
+def test_a_send_to_a_destination_blocked_since_it_was_saved_is_a_blocked_attempt(
+    start_hookline, receiver
+):
+    """Saved (by an API-only server) while loopback was allowed; delivered by a server that no
+    longer allows it: the worker's connect-time guard refuses, and the attempt says so."""
+    allowed = start_hookline(args=("serve", "--no-worker"))
+    svix = allowed.svix()
+    app = svix.application.create(ApplicationIn(name="Later blocked"))
+    ep = svix.endpoint.create(app.id, EndpointIn(url=f"http://localhost:{receiver.port}/hook"))
+    svix.message.create(app.id, MessageIn(event_type="a.b", payload={"n": 1}))
+    allowed.stop()
+
+    blocked = start_hookline(env={**NO_PRIVATE_NETWORKS, "HOOKLINE_RETRY_SCHEDULE": ""})
+    with client(blocked) as http:
+        attempt = wait_for_attempt(http, app.id, ep.id)
+    assert attempt["failureKind"] == "blocked_address"
+    assert attempt["responseStatusCode"] == 0
+    assert "loopback" in attempt["response"]
+    time.sleep(0.3)
+    assert receiver.received() == []
+
+
+# Plain http
+
+
+def test_plain_http_only_towards_allowed_networks(hookline):
+    with client(hookline) as http:
+        app = new_app(http)
+        for url in ("http://127.0.0.1:9/ok", "http://localhost:9/ok", "https://8.8.8.8/ok"):
+            r = http.post(f"/api/v1/app/{app}/endpoint", json={"url": url})
+            assert r.status_code == 201, (url, r.text)
+        message = refused_url(
+            http.post(f"/api/v1/app/{app}/endpoint", json={"url": "http://8.8.8.8/hook"})
+        )
+        assert "https" in message
+
+
+def test_hookline_allow_http_accepts_plain_http_anywhere_public(start_hookline):
+    hookline = start_hookline(env={"HOOKLINE_ALLOW_HTTP": "true"})
+    with client(hookline) as http:
+        app = new_app(http)
+        r = http.post(f"/api/v1/app/{app}/endpoint", json={"url": "http://8.8.8.8/hook"})
+        assert r.status_code == 201, r.text
+        # Still no private destinations outside the allowed networks.
+        refused_url(http.post(f"/api/v1/app/{app}/endpoint", json={"url": "http://10.0.0.1/"}))
+
+
+# TLS settings
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def client_ca() -> trustme.CA:
+    return trustme.CA()
+
+
+def tls_body(issuer: trustme.CA, ca: trustme.CA) -> dict[str, str]:
+    leaf = issuer.issue_cert("hookline@example.com")
+    return {
+        "clientCert": leaf.cert_chain_pems[0].bytes().decode(),
+        "clientKey": leaf.private_key_pem.bytes().decode(),
+        "caCert": ca.cert_pem.bytes().decode(),
+    }
+
+
+def test_tls_settings_are_stored_and_the_key_never_returned(hookline, ca, client_ca):
+    tls = tls_body(client_ca, ca)
+    key_line = tls["clientKey"].splitlines()[1]
+    with client(hookline) as http:
+        app = new_app(http)
+        r = http.post(
+            f"/api/v1/app/{app}/endpoint", json={"url": "https://127.0.0.1:9/", "tls": tls}
+        )
+        assert r.status_code == 201, r.text
+        expected = {"clientCert": tls["clientCert"], "caCert": tls["caCert"], "hasClientKey": True}
+        assert r.json()["tls"] == expected
+        path = f"/api/v1/app/{app}/endpoint/{r.json()['id']}"
+        for answer in (r, http.get(path), http.get(f"/api/v1/app/{app}/endpoint")):
+            assert key_line not in answer.text
+            assert "PRIVATE KEY" not in answer.text
+        assert http.get(path).json()["tls"] == expected
+
+        # PUT without `tls` keeps the settings (like the secret); PATCH with null removes them.
+        r = http.put(path, json={"url": "https://127.0.0.1:10/"})
+        assert r.json()["tls"] == expected
+        r = http.patch(path, json={"description": "no tls change"})
+        assert r.json()["tls"] == expected
+        only_ca = {"caCert": tls["caCert"]}
+        r = http.patch(path, json={"tls": only_ca})
+        assert r.json()["tls"] == {
+            "clientCert": None,
+            "caCert": tls["caCert"],
+            "hasClientKey": False,
+        }
+        r = http.patch(path, json={"tls": None})
+        assert r.json()["tls"] is None
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (
+            lambda t, other: {**t, "clientCert": "-----BEGIN CERTIFICATE-----\ngarbage\n"},
+            "clientCert",
+        ),
+        (lambda t, other: {**t, "clientKey": "not a key"}, "clientKey"),
+        (lambda t, other: {**t, "caCert": "garbage"}, "caCert"),
+        (lambda t, other: {**t, "clientKey": other["clientKey"]}, "clientKey"),  # not its key
+        (lambda t, other: {"clientCert": t["clientCert"]}, "clientKey"),  # key missing
+        (lambda t, other: {"clientKey": t["clientKey"]}, "clientCert"),  # cert missing
+        (lambda t, other: {**t, "clientKey": _encrypted(t["clientKey"])}, "clientKey"),
+    ],
+)
+def test_unusable_tls_settings_are_422(hookline, ca, client_ca, change, field):
+    tls, other = tls_body(client_ca, ca), tls_body(client_ca, ca)
+    with client(hookline) as http:
+        app = new_app(http)
+        r = http.post(
+            f"/api/v1/app/{app}/endpoint",
+            json={"url": "https://127.0.0.1:9/", "tls": change(tls, other)},
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["code"] == "validation"
+        assert r.json()["detail"][0]["loc"] == ["body", "tls", field]
+        assert http.get(f"/api/v1/app/{app}/endpoint").json()["data"] == []
+        r = http.post(
+            f"/api/v1/app/{app}/endpoint",
+            json={"url": "https://127.0.0.1:9/", "tls": {"clientCertificate": "x"}},
+        )
+        assert r.status_code == 422  # unknown fields in `tls` are mistakes, not ignored
+
+
+def _encrypted(pem: str) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_private_key(pem.encode(), None)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"password"),
+    ).decode()
+
+
+@pytest.fixture
+def mtls_receiver(ca, client_ca) -> Iterator[OpenSslReceiver]:
+    r = OpenSslReceiver(server_context(ca, client_ca)).start()
+    yield r
+    r.stop()
+
+
+def test_mutual_tls_delivery_end_to_end(start_hookline, mtls_receiver, ca, client_ca):
+    hookline = start_hookline(env={"HOOKLINE_RETRY_SCHEDULE": ""})
+    with client(hookline) as http:
+        app = new_app(http)
+        url = f"{mtls_receiver.url}/hook"
+        with_cert = http.post(
+            f"/api/v1/app/{app}/endpoint", json={"url": url, "tls": tls_body(client_ca, ca)}
+        ).json()["id"]
+        without_cert = http.post(
+            f"/api/v1/app/{app}/endpoint",
+            json={"url": url, "tls": {"caCert": ca.cert_pem.bytes().decode()}},
+        ).json()["id"]
+        untrusted = http.post(f"/api/v1/app/{app}/endpoint", json={"url": url}).json()["id"]
+        r = http.post(f"/api/v1/app/{app}/msg", json={"eventType": "a.b", "payload": {"m": 1}})
+        assert r.status_code == 202, r.text
+
+        delivered = wait_for_attempt(http, app, with_cert)
+        refused = wait_for_attempt(http, app, without_cert)
+        not_trusted = wait_for_attempt(http, app, untrusted)
+    assert delivered["status"] == 0 and delivered["responseStatusCode"] == 200, delivered
+    assert refused["failureKind"] == "tls", refused
+    assert not_trusted["failureKind"] == "tls", not_trusted
+    assert "certificate verify failed" in not_trusted["response"]
+    assert mtls_receiver.requests == [b'{"m":1}']
+
+
+# Custom headers
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {f"X-H{i}": "v" for i in range(21)},
+        {"X-Injected": "a\r\nX-Evil: 1"},
+        {"X-Bell": "\x07"},
+        {"Bad Name": "v"},
+        {"Transfer-Encoding": "chunked"},
+        {"Connection": "close"},
+        {"svix-signature": "v1,forged"},
+        {"X-Long": "v" * 4097},
+    ],
+)
+def test_unacceptable_custom_headers_are_422(shared_hookline, headers):
+    with client(shared_hookline) as http:
+        app = http.post("/api/v1/app", json={"name": "Headers"}).json()["id"]
+        r = http.post(
+            f"/api/v1/app/{app}/endpoint", json={"url": "http://127.0.0.1:9/", "headers": headers}
+        )
+        assert r.status_code == 422, r.text
+        assert r.json()["detail"][0]["loc"][:2] == ["body", "headers"]
+
+
+def test_twenty_ordinary_custom_headers_are_fine(shared_hookline):
+    with client(shared_hookline) as http:
+        app = http.post("/api/v1/app", json={"name": "Headers"}).json()["id"]
+        headers = {f"X-H{i}": "value\twith tab" for i in range(20)}
+        r = http.post(
+            f"/api/v1/app/{app}/endpoint", json={"url": "http://127.0.0.1:9/", "headers": headers}
+        )
+        assert r.status_code == 201, r.text
+
+
+# The request line and headers
+
+
+def _raw_request(port: int, header_bytes: int) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(
+            b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Big: "
+            + b"a" * header_bytes
+            + b"\r\nConnection: close\r\n\r\n"
+        )
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+        return answer
+
+
+@pytest.mark.parametrize("size", [40_000, 300_000, 5_000_000])
+def test_oversized_request_heads_are_431(shared_hookline, size):
+    answer = _raw_request(shared_hookline.port, size)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:100]
+    assert b"request_header_fields_too_large" in answer
+    assert _raw_request(shared_hookline.port, 16_000).startswith(b"HTTP/1.1 204 ")
+
+
+def test_a_long_url_is_part_of_the_head(shared_hookline):
+    with httpx.Client(base_url=shared_hookline.url, headers=AUTH, timeout=10) as http:
+        r = http.get("/api/v1/app", params={"iterator": "x" * 40_000})
+        assert r.status_code == 431
+        assert r.json()["code"] == "request_header_fields_too_large"
+        assert http.get("/api/v1/health").status_code == 204

@@ -33,6 +33,7 @@ log = logging.getLogger("hookline.worker")
 STORE_RETRY_SECONDS = 1.0
 # Deliveries given back because their endpoint had no free slot come due again after this.
 BUSY_RETRY_MS = 1000
+RECORD_GATHER_SECONDS = 0.02
 MAX_CIRCUIT_COOLDOWN_MS = 3600 * 1000
 
 
@@ -102,9 +103,10 @@ class Worker:
                 continue
             self._wake.clear()
             asked = min(room, self.settings.worker_batch_size)
+            skipped = self._slots.full()
             try:
                 jobs = await self.db.deliveries.claim_due(
-                    self.worker_id, asked, lease_ms, skip_endpoints=self._slots.full()
+                    self.worker_id, asked, lease_ms, skip_endpoints=skipped
                 )
                 start, give_back = self._slots.admit(jobs)
                 if give_back:
@@ -122,12 +124,11 @@ class Worker:
             for job in start:
                 self._start(job)
             if len(jobs) < asked:
-                # Nothing more is due now (for endpoints with free slots): sleep until a
-                # publish wakes us, an endpoint's slot frees, or the next poll.
+                # Nothing more is due now: sleep until a publish wakes us, or the next poll;
+                # or, if busy endpoints were left out, until one of them has a free slot.
                 self._slot_freed.clear()
-                await _wait_any(
-                    stop, self._wake, self._slot_freed, seconds=self.settings.poll_interval
-                )
+                events = (self._wake, self._slot_freed) if skipped else (self._wake,)
+                await _wait_any(stop, *events, seconds=self.settings.poll_interval)
 
     def _start(self, job: DeliveryJob) -> None:
         task = asyncio.create_task(self._deliver(job))
@@ -176,6 +177,10 @@ class Worker:
     async def _record_loop(self) -> None:
         while True:
             await self._records_ready.wait()
+            if not self._stopping:
+                # Let a few more outcomes gather: fewer, larger transactions leave the
+                # database to publishes and claims (nothing waits for this write).
+                await asyncio.sleep(RECORD_GATHER_SECONDS)
             self._records_ready.clear()
             batch, self._pending_records = self._pending_records, []
             while batch:

@@ -19,6 +19,7 @@ from hookline.api.request_head_limit import BoundedHeadHttpToolsProtocol
 from hookline.config import Settings
 from hookline.delivery.worker import Worker
 from hookline.operational import OperationalEvents
+from hookline.retention_task import run_retention
 from hookline.secret_key import open_secret_box
 from hookline.store import Database, open_database
 
@@ -98,9 +99,14 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
     worker = Worker(db, settings, operational=operational) if with_worker else None
     if worker is not None:
         db.on_published(worker.wake)
-    app = create_app(
-        settings, db, token, background=worker.run if worker else None, operational=operational
-    )
+
+    async def background(stop: asyncio.Event) -> None:
+        # The retention task runs in every process, API-only ones included.
+        await asyncio.gather(
+            run_retention(db, settings, stop), *([worker.run(stop)] if worker else [])
+        )
+
+    app = create_app(settings, db, token, background=background, operational=operational)
     config = uvicorn.Config(
         app,
         host=host,
@@ -145,7 +151,7 @@ async def _work(settings: Settings) -> None:
         flush=True,
     )
     try:
-        await worker.run(stop)
+        await asyncio.gather(worker.run(stop), run_retention(db, settings, stop))
     finally:
         await db.close()
 

@@ -130,11 +130,17 @@ def create_secrets(http: httpx.Client, receiver_url: str, ca: trustme.CA) -> dic
     generated = http.get(f"/api/v1/app/{app['id']}/endpoint/{created[2].json()['id']}/secret")
     rotated_away = http.get(f"/api/v1/app/{app['id']}/endpoint/{created[0].json()['id']}/secret")
     assert rotated_away.json()["key"] == hmac_secret
+    # With idempotency keys (as the SDKs send): answers carrying secrets must not be kept.
     r = http.post(
-        f"/api/v1/app/{app['id']}/endpoint/{created[0].json()['id']}/secret/rotate", json={}
+        f"/api/v1/app/{app['id']}/endpoint/{created[0].json()['id']}/secret/rotate",
+        json={},
+        headers={"idempotency-key": "rotate-1"},
     )
     assert r.status_code == 200, r.text
-    token = http.post("/api/v1/auth/app-portal-access/vault", json={}).json()["token"]
+    assert r.headers["cache-control"] == "no-store"
+    token = http.post(
+        "/api/v1/auth/app-portal-access/vault", json={}, headers={"idempotency-key": "portal-1"}
+    ).json()["token"]
     return {
         "hmac secret (now a previous one)": secret_forms(hmac_secret),
         "hmac secret after rotation": secret_forms(r.json()["key"]),

@@ -17,8 +17,10 @@ from hookline.api.routes import (
     applications,
     attempts,
     auth,
+    deliveries,
     endpoints,
     event_types,
+    expunge,
     health,
     messages,
 )
@@ -73,7 +75,16 @@ def create_app(
 
     app.include_router(health.router)
     protected = [Depends(require_caller)]
-    for module in (applications, event_types, endpoints, messages, attempts, auth):
+    for module in (
+        applications,
+        event_types,
+        endpoints,
+        messages,
+        attempts,
+        auth,
+        deliveries,
+        expunge,
+    ):
         app.include_router(module.router, dependencies=protected)
 
     app.add_middleware(IdempotentPosts)  # innermost: sees authenticated, size-checked requests

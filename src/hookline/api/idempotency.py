@@ -10,6 +10,9 @@ Unlike Svix, the request is also fingerprinted (query string and body, byte for 
 same key with a different request is refused with 422 instead of being answered with the
 first request's result. Requests with the same key that arrive while the first still runs
 wait for its answer (up to WAIT_SECONDS, then 409), in this process or in another one.
+
+The SDK's own `auto_…` keys are remembered for an hour instead of a day (see AUTO_KEEP_MS).
+Where and how answers are kept is the store's business (store/idempotency.py).
 """
 
 from __future__ import annotations
@@ -34,6 +37,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("hookline.api")
 
 KEEP_MS = 24 * 3600 * 1000
+# The SDK sends a new `auto_<uuid>` key with every POST and repeats it only when it retries
+# that one call (at most 5 times, within seconds). Remembering those for an hour covers that
+# with a wide margin, and lets a single-process store keep them in memory only.
+AUTO_KEY_PREFIX = b"auto_"
+AUTO_KEEP_MS = 3600 * 1000
 # A claim whose request has not answered after this long is taken to be abandoned (its process
 # died) and may be run again. Requests that take longer could run twice.
 LEASE_MS = 60_000
@@ -49,9 +57,19 @@ class Answer:
     body: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class _Keyed:
+    """What identifies one keyed request."""
+
+    key_hash: bytes  # caller, method, path and key
+    fingerprint: bytes  # query string and body
+    keep_ms: int
+    in_memory: bool  # a key only ever repeated within seconds (see AUTO_KEEP_MS)
+
+
 @dataclass(slots=True)
 class _Running:
-    """A request with a key that this process is running; local repeats wait on `done`."""
+    """A keyed request that this process is running; local repeats wait on `done`."""
 
     fingerprint: bytes
     done: asyncio.Future[Answer | None]
@@ -87,10 +105,15 @@ class IdempotentPosts:
         body = await _read_body(receive)
         if body is None:
             return  # the client went away before sending its request
-        key_hash = _digest(caller, scope["method"].encode(), scope["path"].encode(), key)
-        fingerprint = _digest(scope.get("query_string", b""), body)
+        auto = key.startswith(AUTO_KEY_PREFIX)
+        keyed = _Keyed(
+            key_hash=_digest(caller, scope["method"].encode(), scope["path"].encode(), key),
+            fingerprint=_digest(scope.get("query_string", b""), body),
+            keep_ms=AUTO_KEEP_MS if auto else KEEP_MS,
+            in_memory=auto,
+        )
         keys: IdempotencyKeys = scope["app"].state.db.idempotency_keys
-        response = await self._once(scope, receive, send, body, keys, key_hash, fingerprint)
+        response = await self._once(scope, receive, send, body, keys, keyed)
         if response is not None:
             await response(scope, receive, send)
 
@@ -101,16 +124,15 @@ class IdempotentPosts:
         send: Send,
         body: bytes,
         keys: IdempotencyKeys,
-        key_hash: bytes,
-        fingerprint: bytes,
+        keyed: _Keyed,
     ) -> Response | None:
         """Run the request, or find the first one's answer. Returns the response to send, or
         None when the request ran here and has been answered."""
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
-            running = self._running.get(key_hash)
+            running = self._running.get(keyed.key_hash)
             if running is not None:
-                if running.fingerprint != fingerprint:
+                if running.fingerprint != keyed.fingerprint:
                     return _reused_key()
                 try:
                     timeout = max(0.0, deadline - time.monotonic())
@@ -120,20 +142,22 @@ class IdempotentPosts:
                 if answer is not None:
                     return _replay(answer)
                 continue  # the first request failed and freed the key: run this one
-            mine = _Running(fingerprint, asyncio.get_running_loop().create_future())
-            self._running[key_hash] = mine
+            mine = _Running(keyed.fingerprint, asyncio.get_running_loop().create_future())
+            self._running[keyed.key_hash] = mine
             try:
-                claim = await keys.claim(key_hash, fingerprint, LEASE_MS, KEEP_MS)
+                claim = await keys.claim(
+                    keyed.key_hash, keyed.fingerprint, LEASE_MS, keyed.keep_ms, keyed.in_memory
+                )
             except BaseException as exc:
-                self._finish(key_hash, mine, None)
+                self._finish(keyed, mine, None)
                 if isinstance(exc, StoreUnavailable):
                     return _unavailable()
                 raise
             if claim.owned:
-                await self._run(scope, receive, send, body, keys, key_hash, claim.claimed_at, mine)
+                await self._run(scope, receive, send, body, keys, keyed, claim.claimed_at, mine)
                 return None
-            self._finish(key_hash, mine, None)  # not ours: local repeats look again too
-            response = await _wait_elsewhere(keys, key_hash, fingerprint, claim.existing, deadline)
+            self._finish(keyed, mine, None)  # not ours: local repeats look again too
+            response = await _wait_elsewhere(keys, keyed, claim.existing, deadline)
             if response is not None:
                 return response
         return _still_running()
@@ -145,7 +169,7 @@ class IdempotentPosts:
         send: Send,
         body: bytes,
         keys: IdempotencyKeys,
-        key_hash: bytes,
+        keyed: _Keyed,
         claimed_at: int,
         mine: _Running,
     ) -> None:
@@ -173,39 +197,40 @@ class IdempotentPosts:
             await self.app(scope, replay_body, capture)
         except BaseException:
             # The error handler outside answers 500; nothing was done, so free the key.
-            self._release_later(keys, key_hash, claimed_at)
-            self._finish(key_hash, mine, None)
+            self._release_later(keys, keyed, claimed_at)
+            self._finish(keyed, mine, None)
             raise
         answer = None
-        if start is not None and 200 <= start["status"] <= 299:
+        if start is not None and 200 <= start["status"] <= 299 and not _no_store(start):
             content_type = next(
                 (v.decode("latin-1") for k, v in start.get("headers", ()) if k == b"content-type"),
                 None,
             )
             answer = Answer(start["status"], content_type, b"".join(chunks))
             keys.remember(
-                key_hash,
+                keyed.key_hash,
                 claimed_at,
-                mine.fingerprint,
+                keyed.fingerprint,
                 answer.status_code,
                 answer.content_type,
                 answer.body,
-                KEEP_MS,
+                keyed.keep_ms,
+                keyed.in_memory,
             )
         else:
-            self._release_later(keys, key_hash, claimed_at)
-        self._finish(key_hash, mine, answer)
+            self._release_later(keys, keyed, claimed_at)
+        self._finish(keyed, mine, answer)
         if start is not None:
             await send(start)
             await send({"type": "http.response.body", "body": b"".join(chunks)})
 
-    def _finish(self, key_hash: bytes, mine: _Running, answer: Answer | None) -> None:
-        if self._running.get(key_hash) is mine:
-            del self._running[key_hash]
+    def _finish(self, keyed: _Keyed, mine: _Running, answer: Answer | None) -> None:
+        if self._running.get(keyed.key_hash) is mine:
+            del self._running[keyed.key_hash]
         if not mine.done.done():
             mine.done.set_result(answer)
 
-    def _release_later(self, keys: IdempotencyKeys, key_hash: bytes, claimed_at: int) -> None:
+    def _release_later(self, keys: IdempotencyKeys, keyed: _Keyed, claimed_at: int) -> None:
         """Free a key whose request failed, in the background and with retries (the failure
         may have been a database outage), so that the client's retry can run."""
         if not keys.shared:
@@ -214,7 +239,7 @@ class IdempotentPosts:
         async def release() -> None:
             for _ in range(LEASE_MS // 1000):
                 try:
-                    await keys.release(key_hash, claimed_at)
+                    await keys.release(keyed.key_hash, claimed_at)
                     return
                 except Exception as exc:
                     log.debug("cannot release an idempotency key yet: %s", exc)
@@ -226,11 +251,7 @@ class IdempotentPosts:
 
 
 async def _wait_elsewhere(
-    keys: IdempotencyKeys,
-    key_hash: bytes,
-    fingerprint: bytes,
-    found: StoredAnswer | None,
-    deadline: float,
+    keys: IdempotencyKeys, keyed: _Keyed, found: StoredAnswer | None, deadline: float
 ) -> Response | None:
     """Another process holds the key: poll until its request answers. Returns the response to
     send, or None when the key is free again (released, or its claim abandoned) and this
@@ -238,7 +259,7 @@ async def _wait_elsewhere(
     for attempt in itertools.count():
         if found is None:
             return None
-        if found.fingerprint != fingerprint:
+        if found.fingerprint != keyed.fingerprint:
             return _reused_key()
         if found.status_code is not None:
             return _replay(Answer(found.status_code, found.content_type, found.body or b""))
@@ -247,7 +268,7 @@ async def _wait_elsewhere(
         if time.monotonic() >= deadline:
             return _still_running()
         await asyncio.sleep(POLL_SECONDS[min(attempt, len(POLL_SECONDS) - 1)])
-        found = await keys.find(key_hash)
+        found = await keys.find(keyed.key_hash)
     raise AssertionError("unreachable")
 
 
@@ -260,6 +281,15 @@ async def _read_body(receive: Receive) -> bytes | None:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks)
+
+
+def _no_store(start: Message) -> bool:
+    """Answers that carry a secret (a rotated signing secret, a new application token) say
+    `Cache-Control: no-store`: they are not kept, or the secret would lie in the database in
+    plaintext (see docs/security.md). A repeat of such a request runs again."""
+    return any(
+        k == b"cache-control" and b"no-store" in v.lower() for k, v in start.get("headers", ())
+    )
 
 
 def _digest(*parts: bytes) -> bytes:
@@ -285,7 +315,7 @@ def _invalid_key(problem: str) -> Response:
 def _reused_key() -> Response:
     return _invalid_key(
         "this idempotency-key was already used with a different request (query string or "
-        "body) in the last 24 hours; use a new key for a new request"
+        "body); use a new key for a new request"
     )
 
 

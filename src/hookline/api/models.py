@@ -381,3 +381,44 @@ class AppPortalAccessOut(ApiModel):
 class ApplicationTokenExpireIn(ApiModel):
     expiry: Annotated[int, Field(ge=0, le=7 * 24 * 3600)] | None = None  # seconds from now
     session_ids: list[Uid] | None = Field(default=None, max_length=100)
+
+
+# Delivery control: recovering an endpoint, and deliveries listed with their state
+
+
+class RecoverIn(ApiModel):
+    since: datetime
+    until: datetime | None = None
+
+
+class RecoverOut(ApiModel):
+    """Svix's RecoverOut (a background task's summary), plus Hookline's `data`."""
+
+    id: str
+    status: Literal["running", "finished", "failed"]
+    task: Literal["endpoint.recover"]
+    updated_at: datetime
+    data: dict[str, int]
+
+
+class MessageEndpointOut(ApiModel):
+    id: str
+    uid: str | None = None
+    url: str
+    description: str
+    disabled: bool | None = None
+    event_types: list[str] | None = None
+    channels: list[str] | None = None
+    throttle_rate: int | None = None
+    created_at: datetime
+    updated_at: datetime
+    status: int
+    status_text: str
+    next_attempt: datetime | None = None
+
+
+class EndpointMessageOut(MessageOut):
+    status: int
+    status_text: str
+    next_attempt: datetime | None = None
+    deliver_at: datetime | None = None

@@ -18,3 +18,8 @@ def error(
     return OrjsonResponse(
         {"code": code, "detail": detail}, status_code=status_code, headers=headers
     )
+
+
+# For answers that carry a secret: no cache may keep them, and neither may the idempotency
+# store (api/idempotency.py), which would put the secret in the database in plaintext.
+NO_STORE = {"Cache-Control": "no-store"}

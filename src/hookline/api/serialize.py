@@ -90,17 +90,26 @@ def endpoint_health(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# What Svix shows for a payload that was expunged or expired.
+REMOVED_PAYLOAD = {"expired": True}
+
+
 def message(row: dict[str, Any], with_content: bool = True) -> dict[str, Any]:
-    payload = row["payload"]
     return {
         "id": row["id"],
         "eventType": row["event_type"],
         "eventId": row["event_id"],
-        "payload": orjson.loads(payload) if with_content and payload is not None else {},
+        "payload": _payload(row.get("payload"), with_content),
         "channels": row["channels"],
         "tags": row["tags"],
         "timestamp": iso(row["created_at"]),
     }
+
+
+def _payload(stored: bytes | None, with_content: bool) -> dict[str, Any]:
+    if not with_content:
+        return {}
+    return orjson.loads(stored) if stored is not None else dict(REMOVED_PAYLOAD)
 
 
 def attempt(row: dict[str, Any]) -> dict[str, Any]:
@@ -128,3 +137,38 @@ def page(p: Page, convert: Any) -> dict[str, Any]:
         "prevIterator": p.prev_iterator,
         "done": p.done,
     }
+
+
+def _delivery_state(row: dict[str, Any]) -> dict[str, Any]:
+    """The state of the latest delivery, in Svix's fields; `nextAttempt` only while one is
+    scheduled (not while parked or being sent)."""
+    status = DeliveryStatus(row["delivery_status"])
+    due = row["delivery_due_at"]
+    waiting = status is DeliveryStatus.PENDING and due is not None
+    return {
+        "status": int(status),
+        "statusText": status.text,
+        "nextAttempt": iso(due) if waiting else None,
+    }
+
+
+def message_endpoint(row: dict[str, Any]) -> dict[str, Any]:
+    """Svix's MessageEndpointOut: an endpoint a message was sent to, with the delivery state."""
+    return {
+        "id": row["id"],
+        "uid": row["uid"],
+        "url": row["url"],
+        "description": row["description"],
+        "disabled": row["disabled"],
+        "eventTypes": row["event_types"],
+        "channels": row["channels"],
+        "throttleRate": row["throttle_rate"],
+        "createdAt": iso(row["created_at"]),
+        "updatedAt": iso(row["updated_at"]),
+        **_delivery_state(row),
+    }
+
+
+def endpoint_message(row: dict[str, Any], with_content: bool = True) -> dict[str, Any]:
+    """Svix's EndpointMessageOut: a message sent to an endpoint, with the delivery state."""
+    return {**message(row, with_content), "deliverAt": None, **_delivery_state(row)}

@@ -40,6 +40,6 @@ def record_connection_losses(connector: aiohttp.BaseConnector) -> None:
     """Make `connector` build RecordingResponseHandler protocols. aiohttp has no public hook
     for the protocol; `_factory` is where BaseConnector keeps it (aiohttp 3.x)."""
     if hasattr(connector, "_factory"):
-        connector._factory = functools.partial(  # type: ignore[attr-defined]
+        connector._factory = functools.partial(  # type: ignore[assignment]
             RecordingResponseHandler, loop=asyncio.get_running_loop()
         )

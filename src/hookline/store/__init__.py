@@ -1,6 +1,13 @@
 """All SQL lives here. The API and the worker talk to `Database` and its repositories."""
 
 from hookline.store.database import Database, open_database
-from hookline.store.errors import Conflict, NotFound, StoreUnavailable
+from hookline.store.errors import Conflict, NotFound, PayloadRemoved, StoreUnavailable
 
-__all__ = ["Conflict", "Database", "NotFound", "StoreUnavailable", "open_database"]
+__all__ = [
+    "Conflict",
+    "Database",
+    "NotFound",
+    "PayloadRemoved",
+    "StoreUnavailable",
+    "open_database",
+]

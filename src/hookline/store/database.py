@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -14,10 +15,13 @@ from hookline.store.applications import Applications
 from hookline.store.attempts import Attempts
 from hookline.store.connections import Connections
 from hookline.store.deliveries import Deliveries
+from hookline.store.delivery_log import DeliveryLog
 from hookline.store.endpoints import Endpoints
 from hookline.store.event_types import EventTypes
 from hookline.store.idempotency import IdempotencyKeys
 from hookline.store.messages import Messages
+from hookline.store.recovery import Recovery
+from hookline.store.retention import Retention
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x486F6F6B  # "Hook": the advisory lock key migrations hold
@@ -36,8 +40,13 @@ class Database(Connections):
         self.deliveries = Deliveries(self)
         self.attempts = Attempts(self)
         self.idempotency_keys = IdempotencyKeys(self)
+        self.delivery_log = DeliveryLog(self)
+        self.recovery = Recovery(self)
+        self.retention = Retention(self)
 
     async def close(self) -> None:
+        with contextlib.suppress(Exception):  # the database may be gone; closing goes on
+            await self.idempotency_keys.flush()
         self.idempotency_keys.close()
         await super().close()
 

@@ -17,7 +17,7 @@ from hookline.store.applications import resolve_app_id
 from hookline.store.clock import now_ms
 from hookline.store.endpoint_health import apply_outcomes
 from hookline.store.endpoint_secrets import endpoint_tls, signing_secrets
-from hookline.store.errors import NotFound
+from hookline.store.errors import NotFound, PayloadRemoved
 from hookline.store.schema import attempts, deliveries, endpoints, messages
 from hookline.types import (
     AttemptRecord,
@@ -253,7 +253,7 @@ class Deliveries:
             if ep is None:
                 raise NotFound("endpoint", endpoint)
             if msg.payload is None:
-                raise NotFound("message content", msg_id)
+                raise PayloadRemoved(msg.id)
             await conn.execute(
                 d.insert().values(
                     app_id=app_id,

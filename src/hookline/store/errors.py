@@ -18,3 +18,13 @@ class Conflict(StoreError):
 
 class StoreUnavailable(StoreError):
     """The database cannot be reached; the caller should answer 503 and retry later."""
+
+
+class PayloadRemoved(StoreError):
+    """The message's payload was expunged or removed by retention: it cannot be sent again."""
+
+    def __init__(self, msg_id: str) -> None:
+        super().__init__(
+            f"message {msg_id!r} cannot be sent: its payload was removed (expunged, or older "
+            "than the retention period)"
+        )

@@ -12,6 +12,10 @@ cost little there:
   one request per key run at a time; the database only has to remember answers. No claim is
   written, and a key is looked up with a synchronous primary-key read on a connection of its
   own (a few microseconds, against about 600 µs through the asynchronous reader pool).
+  Keys that are only ever repeated within seconds (the SDK's automatic `auto_…` keys, reused
+  only by that one call's retries) are not written at all there: their answers stay in
+  memory. A database row per publish, with its random-order index entry, would cost about
+  a sixth of the publish path.
 
 Answers are written after the response has been sent: collected for ANSWER_DELAY, then
 written in one transaction, not durably (no fsync on SQLite, no wait for the WAL flush on
@@ -27,6 +31,7 @@ import asyncio
 import functools
 import logging
 import sqlite3
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlalchemy as sa
@@ -46,6 +51,8 @@ MAX_GROUP = 500
 # Answers are collected this long and then written together: a transaction per answer would
 # cost more than a fifth of the publish path's time.
 ANSWER_DELAY = 0.05
+# Answers kept in memory only (see `remember`): at most this many, about 500 bytes each.
+MEMORY_ANSWERS = 50_000
 WRITE_RETRIES = 60  # an answer whose write failed is tried again every second, this often
 _COLUMNS = ("fingerprint", "status_code", "content_type", "body", "created_at", "expires_at")
 _SELECT_SQL = f"SELECT {', '.join(_COLUMNS)} FROM idempotency_keys WHERE key_hash = ?"
@@ -86,6 +93,7 @@ class IdempotencyKeys:
         # Several API processes may share the database: claims must go through it.
         self.shared = db.dialect != "sqlite"
         self._unwritten: dict[bytes, StoredAnswer] = {}
+        self._recent: OrderedDict[bytes, StoredAnswer] = OrderedDict()  # oldest first
         # (key hash, claimed at, answer, tries) waiting for ANSWER_DELAY, then being written
         self._answers: list[tuple[bytes, int, StoredAnswer, int]] = []
         self._claims: list[tuple[bytes, bytes, int, int, asyncio.Future[Claim]]] = []
@@ -93,13 +101,20 @@ class IdempotencyKeys:
         self._reader: sqlite3.Connection | None = None
 
     async def claim(
-        self, key_hash: bytes, fingerprint: bytes, lease_ms: int, keep_ms: int
+        self,
+        key_hash: bytes,
+        fingerprint: bytes,
+        lease_ms: int,
+        keep_ms: int,
+        in_memory: bool = False,
     ) -> Claim:
         """Claim the key, or report who has it. A row past its expiry counts as absent; a claim
-        older than `lease_ms` without an answer is taken over."""
-        unwritten = self._unwritten.get(key_hash)
-        if unwritten is not None:
+        older than `lease_ms` without an answer is taken over. `in_memory`: see `remember`."""
+        unwritten = self._unwritten.get(key_hash) or self._recent.get(key_hash)
+        if unwritten is not None and unwritten.expires_at > now_ms():
             return Claim(False, 0, unwritten)
+        if in_memory and not self.shared:
+            return Claim(True, now_ms())
         if self.shared:
             future: asyncio.Future[Claim] = asyncio.get_running_loop().create_future()
             self._claims.append((key_hash, fingerprint, lease_ms, keep_ms, future))
@@ -120,15 +135,32 @@ class IdempotencyKeys:
         content_type: str | None,
         body: bytes,
         keep_ms: int,
+        in_memory: bool = False,
     ) -> None:
         """Keep the answer of a request that ran under its claim. Returns at once: the answer
-        is written with the next group and served from memory meanwhile."""
+        is written with the next group and served from memory meanwhile.
+
+        `in_memory` (for keys that are only ever repeated within seconds, such as the SDK's
+        automatic ones): when no other process shares the store, keep the answer in this
+        process only, for at most `keep_ms` and among the newest MEMORY_ANSWERS, and write
+        nothing."""
         now = now_ms()
         answer = StoredAnswer(fingerprint, status_code, content_type, body, now, now + keep_ms)
+        if in_memory and not self.shared:
+            self._recent[key_hash] = answer
+            self._forget_old(now)
+            return
         self._unwritten[key_hash] = answer
         self._answers.append((key_hash, claimed_at, answer, 0))
         if len(self._answers) == 1:
             asyncio.get_running_loop().call_later(ANSWER_DELAY, self._write_soon)
+
+    def _forget_old(self, now: int) -> None:
+        recent = self._recent
+        while len(recent) > MEMORY_ANSWERS:
+            recent.popitem(last=False)
+        while recent and next(iter(recent.values())).expires_at <= now:
+            recent.popitem(last=False)
 
     async def release(self, key_hash: bytes, claimed_at: int) -> None:
         """Free the key of a request that failed, so that a retry runs."""
@@ -143,7 +175,7 @@ class IdempotencyKeys:
                 )
 
     async def find(self, key_hash: bytes) -> StoredAnswer | None:
-        unwritten = self._unwritten.get(key_hash)
+        unwritten = self._unwritten.get(key_hash) or self._recent.get(key_hash)
         if unwritten is not None:
             return unwritten
         async with self.db.read() as conn:
@@ -164,6 +196,13 @@ class IdempotencyKeys:
                 t.delete().where(t.c.key_hash.in_(expired.scalar_subquery()))
             )
         return int(result.rowcount or 0)
+
+    async def flush(self) -> None:
+        """Write the answers still waiting (on shutdown: a graceful stop loses none)."""
+        if self._answers:
+            self._write_soon()
+        if self._writing is not None:
+            await self._writing
 
     def close(self) -> None:
         if self._reader is not None:

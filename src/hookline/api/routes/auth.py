@@ -10,7 +10,7 @@ from hookline import ids
 from hookline.api.auth import caller, require_admin
 from hookline.api.errors import ApiError
 from hookline.api.models import ApplicationTokenExpireIn, AppPortalAccessIn, AppPortalAccessOut
-from hookline.api.responses import OrjsonResponse
+from hookline.api.responses import NO_STORE, OrjsonResponse
 from hookline.api.routes.common import Db, PathKey
 from hookline.store import NotFound
 
@@ -47,13 +47,13 @@ async def app_portal_access(
         app_id,
         expiry_ms=(body.expiry or DEFAULT_EXPIRY_SECONDS) * 1000,
         read_only=bool(body.read_only),
-        capabilities=body.capabilities,
+        capabilities=list(body.capabilities) if body.capabilities is not None else None,
         session_id=body.session_id,
     )
     # Hookline has no portal UI: the link is the application's API address, carrying the token
     # in the fragment (never sent to servers), as Svix's magic links do.
     url = f"{str(request.base_url).rstrip('/')}/api/v1/app/{row['app_id']}#key={token}"
-    return OrjsonResponse({"url": url, "token": token})
+    return OrjsonResponse({"url": url, "token": token}, headers=NO_STORE)
 
 
 @router.post("/app/{app_id}/expire-all", status_code=204, dependencies=[Depends(require_admin)])

@@ -19,7 +19,7 @@ from hookline.api.models import (
     EndpointUpdate,
     ListResponse,
 )
-from hookline.api.responses import OrjsonResponse
+from hookline.api.responses import NO_STORE, OrjsonResponse
 from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, Order, PathKey
 from hookline.store import Database, NotFound
 from hookline.store.endpoint_secrets import DEFAULT_GRACE_MS
@@ -123,7 +123,7 @@ async def get_endpoint_secret(app_id: PathKey, endpoint_id: PathKey, db: Db) -> 
     """The signing secret (`whsec_…`), or for Ed25519 endpoints the public key (`whpk_…`)
     that receivers verify with; the private key never leaves Hookline."""
     secret = await db.endpoints.secret(app_id, endpoint_id)
-    return OrjsonResponse({"key": signing.public_secret(secret)})
+    return OrjsonResponse({"key": signing.public_secret(secret)}, headers=NO_STORE)
 
 
 @router.post("/{endpoint_id}/secret/rotate", response_model=EndpointSecretOut)
@@ -147,4 +147,4 @@ async def rotate_endpoint_secret(
     if body.grace_period_seconds is not None:
         grace = body.grace_period_seconds * 1000
     await db.endpoints.rotate_secret(app_id, endpoint_id, new_secret, grace)
-    return OrjsonResponse({"key": signing.public_secret(new_secret)})
+    return OrjsonResponse({"key": signing.public_secret(new_secret)}, headers=NO_STORE)

@@ -1,0 +1,108 @@
+"""Deliveries by state, and recovering an endpoint (Svix's "message attempt" listings of
+destinations and messages, and `endpoint.recover`)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from hookline import ids
+from hookline.api import serialize
+from hookline.api.errors import ApiError
+from hookline.api.models import Channel, ListResponse, RecoverIn, RecoverOut
+from hookline.api.responses import OrjsonResponse
+from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, KeyList, Limit, PathKey
+from hookline.config import Settings
+from hookline.types import DeliveryStatus
+
+router = APIRouter(prefix="/api/v1/app/{app_id}", tags=["Message Attempt"])
+
+
+def to_ms(value: datetime | None) -> int | None:
+    """Milliseconds since the epoch; a time without an offset is UTC (the SDK sends naive
+    datetimes as they are)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp() * 1000)
+
+
+@router.get("/msg/{msg_id}/endpoint", response_model=ListResponse)
+async def list_attempted_destinations(
+    app_id: PathKey,
+    msg_id: PathKey,
+    db: Db,
+    limit: Limit = DEFAULT_LIMIT,
+    iterator: Iterator = None,
+) -> OrjsonResponse:
+    """The endpoints a message was sent to, by endpoint id, each with the state of its
+    delivery there (`status`, `statusText`, `nextAttempt`)."""
+    page = await db.delivery_log.destinations(app_id, msg_id, limit, iterator)
+    return OrjsonResponse(serialize.page(page, serialize.message_endpoint))
+
+
+@router.get("/endpoint/{endpoint_id}/msg", response_model=ListResponse)
+async def list_attempted_messages(
+    app_id: PathKey,
+    endpoint_id: PathKey,
+    db: Db,
+    limit: Limit = DEFAULT_LIMIT,
+    iterator: Iterator = None,
+    status: DeliveryStatus | None = None,
+    event_types: Annotated[list[KeyList] | None, Query()] = None,
+    channel: Annotated[Channel | None, Query()] = None,
+    tag: Annotated[Channel | None, Query()] = None,
+    before: datetime | None = None,
+    after: datetime | None = None,
+    with_content: bool = True,
+) -> OrjsonResponse:
+    """The messages sent to an endpoint, newest first, each with the state of its delivery;
+    `status=2` lists those that failed for good."""
+    types = [t for item in event_types or [] for t in item.split(",") if t] or None
+    page = await db.delivery_log.messages(
+        app_id,
+        endpoint_id,
+        limit,
+        iterator,
+        status=status,
+        event_types=types,
+        channel=channel,
+        tag=tag,
+        before_ms=to_ms(before),
+        after_ms=to_ms(after),
+        with_content=with_content,
+    )
+    return OrjsonResponse(
+        serialize.page(page, lambda row: serialize.endpoint_message(row, with_content))
+    )
+
+
+@router.post("/endpoint/{endpoint_id}/recover", response_model=RecoverOut, status_code=202)
+async def recover_endpoint(
+    app_id: PathKey, endpoint_id: PathKey, body: RecoverIn, request: Request, db: Db
+) -> OrjsonResponse:
+    """Send again every message whose delivery to this endpoint failed for good, of those
+    published since `since` (and before `until`), at most HOOKLINE_RECOVER_RATE per second."""
+    since, until = to_ms(body.since), to_ms(body.until)
+    assert since is not None
+    if until is not None and until <= since:
+        raise ApiError(422, "until must be later than since", field="until")
+    settings: Settings = request.app.state.settings
+    queued = await db.recovery.recover(app_id, endpoint_id, since, until, settings.recover_rate)
+    now = int(time.time() * 1000)
+    # The queueing is done when this answers (the sending follows at the recover rate), so
+    # the task is reported finished; Svix's task id prefix, and Hookline's count in `data`.
+    return OrjsonResponse(
+        {
+            "id": ids.new_id("qtask", now),
+            "status": "finished",
+            "task": "endpoint.recover",
+            "updatedAt": serialize.iso(now),
+            "data": {"messagesQueued": queued},
+        },
+        status_code=202,
+    )

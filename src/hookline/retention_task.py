@@ -1,0 +1,61 @@
+"""The retention task, run by `hookline serve` and `hookline worker` alike.
+
+Every HOOKLINE_RETENTION_INTERVAL (an hour) it removes message payloads and receivers'
+response bodies older than HOOKLINE_RETENTION_DAYS (90; 0 keeps them), and idempotency keys
+past their expiry. Each process runs it; on PostgreSQL their passes can overlap safely (see
+store/retention.py), and a random start spreads them out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+
+from hookline.config import Settings
+from hookline.store import Database, StoreUnavailable
+from hookline.store.retention import BATCH, PAUSE_SECONDS
+
+log = logging.getLogger("hookline.retention")
+
+FIRST_PASS_SECONDS = 30.0  # after start: first let the process settle
+DAY_MS = 24 * 3600 * 1000
+
+
+async def run_retention(db: Database, settings: Settings, stop: asyncio.Event) -> None:
+    """Run retention passes until `stop` is set."""
+    delay = min(settings.retention_interval, FIRST_PASS_SECONDS) * random.uniform(0.5, 1.0)
+    while not await _stopped_within(stop, delay):
+        try:
+            await retention_pass(db, settings, stop)
+        except StoreUnavailable as exc:
+            log.warning("retention pass skipped, database unavailable: %s", exc)
+        except Exception:
+            log.exception("retention pass failed; trying again at the next interval")
+        delay = settings.retention_interval * random.uniform(0.9, 1.1)
+
+
+async def retention_pass(db: Database, settings: Settings, stop: asyncio.Event) -> None:
+    now = int(time.time() * 1000)
+    if settings.retention_days > 0:
+        cutoff = now - int(settings.retention_days * DAY_MS)
+        removed = await db.retention.remove_content_before(cutoff, stop)
+        if any(removed.values()):
+            log.info(
+                "retention: removed %d payloads and %d response bodies",
+                removed["payloads"],
+                removed["responses"],
+            )
+    # Expired idempotency keys, a batch at a time, pausing between batches for other writers.
+    while await db.idempotency_keys.delete_expired(now, BATCH) == BATCH:
+        if await _stopped_within(stop, PAUSE_SECONDS):
+            return
+
+
+async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        return False
+    return True

@@ -74,7 +74,7 @@ class DeliveryJob:
     msg_id: str
     endpoint_id: str
     url: str
-    secrets: tuple[str, ...]
+    secrets: tuple[str, ...] = field(repr=False)  # plaintext: keep them out of logs
     headers: dict[str, str]
     payload: bytes
     attempt_count: int

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -113,10 +112,12 @@ def test_dead_endpoints_do_not_hold_back_healthy_ones(start_hookline, receiver):
             arrivals = sorted(r.at for r in got[before:])
             return (len(arrivals) - 1) / (arrivals[-1] - arrivals[0])
 
-        alone = healthy_rate(400)
+        # Two rounds each, best of two: one noisy second on a shared machine should not
+        # decide the ratio (it is a ratio of two rates measured in this run, not a time).
+        alone = max(healthy_rate(400), healthy_rate(400))
         publish_many(hookline, dead_app.id, 20)  # 1,000 deliveries that hang until the timeout
         dead.wait_for(lambda reqs: len(reqs) >= 50, timeout=30)
-        beside_dead = healthy_rate(400)
+        beside_dead = max(healthy_rate(400), healthy_rate(400))
         print(f"\nhealthy endpoints: {alone:.0f}/s alone, {beside_dead:.0f}/s beside 50 dead")
         assert beside_dead >= 0.8 * alone
     finally:

@@ -59,3 +59,12 @@ def test_tls_columns_seal_the_key_only():
     assert tls_columns(BOX, None) == dict.fromkeys(columns)
     assert endpoint_tls(BOX, None, None, None) is None
     assert "KEY" not in repr(tls)
+
+
+def test_a_delivery_job_does_not_show_its_secrets():
+    from hookline.types import DeliveryJob, TriggerType
+
+    job = DeliveryJob(
+        1, "app", "msg", "ep", "https://x/", ("whsec_SECRET",), {}, b"{}", 0, TriggerType.SCHEDULED
+    )
+    assert "whsec_SECRET" not in repr(job) and job.secrets == ("whsec_SECRET",)

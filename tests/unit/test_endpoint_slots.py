@@ -20,12 +20,12 @@ def test_a_new_endpoint_starts_small_and_earns_slots_by_succeeding():
     assert len(start) == START_CAP
     assert len(back) == 20 - 2 * START_CAP  # START_CAP wait their turn, the rest go back
     slots.drain_waiting()
-    for j in start:
+    for _ in start:
         slots.done("a", succeeded=True)
     start, _ = slots.admit([job("a", i) for i in range(300)])
     assert len(start) == START_CAP * 2**START_CAP  # each success doubled its slots
     slots.drain_waiting()
-    for j in start:
+    for _ in start:
         slots.done("a", succeeded=True)
     start, _ = slots.admit([job("a", i) for i in range(300)])
     assert len(start) == 256  # soon it may use the whole worker

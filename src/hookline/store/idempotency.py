@@ -237,13 +237,7 @@ class IdempotencyKeys:
             claims, self._claims = self._claims[:MAX_GROUP], self._claims[MAX_GROUP:]
             answers, self._answers = self._answers[:MAX_GROUP], self._answers[MAX_GROUP:]
             try:
-                # Not durable: see the module's docstring.
-                async with self.db.write(durable=False) as conn:
-                    if self.shared:
-                        await conn.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
-                    if answers:
-                        await _write_answers(conn, answers)
-                    claimed = await _claim(conn, claims, now_ms()) if claims else []
+                claimed = await self._write_group(claims, answers)
             except Exception as exc:  # the store is down, or a bug
                 self._retry_later(answers, exc)
                 for *_, future in claims:
@@ -256,6 +250,28 @@ class IdempotencyKeys:
             for key_hash, _, answer, _ in answers:
                 if self._unwritten.get(key_hash) is answer:
                     del self._unwritten[key_hash]
+
+    async def _write_group(
+        self,
+        claims: list[tuple[bytes, bytes, int, int, asyncio.Future[Claim]]],
+        answers: list[tuple[bytes, int, StoredAnswer, int]],
+    ) -> list[Claim]:
+        for attempt in range(2):
+            try:
+                # Not durable: see the module's docstring.
+                async with self.db.write(durable=False) as conn:
+                    if self.shared:
+                        await conn.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+                    if answers:
+                        await _write_answers(conn, answers)
+                    return await _claim(conn, claims, now_ms()) if claims else []
+            except sa.exc.DBAPIError as exc:
+                # A deadlock or serialization failure against another process: every step
+                # here can run again (inserts that skip existing keys, owner-checked updates).
+                if attempt or exc.connection_invalidated:
+                    raise
+                log.debug("idempotency writes failed once, trying again: %s", exc)
+        raise AssertionError("unreachable")
 
     def _retry_later(
         self, answers: list[tuple[bytes, int, StoredAnswer, int]], exc: Exception
@@ -331,7 +347,9 @@ async def _claim(
     first: dict[bytes, int] = {}
     for i, (key_hash, *_) in enumerate(claims):
         first.setdefault(key_hash, i)  # a repeat within the group finds the first one's row
-    rows = [_pending_row(claims[i], now) for i in first.values()]
+    # In key order: two processes inserting overlapping groups then take the keys' locks in
+    # the same order and cannot deadlock.
+    rows = [_pending_row(claims[first[key]], now) for key in sorted(first)]
     inserted = await conn.execute(
         postgresql_insert(t)
         .on_conflict_do_nothing(index_elements=[t.c.key_hash])
@@ -340,7 +358,7 @@ async def _claim(
     )
     for key_hash in inserted.scalars():
         results[first[key_hash]] = Claim(True, now)
-    others = [i for i, result in enumerate(results) if result is None]
+    others = sorted((i for i, r in enumerate(results) if r is None), key=lambda i: claims[i][0])
     if others:
         found = {
             row.key_hash: StoredAnswer(*row[1:])

@@ -175,9 +175,10 @@ def test_no_secret_is_readable_in_the_database(
         assert not leaks(stopped, forms), f"{what} found in the database after shutdown"
 
 
+@pytest.mark.parametrize(
+    "database_url", ["sqlite"], indirect=True
+)  # the generated key file is for SQLite
 def test_sqlite_generates_a_private_key_file_and_reuses_it(start_hookline, database_url, tmp_path):
-    if database_url:
-        pytest.skip("the generated key file is for SQLite")
     env = {"HOOKLINE_SECRET_KEY": ""}
     first = start_hookline(env=env)
     key_file = tmp_path / "data" / "secret-key"

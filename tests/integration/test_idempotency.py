@@ -195,12 +195,13 @@ def test_an_answer_outlives_a_restart(hookline):
     http.close()
 
 
+@pytest.mark.parametrize(
+    "database_url", ["postgresql"], indirect=True
+)  # several processes share one database only on PostgreSQL
 @pytest.mark.parametrize("key", ["burst-", "auto_"])
 async def test_identical_requests_to_two_api_processes_create_one_message(
     start_hookline, database_url, key
 ):
-    if not database_url:
-        pytest.skip("several API processes share a database only on PostgreSQL")
     first = start_hookline(args=("serve", "--no-worker"))
     second = start_hookline(args=("serve", "--no-worker"))
     key += str(uuid.uuid4())

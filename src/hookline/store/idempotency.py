@@ -31,7 +31,6 @@ import asyncio
 import functools
 import logging
 import sqlite3
-from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sqlalchemy as sa
@@ -68,6 +67,9 @@ def _upsert_sql(rows: int) -> str:
     )
 
 
+_EXPIRES = 5  # index of `expires_at` in a StoredAnswer and its plain-tuple form
+
+
 class StoredAnswer(NamedTuple):
     fingerprint: bytes  # of the first request's query string and body
     status_code: int | None  # None while the first request is still running
@@ -93,7 +95,10 @@ class IdempotencyKeys:
         # Several API processes may share the database: claims must go through it.
         self.shared = db.dialect != "sqlite"
         self._unwritten: dict[bytes, StoredAnswer] = {}
-        self._recent: OrderedDict[bytes, StoredAnswer] = OrderedDict()  # oldest first
+        # Answers kept in memory only, oldest first (dicts keep insertion order). Plain tuples
+        # of plain values, which the garbage collector stops tracking: tens of thousands of
+        # tracked objects would make every full collection slower.
+        self._recent: dict[bytes, tuple[Any, ...]] = {}
         # (key hash, claimed at, answer, tries) waiting for ANSWER_DELAY, then being written
         self._answers: list[tuple[bytes, int, StoredAnswer, int]] = []
         self._claims: list[tuple[bytes, bytes, int, int, asyncio.Future[Claim]]] = []
@@ -110,9 +115,9 @@ class IdempotencyKeys:
     ) -> Claim:
         """Claim the key, or report who has it. A row past its expiry counts as absent; a claim
         older than `lease_ms` without an answer is taken over. `in_memory`: see `remember`."""
-        unwritten = self._unwritten.get(key_hash) or self._recent.get(key_hash)
-        if unwritten is not None and unwritten.expires_at > now_ms():
-            return Claim(False, 0, unwritten)
+        known = self._known(key_hash)
+        if known is not None and known.expires_at > now_ms():
+            return Claim(False, 0, known)
         if in_memory and not self.shared:
             return Claim(True, now_ms())
         if self.shared:
@@ -145,11 +150,19 @@ class IdempotencyKeys:
         process only, for at most `keep_ms` and among the newest MEMORY_ANSWERS, and write
         nothing."""
         now = now_ms()
-        answer = StoredAnswer(fingerprint, status_code, content_type, body, now, now + keep_ms)
         if in_memory and not self.shared:
-            self._recent[key_hash] = answer
+            self._recent.pop(key_hash, None)  # (re-inserted last: the order stays by age)
+            self._recent[key_hash] = (
+                fingerprint,
+                status_code,
+                content_type,
+                body,
+                now,
+                now + keep_ms,
+            )
             self._forget_old(now)
             return
+        answer = StoredAnswer(fingerprint, status_code, content_type, body, now, now + keep_ms)
         self._unwritten[key_hash] = answer
         self._answers.append((key_hash, claimed_at, answer, 0))
         if len(self._answers) == 1:
@@ -158,9 +171,17 @@ class IdempotencyKeys:
     def _forget_old(self, now: int) -> None:
         recent = self._recent
         while len(recent) > MEMORY_ANSWERS:
-            recent.popitem(last=False)
-        while recent and next(iter(recent.values())).expires_at <= now:
-            recent.popitem(last=False)
+            del recent[next(iter(recent))]
+        while recent and recent[oldest := next(iter(recent))][_EXPIRES] <= now:
+            del recent[oldest]
+
+    def _known(self, key_hash: bytes) -> StoredAnswer | None:
+        """An answer held in memory: not written yet, or kept in memory only."""
+        unwritten = self._unwritten.get(key_hash)
+        if unwritten is not None:
+            return unwritten
+        remembered = self._recent.get(key_hash)
+        return StoredAnswer._make(remembered) if remembered is not None else None
 
     async def release(self, key_hash: bytes, claimed_at: int) -> None:
         """Free the key of a request that failed, so that a retry runs."""
@@ -175,9 +196,9 @@ class IdempotencyKeys:
                 )
 
     async def find(self, key_hash: bytes) -> StoredAnswer | None:
-        unwritten = self._unwritten.get(key_hash) or self._recent.get(key_hash)
-        if unwritten is not None:
-            return unwritten
+        known = self._known(key_hash)
+        if known is not None:
+            return known
         async with self.db.read() as conn:
             row = (
                 await conn.execute(

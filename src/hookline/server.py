@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
+import gc
 import os
 import secrets
 import signal
@@ -22,8 +22,6 @@ from hookline.operational import OperationalEvents
 from hookline.retention_task import run_retention
 from hookline.secret_key import open_secret_box
 from hookline.store import Database, open_database
-
-log = logging.getLogger("hookline")
 
 TOKEN_FILE = "admin-token"
 
@@ -54,6 +52,14 @@ class _GracefulServer(uvicorn.Server):
         with super().capture_signals():
             yield
             self._captured_signals.clear()
+
+
+def _freeze_startup_objects() -> None:
+    """Move everything allocated while starting (modules, the app, SQLAlchemy's caches) out of
+    the garbage collector's reach: full collections then scan only what requests create,
+    instead of pausing a busy server for tens of milliseconds at random."""
+    gc.collect()
+    gc.freeze()
 
 
 def _use_uvloop() -> None:
@@ -121,7 +127,7 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
     print(_banner(host, port, token, generated, settings), flush=True)
     if key_note:
         print(key_note, flush=True)
-        log.warning(key_note)
+    _freeze_startup_objects()
     try:
         await server.serve()
     finally:
@@ -150,6 +156,7 @@ async def _work(settings: Settings) -> None:
         f"(database: {_safe_url(settings.database_url)})",
         flush=True,
     )
+    _freeze_startup_objects()
     try:
         await asyncio.gather(worker.run(stop), run_retention(db, settings, stop))
     finally:

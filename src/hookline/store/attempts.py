@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookline.store.applications import resolve_app_id
 from hookline.store.errors import NotFound
+from hookline.store.lookups import find_endpoint, find_message
 from hookline.store.pagination import Page, fetch_page
-from hookline.store.schema import attempts, endpoints, messages
+from hookline.store.schema import attempts
 
 if TYPE_CHECKING:
     from hookline.store.connections import Connections
@@ -33,20 +33,11 @@ class Attempts:
     ) -> Page:
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
-            msg = (
-                await conn.execute(
-                    sa.select(messages.c.id).where(
-                        messages.c.app_id == app_id,
-                        sa.or_(messages.c.id == msg_id, messages.c.event_id == msg_id),
-                    )
-                )
-            ).first()
-            if msg is None:
-                raise NotFound("message", msg_id)
+            msg = await find_message(conn, app_id, msg_id)
             query = sa.select(t).where(t.c.app_id == app_id, t.c.msg_id == msg.id)
             if endpoint_id is not None:
                 query = query.where(
-                    t.c.endpoint_id == await _endpoint_id(conn, app_id, endpoint_id)
+                    t.c.endpoint_id == (await find_endpoint(conn, app_id, endpoint_id)).id
                 )
             if status is not None:
                 query = query.where(t.c.status == status)
@@ -62,7 +53,7 @@ class Attempts:
     ) -> Page:
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
-            ep_id = await _endpoint_id(conn, app_id, endpoint)
+            ep_id = (await find_endpoint(conn, app_id, endpoint)).id
             query = sa.select(t).where(t.c.app_id == app_id, t.c.endpoint_id == ep_id)
             if status is not None:
                 query = query.where(t.c.status == status)
@@ -77,17 +68,3 @@ class Attempts:
         if row is None or msg_id not in (row.msg_id,):
             raise NotFound("attempt", attempt_id)
         return dict(row._mapping)
-
-
-async def _endpoint_id(conn: AsyncConnection, app_id: str, id_or_uid: str) -> str:
-    e = endpoints
-    row = (
-        await conn.execute(
-            sa.select(e.c.id).where(
-                e.c.app_id == app_id, sa.or_(e.c.id == id_or_uid, e.c.uid == id_or_uid)
-            )
-        )
-    ).first()
-    if row is None:
-        raise NotFound("endpoint", id_or_uid)
-    return str(row.id)

@@ -17,7 +17,8 @@ from hookline.store.applications import resolve_app_id
 from hookline.store.clock import now_ms
 from hookline.store.endpoint_health import apply_outcomes
 from hookline.store.endpoint_secrets import endpoint_tls, signing_secrets
-from hookline.store.errors import NotFound, PayloadRemoved
+from hookline.store.errors import PayloadRemoved
+from hookline.store.lookups import find_endpoint, find_message
 from hookline.store.schema import attempts, deliveries, endpoints, messages
 from hookline.types import (
     AttemptRecord,
@@ -232,26 +233,8 @@ class Deliveries:
         now = now_ms()
         async with self.db.write() as conn:
             app_id = await resolve_app_id(conn, app)
-            msg = (
-                await conn.execute(
-                    sa.select(messages.c.id, messages.c.payload).where(
-                        messages.c.app_id == app_id,
-                        sa.or_(messages.c.id == msg_id, messages.c.event_id == msg_id),
-                    )
-                )
-            ).first()
-            if msg is None:
-                raise NotFound("message", msg_id)
-            ep = (
-                await conn.execute(
-                    sa.select(endpoints.c.id).where(
-                        endpoints.c.app_id == app_id,
-                        sa.or_(endpoints.c.id == endpoint, endpoints.c.uid == endpoint),
-                    )
-                )
-            ).first()
-            if ep is None:
-                raise NotFound("endpoint", endpoint)
+            msg = await find_message(conn, app_id, msg_id, messages.c.id, messages.c.payload)
+            ep = await find_endpoint(conn, app_id, endpoint)
             if msg.payload is None:
                 raise PayloadRemoved(msg.id)
             await conn.execute(

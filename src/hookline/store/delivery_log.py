@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from hookline.store.applications import resolve_app_id
-from hookline.store.errors import NotFound
+from hookline.store.lookups import find_endpoint, find_message
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.schema import deliveries, endpoints, messages
 
@@ -45,15 +45,7 @@ class DeliveryLog:
         latest delivery to each."""
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
-            row = (
-                await conn.execute(
-                    sa.select(m.c.id).where(
-                        m.c.app_id == app_id, sa.or_(m.c.id == msg, m.c.event_id == msg)
-                    )
-                )
-            ).first()
-            if row is None:
-                raise NotFound("message", msg)
+            row = await find_message(conn, app_id, msg)
             query = (
                 sa.select(
                     e.c.id,
@@ -91,15 +83,7 @@ class DeliveryLog:
         delivery of each; `status` keeps those in that state (e.g. 2: failed)."""
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
-            ep = (
-                await conn.execute(
-                    sa.select(e.c.id).where(
-                        e.c.app_id == app_id, sa.or_(e.c.id == endpoint, e.c.uid == endpoint)
-                    )
-                )
-            ).first()
-            if ep is None:
-                raise NotFound("endpoint", endpoint)
+            ep = await find_endpoint(conn, app_id, endpoint)
             columns = [
                 m.c.id,
                 m.c.event_type,

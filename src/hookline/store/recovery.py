@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from hookline import ids
 from hookline.store.applications import resolve_app_id
 from hookline.store.clock import now_ms
-from hookline.store.errors import NotFound
-from hookline.store.schema import deliveries, endpoints, messages
+from hookline.store.lookups import find_endpoint
+from hookline.store.schema import deliveries, messages
 from hookline.types import DeliveryStatus, TriggerType
 
 if TYPE_CHECKING:
@@ -54,16 +54,7 @@ class Recovery:
         latest = sa.alias(d, "later")
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
-            ep = (
-                await conn.execute(
-                    sa.select(endpoints.c.id).where(
-                        endpoints.c.app_id == app_id,
-                        sa.or_(endpoints.c.id == endpoint, endpoints.c.uid == endpoint),
-                    )
-                )
-            ).first()
-            if ep is None:
-                raise NotFound("endpoint", endpoint)
+            ep = await find_endpoint(conn, app_id, endpoint)
             # Message ids sort by publication time, so the time range is an index range.
             query = (
                 sa.select(d.c.id)

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from hookline import ids
 from hookline.store.applications import resolve_app_id
 from hookline.store.errors import NotFound
+from hookline.store.lookups import find_message
 from hookline.store.schema import attempts, messages
 
 if TYPE_CHECKING:
@@ -50,15 +51,7 @@ class Retention:
         m, a = messages, attempts
         async with self.db.write() as conn:
             app_id = await resolve_app_id(conn, app)
-            row = (
-                await conn.execute(
-                    sa.select(m.c.id).where(
-                        m.c.app_id == app_id, sa.or_(m.c.id == msg, m.c.event_id == msg)
-                    )
-                )
-            ).first()
-            if row is None:
-                raise NotFound("message", msg)
+            row = await find_message(conn, app_id, msg)
             await conn.execute(m.update().where(m.c.id == row.id).values(payload=None))
             await conn.execute(
                 a.update()
@@ -68,18 +61,10 @@ class Retention:
 
     async def expunge_attempt(self, app: str, msg: str, attempt: str) -> None:
         """Remove one attempt's response body."""
-        m, a = messages, attempts
+        a = attempts
         async with self.db.write() as conn:
             app_id = await resolve_app_id(conn, app)
-            row = (
-                await conn.execute(
-                    sa.select(m.c.id).where(
-                        m.c.app_id == app_id, sa.or_(m.c.id == msg, m.c.event_id == msg)
-                    )
-                )
-            ).first()
-            if row is None:
-                raise NotFound("message", msg)
+            row = await find_message(conn, app_id, msg)
             found = (
                 await conn.execute(
                     sa.select(a.c.id, a.c.response_status_code).where(

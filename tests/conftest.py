@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from backends import PostgresTemplate, require_postgres  # noqa: E402
 from receiver import Receiver  # noqa: E402
-from server_process import HooklineProcess  # noqa: E402
+from server_process import HooklineCluster, HooklineProcess  # noqa: E402
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -47,25 +47,11 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 def start_hookline(tmp_path: Path, database_url: str) -> Iterator:
-    """Factory: start Hookline processes sharing this test's database; all stop afterwards."""
-    started: list[HooklineProcess] = []
-
-    def start(
-        env: dict[str, str] | None = None,
-        args: tuple[str, ...] = ("serve",),
-        data_dir: Path | None = None,
-        port: int = 0,
-        wait: bool = True,
-    ) -> HooklineProcess:
-        settings = {"HOOKLINE_DATABASE_URL": database_url} if database_url else {}
-        settings.update(env or {})
-        proc = HooklineProcess(data_dir or tmp_path / "data", env=settings, args=args, port=port)
-        started.append(proc.start(wait=wait))
-        return proc
-
-    yield start
-    for proc in started:
-        proc.stop()
+    """Factory: start Hookline processes sharing this test's database and settings (see
+    HooklineCluster); all stop afterwards."""
+    cluster = HooklineCluster(tmp_path / "data", database_url)
+    yield cluster.start
+    cluster.stop()
 
 
 @pytest.fixture

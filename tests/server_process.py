@@ -109,3 +109,40 @@ class HooklineProcess:
         client = Svix(TOKEN, SvixOptions(server_url=self.url, retry_schedule=[]))
         self._clients.append(client)
         return client
+
+
+@dataclass
+class HooklineCluster:
+    """The Hookline processes of one test, sharing its database and its settings.
+
+    Every process gets the settings the first one was started with, so a second worker cannot
+    run on defaults the first was spared (a competing worker on the default 5 s retry schedule
+    once made a FIFO test flaky). Settings given to a later process are added for that process
+    alone: a deliberate difference, such as another secret key or a blocked network.
+    """
+
+    data_dir: Path
+    database_url: str = ""
+    settings: dict[str, str] | None = None
+    started: list[HooklineProcess] = field(default_factory=list)
+
+    def start(
+        self,
+        env: dict[str, str] | None = None,
+        args: tuple[str, ...] = ("serve",),
+        data_dir: Path | None = None,
+        port: int = 0,
+        wait: bool = True,
+    ) -> HooklineProcess:
+        if self.settings is None:
+            self.settings = dict(env or {})
+        merged = {"HOOKLINE_DATABASE_URL": self.database_url} if self.database_url else {}
+        merged.update(self.settings)
+        merged.update(env or {})
+        proc = HooklineProcess(data_dir or self.data_dir, env=merged, args=args, port=port)
+        self.started.append(proc.start(wait=wait))
+        return proc
+
+    def stop(self) -> None:
+        for proc in self.started:
+            proc.stop()

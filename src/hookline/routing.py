@@ -20,5 +20,7 @@ def endpoint_accepts(
     if endpoint_event_types and event_type not in endpoint_event_types:
         return False
     if endpoint_channels:
-        return bool(message_channels) and not set(endpoint_channels).isdisjoint(message_channels)
+        return bool(message_channels) and not set(endpoint_channels).isdisjoint(
+            message_channels or ()
+        )
     return True

@@ -15,7 +15,7 @@ import asyncpg
 import httpx
 import pytest
 from backends import _execute, database_url
-from server_process import TOKEN, HooklineProcess, free_port
+from server_process import TOKEN, HooklineCluster, HooklineProcess, free_port
 from svix.api import ApplicationIn, EndpointIn, MessageIn
 from tcp_proxy import TcpProxy
 
@@ -29,18 +29,15 @@ def pg_url(postgres_template) -> str:
 
 @pytest.fixture
 def processes(tmp_path: Path):
-    started: list[HooklineProcess] = []
+    clusters: dict[str, HooklineCluster] = {}
 
     def start(url: str, args=("serve",), env=None, wait=True) -> HooklineProcess:
-        proc = HooklineProcess(
-            tmp_path / "data", env={"HOOKLINE_DATABASE_URL": url, **(env or {})}, args=args
-        )
-        started.append(proc.start(wait=wait))
-        return proc
+        cluster = clusters.setdefault(url, HooklineCluster(tmp_path / "data", url))
+        return cluster.start(env=env, args=args, wait=wait)
 
     yield start
-    for proc in started:
-        proc.stop()
+    for cluster in clusters.values():
+        cluster.stop()
 
 
 def _query(url: str, sql: str):  # type: ignore[no-untyped-def]

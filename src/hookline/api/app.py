@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
 from fastapi import Depends, FastAPI
 
@@ -29,7 +30,7 @@ from hookline.operational import OperationalEvents
 from hookline.store import Database
 
 # Runs for the app's lifetime and returns once the event is set (the delivery worker).
-Background = Callable[[asyncio.Event], Awaitable[None]]
+Background = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 # On shutdown the worker lets sends in flight finish (bounded by the request timeout), then
 # records them; this is the margin for that last write.
 RECORD_GRACE_SECONDS = 10.0

@@ -124,10 +124,12 @@ def _parse_ipv4(host: str) -> IPv4Address | None:
     e.g. "256.1.1.1" or "1.2.3.4.5": refusing it is safer than guessing.
     """
     parts = host.split(".")
-    last = parts[-1]
+    final_label = parts[-1]
     # Like browsers, decide on the last label alone: all decimal digits (even invalid octal
     # such as "08") or a valid hex/octal number means "this is meant as an IPv4 address".
-    if not last or (_ipv4_number(last) is None and not set(last) <= _DEC_DIGITS):
+    if not final_label or (
+        _ipv4_number(final_label) is None and not set(final_label) <= _DEC_DIGITS
+    ):
         return None  # a DNS name such as "example.com"
     if len(parts) > 4:
         raise ValueError(f"{host!r} has more than four numeric parts")

@@ -56,7 +56,7 @@ class Deliveries:
         """
         now = now_ms()
         # Literal values, so that SQLite matches the partial index ix_deliveries_due.
-        due_statuses = sa.bindparam(
+        due_statuses: sa.BindParameter[list[int]] = sa.bindparam(
             "due_statuses", DUE_STATUSES, expanding=True, literal_execute=True
         )
         head = sa.alias(d, "head")

@@ -55,9 +55,8 @@ def tally(records: Sequence[AttemptRecord]) -> dict[str, _Tally]:
 
 
 def cooldown_ms(policy: HealthPolicy, failed_probes: int) -> int:
-    return min(
-        policy.breaker_cooldown_ms * 2 ** min(failed_probes, 30), policy.breaker_max_cooldown_ms
-    )
+    doubled: int = policy.breaker_cooldown_ms * 2 ** min(failed_probes, 30)
+    return min(doubled, policy.breaker_max_cooldown_ms)
 
 
 async def apply_outcomes(

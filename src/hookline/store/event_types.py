@@ -62,8 +62,8 @@ class EventTypes:
             await conn.execute(
                 t.update().where(t.c.name == name).values(**_defaults(fields), updated_at=now)
             )
-            row = (await conn.execute(sa.select(t).where(t.c.name == name))).one()
-            return dict(row._mapping), False
+            updated = (await conn.execute(sa.select(t).where(t.c.name == name))).one()
+            return dict(updated._mapping), False
 
         return await self.db.transaction(work)
 

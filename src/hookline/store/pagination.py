@@ -45,7 +45,7 @@ async def fetch_page(
     rows = rows[:limit]
     if backwards:
         rows.reverse()
-    key_name = key.key  # type: ignore[attr-defined]
+    key_name = key.key
     first = rows[0][key_name] if rows else None
     last = rows[-1][key_name] if rows else None
     return Page(

@@ -94,7 +94,7 @@ async def store_batch(
     app_ids = {key: value for key, value in apps.items() if isinstance(value, str)}
     results: list[dict[str, Any] | Exception] = []
     taken = await _existing_event_ids(conn, batch, app_ids)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for request in batch:
         app_id = apps.get(request.app) or NotFound("application", request.app)
         if isinstance(app_id, Exception):

@@ -28,7 +28,9 @@ router = APIRouter(prefix="/api/v1/app/{app_id}/endpoint", tags=["Endpoint"])
 
 
 async def _fields(body: Any, request: Request) -> dict[str, Any]:
-    fields = body.model_dump(exclude_unset=True, exclude={"secret", "version", "signature_scheme"})
+    fields: dict[str, Any] = body.model_dump(
+        exclude_unset=True, exclude={"secret", "version", "signature_scheme"}
+    )
     if fields.get("url") is not None:
         fields["url"] = await checked_url(request.app.state.settings, fields["url"])
     if "tls" in fields:

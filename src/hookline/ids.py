@@ -7,6 +7,7 @@ bits. Ids of one kind sort by creation time as plain strings, which is what list
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 
@@ -17,6 +18,11 @@ APPLICATION = "app"
 ENDPOINT = "ep"
 MESSAGE = "msg"
 ATTEMPT = "atmpt"
+TASK = "qtask"  # a background task's summary (endpoint recovery)
+# Every prefix Hookline issues. A key of one of these shapes is only ever an id: callers may
+# not choose it as a uid or eventId, so a chosen key can never pass for another object's id.
+ISSUED_PREFIXES = (APPLICATION, ENDPOINT, MESSAGE, ATTEMPT, TASK)
+_ID_SHAPE = re.compile(rf"(?:{'|'.join(ISSUED_PREFIXES)})_[0-9A-Za-z]{{{_WIDTH}}}")
 
 
 def _base62(number: int) -> str:
@@ -34,7 +40,14 @@ def new_id(prefix: str, now_ms: int | None = None) -> str:
 
 
 def has_prefix(value: str, prefix: str) -> bool:
-    return value.startswith(prefix + "_") and len(value) == len(prefix) + 1 + _WIDTH
+    return value.startswith(prefix + "_") and looks_like_id(value)
+
+
+def looks_like_id(key: str) -> bool:
+    """Whether `key` has the shape of an id Hookline issues (any prefix, `_`, 22 base62
+    characters). Lookups match such a key against the id column only, and a uid or eventId
+    of this shape is refused."""
+    return _ID_SHAPE.fullmatch(key) is not None
 
 
 def lowest_id(prefix: str, millis: int) -> str:

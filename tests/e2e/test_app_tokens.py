@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from db_access import run_sql
 from server_process import TOKEN
 from svix.api import (
     ApplicationIn,
@@ -24,7 +25,7 @@ from svix.api import (
     Svix,
     SvixOptions,
 )
-from svix.exceptions import HttpError
+from svix.exceptions import HttpError, HTTPValidationError
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -294,3 +295,234 @@ def test_tokens_for_missing_applications(hookline):
         bodiless = admin.post("/api/v1/auth/app-portal-access/created-for-portal")
         assert bodiless.status_code == 200, bodiless.text
         assert admin.post("/api/v1/auth/app/created-for-portal/expire-all").status_code == 204
+
+
+# Keys with the shape of an id are only ids (a uid or eventId may not pass for one)
+
+
+def app_routes() -> list[tuple[str, str]]:
+    """(method, path) of every route the application itself has, read from the FastAPI app
+    (not from a list kept here, nor from the OpenAPI document, which may leave routes out)."""
+    import tempfile
+
+    from fastapi import routing
+
+    from hookline.api.app import create_app
+    from hookline.config import load_settings
+    from hookline.store import Database
+
+    with tempfile.TemporaryDirectory() as data:
+        settings = load_settings({"HOOKLINE_DATA_DIR": data})
+        app = create_app(settings, Database(f"sqlite:///{data}/routes.db"), "unused")
+        walk = getattr(routing, "iter_route_contexts", lambda routes: routes)
+        found = {
+            (method.lower(), route.path)
+            for route in walk(app.routes)
+            for method in getattr(route, "methods", None) or ()
+            if method != "HEAD"
+        }
+    return sorted(found, key=lambda r: (METHOD_ORDER.get(r[0], 9), r[1]))
+
+
+def test_id_shaped_uids_and_event_ids_are_refused(hookline, receiver):
+    svix = hookline.svix()
+    b = make_tenant(svix, "tenant-b", receiver)
+    x = svix.application.create(ApplicationIn(name="x", uid="tenant-x"))
+    ep_x = svix.endpoint.create(x.id, EndpointIn(url=f"{receiver.url}/x", uid="ep-x"))
+    before = {a.id for a in svix.application.list().data}
+    # The reproducer, through the SDK: an application whose uid is B's id.
+    with pytest.raises(HTTPValidationError) as err:
+        svix.application.create(ApplicationIn(name="x2", uid=b.app_id))
+    assert err.value.detail[0].loc == ["body", "uid"]
+    assert "shape of a Hookline id" in err.value.detail[0].msg
+    with pytest.raises(HTTPValidationError):
+        svix.endpoint.create(x.id, EndpointIn(url=f"{receiver.url}/x", uid=b.endpoint_id))
+    with pytest.raises(HTTPValidationError):
+        svix.message.create(x.id, MessageIn(event_type="a.b", payload={}, event_id=b.msg_id))
+    # And through raw HTTP, on every way a uid or eventId is written.
+    other_shapes = ["atmpt_" + "a" * 22, "qtask_" + "Z" * 22, "msg_" + "0" * 22]
+    with httpx.Client(base_url=hookline.url, headers=AUTH, timeout=10) as http:
+        app_url, ep_url = f"/api/v1/app/{x.id}", f"/api/v1/app/{x.id}/endpoint/{ep_x.id}"
+        url = f"{receiver.url}/x"
+        for shaped in [b.app_id, b.endpoint_id, *other_shapes]:
+            attempts = [
+                ("POST", "/api/v1/app", {"name": "n", "uid": shaped}, ["body", "uid"]),
+                ("PUT", app_url, {"name": "n", "uid": shaped}, ["body", "uid"]),
+                ("PATCH", app_url, {"uid": shaped}, ["body", "uid"]),
+                ("POST", f"{app_url}/endpoint", {"url": url, "uid": shaped}, ["body", "uid"]),
+                ("PUT", ep_url, {"url": url, "uid": shaped}, ["body", "uid"]),
+                ("PATCH", ep_url, {"uid": shaped}, ["body", "uid"]),
+                (
+                    "POST",
+                    f"{app_url}/msg",
+                    {"eventType": "a.b", "payload": {}, "eventId": shaped},
+                    ["body", "eventId"],
+                ),  # fmt: skip
+                # A PUT creates by uid: an id-shaped key that names nothing cannot become one.
+                ("PUT", f"/api/v1/app/{shaped}", {"name": "n"}, ["path", "app_id"]),
+                ("PUT", f"{app_url}/endpoint/{shaped}", {"url": url}, ["path", "endpoint_id"]),
+                (
+                    "POST",
+                    f"/api/v1/app/{shaped}/msg",
+                    {"eventType": "a.b", "payload": {}, "application": {"name": "n"}},
+                    ["path", "app_id"],
+                ),  # fmt: skip
+                (
+                    "POST",
+                    f"/api/v1/auth/app-portal-access/{shaped}",
+                    {"application": {"name": "n"}},
+                    ["path", "app_id"],
+                ),  # fmt: skip
+            ]
+            for method, path, body, loc in attempts:
+                if shaped == b.app_id and loc[0] == "path" and "app_id" in loc:
+                    continue  # that key names B: not a creation
+                r = http.request(method, path, json=body)
+                assert r.status_code == 422, (method, path, shaped, r.status_code, r.text)
+                [problem] = r.json()["detail"]
+                assert problem["loc"] == loc, (method, path, r.text)
+                assert r.json()["code"] == "validation"
+        # Keys that only resemble an id are still fine as uids.
+        for fine in ["app_" + "a" * 21, "ep_" + "a" * 23, "evt_" + "a" * 22, "app-" + "a" * 22]:
+            assert http.patch(app_url, json={"uid": fine}).status_code == 200
+    # Nothing was created or changed by the refused requests.
+    assert {a.id for a in svix.application.list().data} == before
+    assert svix.endpoint.get(x.id, ep_x.id).uid == "ep-x"
+    assert [ep.id for ep in svix.endpoint.list(x.id).data] == [ep_x.id]
+    assert svix.message.list(x.id).data == []
+    # The admin API is unambiguous: B's id is B.
+    assert svix.application.get(b.app_id).name == "Tenant tenant-b"
+
+
+def test_a_uid_equal_to_another_applications_id_reaches_nothing_of_it(hookline, receiver):
+    """The reproducer of the cross-tenant hole, with the rows a database written before the
+    fix could hold: application x whose uid is B's id, x's endpoint whose uid is B's endpoint
+    id, x's message whose eventId is B's message id. A token for x, on every route of the
+    application, with B's keys, gets nothing of B and changes nothing of B."""
+    svix = hookline.svix()
+    b = make_tenant(svix, "tenant-b", receiver)
+    x = make_tenant(svix, "tenant-x", receiver)
+    svix.event_type.create(EventTypeIn(name="a.b", description="An event"))
+    for sql in (
+        f"UPDATE applications SET uid = '{b.app_id}' WHERE id = '{x.app_id}'",
+        f"UPDATE endpoints SET uid = '{b.endpoint_id}' WHERE id = '{x.endpoint_id}'",
+        f"UPDATE messages SET event_id = '{b.msg_id}' WHERE id = '{x.msg_id}'",
+    ):
+        run_sql(hookline, sql)
+    token = svix.authentication.app_portal_access(x.app_id, AppPortalAccessIn()).token
+    routes = app_routes()
+    assert ("get", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret") in routes
+    tried = 0
+    with token_client(hookline, token) as http:
+        for method, path in routes:
+            if "{app_id}" not in path:
+                continue
+            body = body_for(method, path, receiver.url)
+            # B's id (which is x's uid in these rows) with B's other ids: refused.
+            r = http.request(method, fill(path, b, b.app_id), json=body)
+            assert r.status_code == 403, (method, path, r.status_code, r.text)
+            assert r.json()["detail"] in (
+                f"this token only grants access to application {x.app_id}",
+                "this route needs the admin token",  # the token routes under /api/v1/auth
+            )
+            assert_no_data_of(b, r)
+            tried += 1
+            # x's own application with B's endpoint, message and attempt ids (which are x's
+            # endpoint uid and message eventId): those keys are ids only, and name nothing in x.
+            if any(p in path for p in ("{endpoint_id}", "{msg_id}", "{attempt_id}")):
+                r = http.request(method, fill(path, b, x.app_id), json=body)
+                assert r.status_code in (403, 404, 422), (method, path, r.status_code, r.text)
+                assert_no_data_of(b, r)
+                assert x.secret not in r.text and f'"id":"{x.endpoint_id}"' not in r.text
+                tried += 1
+    assert tried > 40
+    # The SDK with the same token: B's secret stays out of reach.
+    consumer = Svix(token, SvixOptions(server_url=hookline.url, retry_schedule=[]))
+    try:
+        with pytest.raises(HttpError) as err:
+            consumer.endpoint.get_secret(b.app_id, b.endpoint_id)
+        assert err.value.status_code == 403
+        with pytest.raises(HttpError) as err:
+            consumer.endpoint.get_secret(x.app_id, b.endpoint_id)
+        assert err.value.status_code == 404
+        assert consumer.endpoint.get_secret(x.app_id, x.endpoint_id).key == x.secret
+    finally:
+        consumer._httpx_client.close()
+    # Nothing of B changed, and the admin's view of B's id is B.
+    assert svix.application.get(b.app_id).name == "Tenant tenant-b"
+    assert svix.application.get(b.app_id).id == b.app_id
+    assert svix.endpoint.get_secret(b.app_id, b.endpoint_id).key == b.secret
+    assert svix.endpoint.get(b.app_id, b.endpoint_id).url == f"{receiver.url}/tenant-b"
+    assert [m.id for m in svix.message.list(b.app_id).data] == [b.msg_id]
+    assert len(svix.message_attempt.list_by_msg(b.app_id, b.msg_id).data) == 1
+
+
+# Every route, with the admin token, an application token and no token
+
+# Routes an application token may use, besides those of APP_ROUTES and SHARED_READS.
+MORE_APP_ROUTES = {
+    ("get", "/api/v1/app/{app_id}/msg/{msg_id}/endpoint"),
+    ("get", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg"),
+    ("post", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/recover"),
+    ("post", "/api/v1/auth/logout"),
+}
+RECOVER_BODY = {"since": "2020-01-01T00:00:00Z"}
+
+
+def _walk_order(route: tuple[str, str]) -> tuple[bool, bool, bool, str]:
+    # Deletions last (the application's own last of all), logout after everything else.
+    method, path = route
+    deletes_app = route == ("delete", "/api/v1/app/{app_id}")
+    return (path == "/api/v1/auth/logout", deletes_app, method == "delete", path)
+
+
+def test_every_route_with_admin_token_app_token_and_no_token(hookline, receiver, world):
+    svix, a, b, token = world
+    routes = sorted(app_routes(), key=_walk_order)
+    app_token_routes = APP_ROUTES | SHARED_READS | MORE_APP_ROUTES
+    assert app_token_routes <= set(routes), app_token_routes - set(routes)
+
+    def request(http: httpx.Client, method: str, path: str, key: str) -> httpx.Response:
+        body = RECOVER_BODY if path.endswith("/recover") else body_for(method, path, receiver.url)
+        return http.request(method, fill(path, a, key), json=body)
+
+    with httpx.Client(base_url=hookline.url, timeout=10) as anonymous:
+        for method, path in routes:
+            r = request(anonymous, method, path, a.app_id)
+            if not path.startswith("/api/"):
+                assert r.status_code == 200, (method, path)  # the API's documentation
+            elif path == "/api/v1/health":
+                assert r.status_code == 204
+            else:
+                assert r.status_code == 401, (method, path, r.status_code)
+                assert r.json()["code"] == "authentication_failed"
+                assert_no_data_of(a, r)
+
+    with token_client(hookline, token) as http:
+        for method, path in routes:
+            if not path.startswith("/api/") or path == "/api/v1/health":
+                continue
+            key = a.uid if method == "get" else a.app_id  # both spellings resolve to A
+            r = request(http, method, path, key)
+            assert r.status_code < 500, (method, path, r.text)
+            assert_no_data_of(b, r)
+            if (method, path) in app_token_routes:
+                assert r.status_code not in (401, 403), (method, path, r.text)
+            else:
+                assert r.status_code == 403, (method, path, r.status_code)
+                assert r.json() == {
+                    "code": "forbidden",
+                    "detail": "this route needs the admin token",
+                }
+
+    with httpx.Client(base_url=hookline.url, headers=AUTH, timeout=10) as admin:
+        for method, path in routes:
+            r = request(admin, method, path, a.app_id)
+            assert r.status_code < 500, (method, path, r.text)
+            if path == "/api/v1/auth/logout":
+                assert r.status_code == 403  # only application tokens log out
+            else:
+                assert r.status_code not in (401, 403), (method, path, r.status_code, r.text)
+    # B was not touched by any of it.
+    assert svix.endpoint.get_secret(b.app_id, b.endpoint_id).key == b.secret
+    assert [m.id for m in svix.message.list(b.app_id).data] == [b.msg_id]

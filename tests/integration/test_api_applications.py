@@ -108,8 +108,8 @@ def test_upsert_to_an_unknown_application_id_does_not_multiply(svix):
     for _ in range(2):
         try:
             svix.application.upsert(key, ApplicationIn(name="Ghost"))
-        except HttpError as err:  # refusing an id the server did not assign is fine too
-            assert err.status_code == 404
+        except (HttpError, HTTPValidationError) as err:  # refusing an unassigned id is fine
+            assert err.status_code in (404, 422)
     new = set(_all_app_ids(svix)) - before
     assert len(new) <= 1
     if new:

@@ -2,9 +2,10 @@
 
 import pytest
 
-from hookline.api.app_token_scope import refusal
+from hookline.api.app_token_scope import app_key, refusal
 
-APP, UID = "app_A", "a-uid"
+APP, UID = "app_AAAAAAAAAAAAAAAAAAAAAA", "a-uid"
+OTHER = "app_BBBBBBBBBBBBBBBBBBBBBB"
 EP = "/api/v1/app/{app}/endpoint/ep_1"
 
 ALLOWED = [
@@ -51,14 +52,31 @@ ADMIN_ONLY = [
 ]
 
 
-def check(method, template, app=APP, read_only=False, capabilities=None):
-    return refusal(method, template.format(app=app), APP, UID, read_only, capabilities)
+def check(method, template, app=APP, resolved=APP, read_only=False, capabilities=None):
+    path = template.format(app=app)
+    return refusal(method, path, APP, resolved if app_key(path) else None, read_only, capabilities)
 
 
 @pytest.mark.parametrize(("method", "path"), ALLOWED)
 @pytest.mark.parametrize("address", [APP, UID])
 def test_own_application_routes_are_allowed_by_id_and_uid(method, path, address):
     assert check(method, path, app=address) is None
+
+
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [
+        ("/api/v1/app/a-uid", "a-uid"),
+        ("/api/v1/app/a-uid/endpoint/ep_1/secret", "a-uid"),
+        (f"/api/v1/app/{APP}/msg", APP),
+        ("/api/v1/app", None),
+        ("/api/v1/app/", None),
+        ("/api/v1/event-type/x", None),
+        ("/api/v1/auth/app-portal-access/a-uid", None),
+    ],
+)
+def test_app_key_is_the_application_segment(path, key):
+    assert app_key(path) == key
 
 
 @pytest.mark.parametrize(("method", "path"), ADMIN_ONLY)
@@ -68,11 +86,14 @@ def test_admin_routes_are_refused(method, path):
 
 
 @pytest.mark.parametrize(("method", "path"), [r for r in ALLOWED if "{app}" in r[1]])
-@pytest.mark.parametrize("other", ["app_B", "b-uid", "app_A2", "A"])
-def test_other_applications_are_refused(method, path, other):
-    refused = check(method, path, app=other)
+@pytest.mark.parametrize("resolved", [OTHER, None])
+@pytest.mark.parametrize("key", [OTHER, "b-uid", APP, UID])
+def test_what_the_key_resolves_to_decides(method, path, resolved, key):
+    """However the key is spelled (even as the token's own id or uid), a key that resolves
+    to another application, or to none, is refused, with the same answer either way."""
+    refused = check(method, path, app=key, resolved=resolved)
     assert refused is not None and refused.status == 403
-    assert APP in refused.detail
+    assert refused.detail == f"this token only grants access to application {APP}"
 
 
 @pytest.mark.parametrize(("method", "path"), ALLOWED)

@@ -14,6 +14,10 @@ writes, not publishing (a message must come from the publisher, or receivers cou
 correctly signed webhooks that the publisher never wrote), not issuing tokens.
 
 Svix's capabilities narrow a token further when it is issued with a list of them.
+
+Which application a request is for is decided by what its key *resolves to*, not by how it is
+spelled: the caller (the `Authenticate` middleware) looks the path's key up (`app_key`) and
+passes the resolved id, and a token passes only where that is its own application's id.
 """
 
 from __future__ import annotations
@@ -66,15 +70,23 @@ def _needed(method: str, rest: str) -> frozenset[str] | None:
     return None
 
 
+def app_key(path: str) -> str | None:
+    """The application key (id or uid) in an /api/v1/app/{key}… path, or None."""
+    match = _APP_PATH.match(path)
+    return None if match is None else match["app"]
+
+
 def refusal(
     method: str,
     path: str,
     app_id: str,
-    app_uid: str | None,
+    resolved_app_id: str | None,
     read_only: bool,
     capabilities: tuple[str, ...] | None,
 ) -> Refusal | None:
-    """Why an application token may not make this request, or None if it may."""
+    """Why an application token for `app_id` may not make this request, or None if it may.
+    `resolved_app_id` is the id of the application the path's key names (None if it names
+    none, or if the path is not under an application)."""
     method = method.upper()
     if path == "/api/v1/auth/logout":
         return None if method == "POST" else Refusal(403, ADMIN_ONLY)
@@ -83,7 +95,7 @@ def refusal(
     match = _APP_PATH.match(path)
     if match is None:
         return Refusal(403, ADMIN_ONLY)
-    if match["app"] not in (app_id, app_uid):
+    if resolved_app_id is None or resolved_app_id != app_id:
         # The same answer whether or not that application exists: nothing is revealed.
         return Refusal(403, f"this token only grants access to application {app_id}")
     needed = _needed(method, match["rest"] or "")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -88,19 +90,36 @@ class Authenticate:
         if grant is None:
             await error(401, "authentication_failed", "invalid token")(scope, receive, send)
             return
+        key = app_token_scope.app_key(path)
+        resolved = None
+        if key == grant.app_id:
+            resolved = key  # an id-shaped key names only the application with that id
+        elif key is not None:
+            try:
+                resolved = await state.db.applications.resolve(key)
+            except StoreUnavailable:
+                detail = "the database is unavailable; retry later"
+                response = error(503, "service_unavailable", detail, headers={"Retry-After": "1"})
+                await response(scope, receive, send)
+                return
         refused = app_token_scope.refusal(
-            scope["method"],
-            path,
-            grant.app_id,
-            grant.app_uid,
-            grant.read_only,
-            grant.capabilities,
+            scope["method"], path, grant.app_id, resolved, grant.read_only, grant.capabilities
         )
         if refused is not None:
             await error(refused.status, "forbidden", refused.detail)(scope, receive, send)
             return
+        if key is not None and resolved is not None and key != resolved:
+            # The route looks the key up again: give it the id that was checked, so that a uid
+            # moved to another application in between cannot take the request there.
+            scope = _with_app_id(scope, key, resolved)
         scope[CALLER] = Caller(grant)
         await self.app(scope, receive, send)
+
+
+def _with_app_id(scope: Scope, key: str, app_id: str) -> dict[str, Any]:
+    prefix = "/api/v1/app/"
+    path = prefix + app_id + scope["path"][len(prefix + key) :]
+    return {**scope, "path": path, "raw_path": quote(path).encode()}
 
 
 def caller(request: Request) -> Caller:

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hookline.api.responses import error
-from hookline.store import Conflict, NotFound, PayloadRemoved, StoreUnavailable
+from hookline.store import Conflict, InvalidKey, NotFound, PayloadRemoved, StoreUnavailable
 
 log = logging.getLogger("hookline.api")
 
@@ -63,6 +63,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound):  # type: ignore[no-untyped-def]
         return error(404, "not_found", str(exc))
+
+    @app.exception_handler(InvalidKey)
+    async def _invalid_key(_: Request, exc: InvalidKey):  # type: ignore[no-untyped-def]
+        return error(
+            422, "validation", [{"loc": list(exc.loc), "msg": str(exc), "type": "value_error"}]
+        )
 
     @app.exception_handler(PayloadRemoved)
     async def _payload_removed(_: Request, exc: PayloadRemoved):  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     ConfigDict,
@@ -21,8 +22,24 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from hookline import ids
+
 KEY_PATTERN = r"^[a-zA-Z0-9\-_.]+$"
-Uid = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=KEY_PATTERN)]
+Key = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=KEY_PATTERN)]
+
+
+def _not_id_shaped(value: str) -> str:
+    # A chosen key that looks like an id could be taken for another object's id.
+    if ids.looks_like_id(value):
+        raise ValueError(
+            "must not have the shape of a Hookline id (a prefix such as app_, ep_ or msg_ "
+            "followed by 22 letters and digits): ids are assigned by Hookline"
+        )
+    return value
+
+
+# A key the caller chooses for an object (application or endpoint uid, message eventId).
+Uid = Annotated[Key, AfterValidator(_not_id_shaped)]
 EventTypeName = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=KEY_PATTERN)]
 Channel = Annotated[
     str, StringConstraints(min_length=1, max_length=128, pattern=r"^[a-zA-Z0-9\-_.:#]+$")
@@ -370,7 +387,7 @@ class AppPortalAccessIn(ApiModel):
     feature_flags: list[Name] | None = None  # accepted for the SDK; Hookline has none
     # Seconds: 1 hour to 7 days (as Svix); default 7 days.
     expiry: Annotated[int, Field(ge=3600, le=7 * 24 * 3600)] | None = None
-    session_id: Uid | None = None
+    session_id: Key | None = None
 
 
 class AppPortalAccessOut(ApiModel):
@@ -380,7 +397,7 @@ class AppPortalAccessOut(ApiModel):
 
 class ApplicationTokenExpireIn(ApiModel):
     expiry: Annotated[int, Field(ge=0, le=7 * 24 * 3600)] | None = None  # seconds from now
-    session_ids: list[Uid] | None = Field(default=None, max_length=100)
+    session_ids: list[Key] | None = Field(default=None, max_length=100)
 
 
 # Delivery control: recovering an endpoint, and deliveries listed with their state

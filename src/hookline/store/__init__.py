@@ -1,11 +1,18 @@
 """All SQL lives here. The API and the worker talk to `Database` and its repositories."""
 
 from hookline.store.database import Database, open_database
-from hookline.store.errors import Conflict, NotFound, PayloadRemoved, StoreUnavailable
+from hookline.store.errors import (
+    Conflict,
+    InvalidKey,
+    NotFound,
+    PayloadRemoved,
+    StoreUnavailable,
+)
 
 __all__ = [
     "Conflict",
     "Database",
+    "InvalidKey",
     "NotFound",
     "PayloadRemoved",
     "StoreUnavailable",

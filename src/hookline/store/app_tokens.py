@@ -34,7 +34,6 @@ class AppToken:
 
     token_hash: str
     app_id: str
-    app_uid: str | None  # the application may be addressed by either
     read_only: bool
     capabilities: tuple[str, ...] | None  # None: all of them
     expires_at: int
@@ -75,7 +74,7 @@ class AppTokens:
     async def find(self, token: str) -> AppToken | None:
         """The grant behind `token` if it exists and has not expired."""
         query = (
-            sa.select(t, applications.c.uid)
+            sa.select(t)
             .join(applications, applications.c.id == t.c.app_id)
             .where(t.c.token_hash == token_hash(token), t.c.expires_at > now_ms())
         )
@@ -86,7 +85,6 @@ class AppTokens:
         return AppToken(
             token_hash=row.token_hash,
             app_id=row.app_id,
-            app_uid=row.uid,
             read_only=row.read_only,
             capabilities=tuple(row.capabilities) if row.capabilities is not None else None,
             expires_at=row.expires_at,

@@ -1,4 +1,5 @@
-"""Applications (tenants). Addressed by id (`app_…`) or by the caller's `uid`."""
+"""Applications (tenants). Addressed by id (`app_…`) or by the caller's `uid`; a key with the
+shape of an id is only ever an id (see `lookups`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hookline import ids
 from hookline.store.clock import now_ms
 from hookline.store.errors import Conflict, NotFound
+from hookline.store.lookups import by_key, refuse_id_shaped
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.schema import applications, attempts, messages
 
@@ -28,11 +30,12 @@ async def resolve_app_id(conn: AsyncConnection, id_or_uid: str) -> str:
 
 
 async def _select(conn: AsyncConnection, id_or_uid: str, *columns: Any) -> sa.CursorResult[Any]:
-    query = sa.select(*(columns or (t,))).where(sa.or_(t.c.id == id_or_uid, t.c.uid == id_or_uid))
+    query = sa.select(*(columns or (t,))).where(by_key(t.c.id, t.c.uid, id_or_uid))
     return await conn.execute(query)
 
 
 async def insert_application(conn: AsyncConnection, fields: dict[str, Any]) -> dict[str, Any]:
+    refuse_id_shaped(fields.get("uid"), "uid", ("body", "uid"))
     now = now_ms()
     row = {
         "id": ids.new_id(ids.APPLICATION, now),
@@ -69,6 +72,12 @@ class Applications:
 
         return await self.db.transaction(work, UID_TAKEN)
 
+    async def resolve(self, id_or_uid: str) -> str | None:
+        """The id of the application `id_or_uid` names, or None if there is none."""
+        async with self.db.read() as conn:
+            row = (await _select(conn, id_or_uid, t.c.id)).first()
+        return None if row is None else str(row.id)
+
     async def get(self, id_or_uid: str) -> dict[str, Any]:
         async with self.db.read() as conn:
             row = (await _select(conn, id_or_uid)).first()
@@ -82,6 +91,7 @@ class Applications:
 
     async def update(self, id_or_uid: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Apply `changes` (column → value) to an existing application."""
+        refuse_id_shaped(changes.get("uid"), "uid", ("body", "uid"))
 
         async def work(conn: AsyncConnection) -> dict[str, Any]:
             app_id = await resolve_app_id(conn, id_or_uid)
@@ -95,13 +105,14 @@ class Applications:
 
     async def upsert(self, id_or_uid: str, fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """PUT: replace the application, or create it with that uid. Returns (row, created)."""
+        refuse_id_shaped(fields.get("uid"), "uid", ("body", "uid"))
 
         async def work(conn: AsyncConnection) -> tuple[dict[str, Any], bool]:
             try:
                 app_id = await resolve_app_id(conn, id_or_uid)
             except NotFound:
-                if ids.has_prefix(id_or_uid, ids.APPLICATION):
-                    raise  # ids are assigned by Hookline: a PUT can only create by uid
+                # Ids are assigned by Hookline: a PUT can only create by uid.
+                refuse_id_shaped(id_or_uid, "uid", ("path", "app_id"))
                 return await insert_application(
                     conn, {**fields, "uid": fields.get("uid") or id_or_uid}
                 ), True

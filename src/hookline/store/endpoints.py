@@ -26,6 +26,7 @@ from hookline.store.endpoint_secrets import (
     tls_columns,
 )
 from hookline.store.errors import NotFound
+from hookline.store.lookups import by_key, refuse_id_shaped
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.schema import deliveries, endpoints
 
@@ -61,9 +62,7 @@ RELEASE_PER_SECOND = 50.0
 async def _resolve(conn: AsyncConnection, app_id: str, id_or_uid: str) -> dict[str, Any]:
     row = (
         await conn.execute(
-            sa.select(t).where(
-                t.c.app_id == app_id, sa.or_(t.c.id == id_or_uid, t.c.uid == id_or_uid)
-            )
+            sa.select(t).where(t.c.app_id == app_id, by_key(t.c.id, t.c.uid, id_or_uid))
         )
     ).first()
     if row is None:
@@ -108,6 +107,7 @@ class Endpoints:
             return await fetch_page(conn, query, t.c.id, limit, iterator, descending)
 
     async def update(self, app: str, id_or_uid: str, changes: dict[str, Any]) -> dict[str, Any]:
+        refuse_id_shaped(changes.get("uid"), "uid", ("body", "uid"))
         columns = self._sealed(changes)
 
         async def work(conn: AsyncConnection) -> dict[str, Any]:
@@ -121,6 +121,7 @@ class Endpoints:
     ) -> tuple[dict[str, Any], bool]:
         """PUT: replace every mutable field, or create the endpoint with that uid. Like the
         secret, TLS settings are kept unless the body gives `tls`."""
+        refuse_id_shaped(fields.get("uid"), "uid", ("body", "uid"))
         sealed, columns = seal_secret(self.db.secret_box, secret), self._sealed(fields)
         tls = {k: v for k, v in columns.items() if k.startswith("tls_")}
 
@@ -129,8 +130,8 @@ class Endpoints:
             try:
                 current = await _resolve(conn, app_id, id_or_uid)
             except NotFound:
-                if ids.has_prefix(id_or_uid, ids.ENDPOINT):
-                    raise  # ids are assigned by Hookline: a PUT can only create by uid
+                # Ids are assigned by Hookline: a PUT can only create by uid.
+                refuse_id_shaped(id_or_uid, "uid", ("path", "endpoint_id"))
                 created_fields = {**columns, "uid": fields.get("uid") or id_or_uid}
                 return await _insert(conn, app_id, created_fields, sealed), True
             replacement = _with_defaults(fields)
@@ -240,6 +241,7 @@ async def _insert(
     conn: AsyncConnection, app_id: str, fields: dict[str, Any], secret: str
 ) -> dict[str, Any]:
     """`fields` may carry the sealed TLS columns besides the mutable fields; `secret` is sealed."""
+    refuse_id_shaped(fields.get("uid"), "uid", ("body", "uid"))
     now = now_ms()
     row = {
         "id": ids.new_id(ids.ENDPOINT, now),

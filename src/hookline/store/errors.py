@@ -16,6 +16,14 @@ class Conflict(StoreError):
     pass
 
 
+class InvalidKey(StoreError):
+    """A caller-chosen key (uid, eventId) that may not be used; answered as a 422 at `loc`."""
+
+    def __init__(self, message: str, loc: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
 class StoreUnavailable(StoreError):
     """The database cannot be reached; the caller should answer 503 and retry later."""
 

@@ -1,5 +1,10 @@
 """Finding a message or an endpoint of an application by any of its keys, as every route
-accepts them: a message by id or `eventId`, an endpoint by id or `uid`."""
+accepts them: a message by id or `eventId`, an endpoint by id or `uid`.
+
+A key with the shape of an id (`ids.looks_like_id`) is matched against the id column only,
+any other key against the caller-chosen column only: a uid or eventId can never answer for
+an id, so a key names at most one row, whatever the rows hold.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,35 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hookline.store.errors import NotFound
+from hookline import ids
+from hookline.store.errors import InvalidKey, NotFound
 from hookline.store.schema import endpoints, messages
+
+
+def by_key(id_column: Any, chosen_column: Any, key: str) -> Any:
+    """The condition "this row is the one `key` names"."""
+    return id_column == key if ids.looks_like_id(key) else chosen_column == key
+
+
+def refuse_id_shaped(value: str | None, what: str, loc: tuple[str, ...]) -> None:
+    """A caller-chosen key (uid, eventId) may not have the shape of an id. `loc` starting
+    with "path": the key is a path's, about to name a new object (a PUT, or a publish or
+    token request that creates its application)."""
+    if value is None or not ids.looks_like_id(value):
+        return
+    if loc[0] == "path":
+        raise InvalidKey(
+            f"nothing has the id {value!r}, and it cannot be created: ids are assigned by "
+            "Hookline, and a new object is named by a uid, which may not have the shape of an "
+            "id (a prefix such as app_ or ep_ followed by 22 letters and digits)",
+            loc,
+        )
+    raise InvalidKey(
+        f"{what} {value!r} has the shape of a Hookline id; ids are assigned by Hookline, "
+        f"so a {what} may not look like one (a prefix such as app_ or ep_ followed by 22 "
+        "letters and digits)",
+        loc,
+    )
 
 
 async def find_message(conn: AsyncConnection, app_id: str, key: str, *columns: Any) -> Any:
@@ -18,7 +50,7 @@ async def find_message(conn: AsyncConnection, app_id: str, key: str, *columns: A
     row = (
         await conn.execute(
             sa.select(*(columns or (m.c.id,))).where(
-                m.c.app_id == app_id, sa.or_(m.c.id == key, m.c.event_id == key)
+                m.c.app_id == app_id, by_key(m.c.id, m.c.event_id, key)
             )
         )
     ).first()
@@ -33,7 +65,7 @@ async def find_endpoint(conn: AsyncConnection, app_id: str, key: str, *columns: 
     row = (
         await conn.execute(
             sa.select(*(columns or (e.c.id,))).where(
-                e.c.app_id == app_id, sa.or_(e.c.id == key, e.c.uid == key)
+                e.c.app_id == app_id, by_key(e.c.id, e.c.uid, key)
             )
         )
     ).first()

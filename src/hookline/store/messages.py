@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from hookline.store.applications import resolve_app_id
 from hookline.store.errors import NotFound
+from hookline.store.lookups import by_key
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.publishing import PublishBatcher, PublishRequest
 from hookline.store.schema import messages
@@ -48,7 +49,7 @@ class Messages:
                 await conn.execute(
                     sa.select(t).where(
                         t.c.app_id == app_id,
-                        sa.or_(t.c.id == msg_id_or_event_id, t.c.event_id == msg_id_or_event_id),
+                        by_key(t.c.id, t.c.event_id, msg_id_or_event_id),
                     )
                 )
             ).first()

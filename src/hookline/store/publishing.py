@@ -22,7 +22,8 @@ from hookline import ids
 from hookline.routing import endpoint_accepts
 from hookline.store.applications import insert_application
 from hookline.store.clock import now_ms
-from hookline.store.errors import Conflict, NotFound
+from hookline.store.errors import Conflict, InvalidKey, NotFound
+from hookline.store.lookups import refuse_id_shaped
 from hookline.store.schema import applications, deliveries, endpoints, messages
 from hookline.types import DeliveryStatus, TriggerType
 
@@ -101,6 +102,11 @@ async def store_batch(
             results.append(app_id)
             continue
         if request.event_id is not None:
+            try:
+                refuse_id_shaped(request.event_id, "eventId", ("body", "eventId"))
+            except InvalidKey as exc:
+                results.append(exc)
+                continue
             if (app_id, request.event_id) in taken:
                 results.append(
                     Conflict(f"a message with eventId {request.event_id!r} already exists")
@@ -155,21 +161,30 @@ async def _resolve_apps(
     where the request asks for it; an error instead where that cannot be done."""
     keys = {r.app for r in batch}
     keys |= {r.create_app["uid"] for r in batch if r.create_app and r.create_app.get("uid")}
+    # As everywhere (see `lookups`): an id-shaped key is an id, any other key a uid.
+    id_keys = {k for k in keys if ids.looks_like_id(k)}
+    uid_keys = keys - id_keys
     a = applications
     found = await conn.execute(
-        sa.select(a.c.id, a.c.uid).where(sa.or_(a.c.id.in_(keys), a.c.uid.in_(keys)))
+        sa.select(a.c.id, a.c.uid).where(sa.or_(a.c.id.in_(id_keys), a.c.uid.in_(uid_keys)))
     )
     resolved: dict[str, str | Exception] = {}
     for row in found:
-        resolved[row.id] = row.id
-        if row.uid is not None:
+        if row.id in id_keys:
+            resolved[row.id] = row.id
+        if row.uid in uid_keys:
             resolved[row.uid] = row.id
     for request in batch:
         if request.app in resolved or request.create_app is None:
             continue
-        if ids.has_prefix(request.app, ids.APPLICATION):
-            continue  # ids are assigned by Hookline: only a uid can name a new application
         uid = request.create_app.get("uid") or request.app
+        try:
+            # Ids are assigned by Hookline: only a uid can name a new application.
+            refuse_id_shaped(request.app, "uid", ("path", "app_id"))
+            refuse_id_shaped(uid, "uid", ("body", "application", "uid"))
+        except InvalidKey as exc:
+            resolved[request.app] = exc
+            continue
         if uid != request.app and uid in resolved:
             resolved[request.app] = Conflict(f"an application with uid {uid!r} already exists")
             continue

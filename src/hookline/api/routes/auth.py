@@ -6,13 +6,13 @@ from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Body, Depends, Request, Response
 
-from hookline import ids
 from hookline.api.auth import caller, require_admin
 from hookline.api.errors import ApiError
 from hookline.api.models import ApplicationTokenExpireIn, AppPortalAccessIn, AppPortalAccessOut
 from hookline.api.responses import NO_STORE, OrjsonResponse
 from hookline.api.routes.common import Db, PathKey
 from hookline.store import NotFound
+from hookline.store.lookups import refuse_id_shaped
 
 router = APIRouter(prefix="/api/v1/auth", tags=["Authentication"])
 
@@ -37,8 +37,10 @@ async def app_portal_access(
     try:
         await db.applications.get(app_id)
     except NotFound:
-        if body.application is None or ids.has_prefix(app_id, ids.APPLICATION):
+        if body.application is None:
             raise
+        # Ids are assigned by Hookline: only a uid can name a new application.
+        refuse_id_shaped(app_id, "uid", ("path", "app_id"))
         # As Svix: create the application (with the path as its uid) if it does not exist.
         await db.applications.create(
             {**body.application.model_dump(), "uid": app_id}, get_if_exists=True

@@ -98,7 +98,7 @@ async def recover_endpoint(
     # the task is reported finished; Svix's task id prefix, and Hookline's count in `data`.
     return OrjsonResponse(
         {
-            "id": ids.new_id("qtask", now),
+            "id": ids.new_id(ids.TASK, now),
             "status": "finished",
             "task": "endpoint.recover",
             "updatedAt": serialize.iso(now),

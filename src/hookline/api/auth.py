@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hookline.api import app_token_scope
 from hookline.api.errors import ApiError
-from hookline.api.responses import error
+from hookline.api.responses import OrjsonResponse, error
 from hookline.store import StoreUnavailable
 from hookline.store.app_tokens import TOKEN_PREFIX, AppToken
 
@@ -83,9 +83,7 @@ class Authenticate:
             try:
                 grant = await state.db.app_tokens.find(token)
             except StoreUnavailable:
-                detail = "the database is unavailable; retry later"
-                response = error(503, "service_unavailable", detail, headers={"Retry-After": "1"})
-                await response(scope, receive, send)
+                await _unavailable()(scope, receive, send)
                 return
         if grant is None:
             await error(401, "authentication_failed", "invalid token")(scope, receive, send)
@@ -98,9 +96,7 @@ class Authenticate:
             try:
                 resolved = await state.db.applications.resolve(key)
             except StoreUnavailable:
-                detail = "the database is unavailable; retry later"
-                response = error(503, "service_unavailable", detail, headers={"Retry-After": "1"})
-                await response(scope, receive, send)
+                await _unavailable()(scope, receive, send)
                 return
         refused = app_token_scope.refusal(
             scope["method"], path, grant.app_id, resolved, grant.read_only, grant.capabilities
@@ -114,6 +110,11 @@ class Authenticate:
             scope = _with_app_id(scope, key, resolved)
         scope[CALLER] = Caller(grant)
         await self.app(scope, receive, send)
+
+
+def _unavailable() -> OrjsonResponse:
+    detail = "the database is unavailable; retry later"
+    return error(503, "service_unavailable", detail, headers={"Retry-After": "1"})
 
 
 def _with_app_id(scope: Scope, key: str, app_id: str) -> dict[str, Any]:

@@ -24,8 +24,11 @@ depends_on = None
 
 log = logging.getLogger("hookline.migrations")
 # (table, column the caller chose, what the API calls it)
-CHOSEN_KEYS = (("applications", "uid", "uid"), ("endpoints", "uid", "uid"))
-CHOSEN_KEYS += (("messages", "event_id", "eventId"),)
+CHOSEN_KEYS = (
+    ("applications", "uid", "uid"),
+    ("endpoints", "uid", "uid"),
+    ("messages", "event_id", "eventId"),
+)
 
 
 def _id_shaped_rows(conn: sa.Connection, table: str, column: str) -> list[tuple[str, str]]:

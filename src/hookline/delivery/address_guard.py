@@ -155,10 +155,10 @@ def _parse_ipv4(host: str) -> IPv4Address | None:
         numbers.append(number)
     # "a.b.c.d", "a.b.c16", "a.b24" and "a32": every part but the last is one octet and the
     # last fills the remaining bytes (so 127.1 is 127.0.0.1 and 2130706433 is 127.0.0.1).
-    *octets, last = numbers
-    if any(octet > 255 for octet in octets) or last >= 256 ** (4 - len(octets)):
+    *octets, rest = numbers
+    if any(octet > 255 for octet in octets) or rest >= 256 ** (4 - len(octets)):
         raise ValueError(f"{host!r} has a part out of range")
-    value = last
+    value = rest
     for index, octet in enumerate(octets):
         value += octet << (8 * (3 - index))
     return IPv4Address(value)

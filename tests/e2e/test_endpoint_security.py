@@ -3,9 +3,11 @@ API and a real mutual-TLS delivery, custom header limits, and the request head l
 
 from __future__ import annotations
 
+import base64
 import socket
 import time
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -112,6 +114,86 @@ def test_a_send_to_a_destination_blocked_since_it_was_saved_is_a_blocked_attempt
     assert "loopback" in attempt["response"]
     time.sleep(0.3)
     assert receiver.received() == []
+
+
+# The URL saved is the URL that delivers
+
+# (as given, as stored and returned). Every one of these is delivered to the receiver.
+SPELLINGS = [
+    ("http://127.1:{port}/short", "http://127.0.0.1:{port}/short"),
+    ("http://2130706433:{port}/decimal", "http://127.0.0.1:{port}/decimal"),
+    ("http://0177.0.0.1:{port}/octal", "http://127.0.0.1:{port}/octal"),
+    ("http://0x7f.0.0.1:{port}/hex", "http://127.0.0.1:{port}/hex"),
+    ("http://127.0.0.1.:{port}/dot", "http://127.0.0.1:{port}/dot"),
+    ("http://\uff11\uff12\uff17.0.0.1:{port}/fullwidth", "http://127.0.0.1:{port}/fullwidth"),
+    ("http://localhost.:{port}/name-dot", "http://localhost:{port}/name-dot"),
+    ("HTTP://LocalHost:{port}/upper", "http://localhost:{port}/upper"),
+    ("http://[::ffff:127.0.0.1]:{port}/mapped", "http://[::ffff:127.0.0.1]:{port}/mapped"),
+    ("http://[::ffff:7f00:1]:{port}/mapped-hex", "http://[::ffff:127.0.0.1]:{port}/mapped-hex"),
+    (
+        "http://user:pa%20ss@127.0.0.1:{port}/userinfo",
+        "http://user:pa%20ss@127.0.0.1:{port}/userinfo",
+    ),
+]
+
+
+def test_every_accepted_spelling_is_stored_canonical_and_delivers(start_hookline, receiver):
+    hookline = start_hookline(env={"HOOKLINE_RETRY_SCHEDULE": ""})
+    with client(hookline) as http:
+        app = new_app(http)
+        endpoints = {}
+        for given, canonical in SPELLINGS:
+            given = given.format(port=receiver.port)
+            r = http.post(f"/api/v1/app/{app}/endpoint", json={"url": given})
+            assert r.status_code == 201, (given, r.text)
+            assert r.json()["url"] == canonical.format(port=receiver.port), given
+            endpoints[r.json()["id"]] = given
+            path = f"/api/v1/app/{app}/endpoint/{r.json()['id']}"
+            assert http.get(path).json()["url"] == r.json()["url"]
+            # The returned form is accepted as it is, unchanged.
+            again = http.patch(path, json={"url": r.json()["url"]})
+            assert again.json()["url"] == r.json()["url"]
+        r = http.post(f"/api/v1/app/{app}/msg", json={"eventType": "a.b", "payload": {"n": 1}})
+        assert r.status_code == 202, r.text
+        for endpoint, given in endpoints.items():
+            attempt = wait_for_attempt(http, app, endpoint)
+            assert attempt["responseStatusCode"] == 204, (given, attempt)
+    paths = sorted(received.path for received in receiver.received())
+    assert paths == sorted(urlsplit(c).path for _, c in SPELLINGS)
+    [userinfo] = [r for r in receiver.received() if r.path == "/userinfo"]
+    assert userinfo.headers["authorization"] == "Basic " + base64.b64encode(b"user:pa ss").decode()
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://256.1.1.1/", "looks like an IP address but is not a valid one"),
+        ("http://127.0.0.256/", "looks like an IP address but is not a valid one"),
+        ("http://1.2.3.4.5/", "looks like an IP address but is not a valid one"),
+        ("https://[fe80::1%25eth0]/", "must not carry an IPv6 zone identifier"),
+        ("https://hooks..example.com/", "is not a valid domain name"),
+        ("https://exa$mple.com/", "is not a valid domain name"),
+        ("https://%6c%6fcalhost/", "must not be percent-encoded"),
+        ("https://127.0.0.1\\@example.com/", "must not contain backslashes"),
+        ("ftp://127.0.0.1/", "scheme must be http or https"),
+        ("https://example.com:0/", "port must be between 1 and 65535"),
+    ],
+)
+def test_refused_spellings_are_422_naming_the_reason(shared_hookline, url, reason):
+    with client(shared_hookline) as http:
+        app = http.post("/api/v1/app", json={"name": "Spellings"}).json()["id"]
+        r = http.post(f"/api/v1/app/{app}/endpoint", json={"url": url})
+        assert r.json()["code"] == "validation"
+        assert reason in refused_url(r)
+        assert http.get(f"/api/v1/app/{app}/endpoint").json()["data"] == []
+
+
+def test_the_svix_sdk_gets_the_canonical_url_back(hookline, receiver):
+    svix = hookline.svix()
+    app = svix.application.create(ApplicationIn(name="Canonical"))
+    ep = svix.endpoint.create(app.id, EndpointIn(url=f"http://127.1:{receiver.port}/sdk"))
+    assert ep.url == f"http://127.0.0.1:{receiver.port}/sdk"
+    assert svix.endpoint.get(app.id, ep.id).url == ep.url
 
 
 # Plain http

@@ -234,6 +234,38 @@ async def test_a_blocked_address_is_never_contacted(tmp_path, host):
     assert receiver.received() == []
 
 
+# URLs stored in another spelling (by a version before canonical endpoint URLs)
+
+# aiohttp itself refuses "127.1", "2130706433" and "0177.0.0.1" as invalid URLs and looks up
+# "localhost." literally; the client sends to the canonical form instead.
+OLD_SPELLINGS = [
+    "http://127.1:{port}/a",
+    "http://2130706433:{port}/b",
+    "http://0177.0.0.1:{port}/c",
+    "http://0x7f.1:{port}/d",
+    "http://127.0.0.1.:{port}/e",
+    "http://localhost.:{port}/f",
+    "HTTP://LOCALHOST:{port}/g",
+    "http://[::ffff:127.0.0.1]:{port}/h",
+]
+
+
+async def test_urls_stored_in_another_spelling_are_sent_to_their_canonical_form(client):
+    receiver = Receiver().start()
+    try:
+        results = [await client.send(job(url.format(port=receiver.port))) for url in OLD_SPELLINGS]
+    finally:
+        receiver.stop()
+    assert [r.status_code for r in results] == [204] * len(OLD_SPELLINGS), results
+    assert [r.path for r in receiver.received()] == [f"/{c}" for c in "abcdefgh"]
+
+
+async def test_a_stored_url_that_is_not_valid_fails_saying_why(client):
+    result = await client.send(job("http://256.1.1.1/hook"))
+    assert result.failure_kind is FailureKind.INVALID_URL
+    assert "looks like an IP address but is not a valid one" in result.response_body
+
+
 # What is read of an answer
 
 

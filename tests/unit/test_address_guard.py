@@ -6,13 +6,12 @@ from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 
 import pytest
 
-from hookline.delivery.address_guard import (
+from hookline.delivery.address_guard import blocked_reason, parse_ip_literal, resolve_and_check
+from hookline.delivery.endpoint_url import (
     MAX_URL_LENGTH,
-    blocked_reason,
+    InvalidEndpointUrl,
     check_url,
     check_url_with_dns,
-    parse_ip_literal,
-    resolve_and_check,
 )
 
 LOOPBACK_ALLOWED = [ip_network("127.0.0.0/8"), ip_network("::1/128")]
@@ -337,10 +336,21 @@ async def test_resolve_and_check_literals_need_no_dns() -> None:
 
 
 async def test_check_url_with_dns() -> None:
-    problem = await check_url_with_dns("https://localhost:8443/", [], allow_http=False)
-    assert problem is not None and "'localhost' is not allowed: loopback address" in problem
-    assert await check_url_with_dns("https://localhost/", LOOPBACK_ALLOWED) is None
-    assert await check_url_with_dns("http://localhost/", LOOPBACK_ALLOWED) is None
+    with pytest.raises(InvalidEndpointUrl, match="'localhost' is not allowed: loopback address"):
+        await check_url_with_dns("https://localhost:8443/", [], allow_http=False)
+    assert (await check_url_with_dns("https://localhost/", LOOPBACK_ALLOWED)).ip is None
+    assert (await check_url_with_dns("http://localhost/", LOOPBACK_ALLOWED)).url == (
+        "http://localhost/"
+    )
+    # The canonical form is what is judged and returned: "localhost." is looked up as
+    # "localhost" (which /etc/hosts knows), "127.1" is 127.0.0.1.
+    assert (await check_url_with_dns("http://localhost.:80/", LOOPBACK_ALLOWED)).url == (
+        "http://localhost/"
+    )
+    assert (await check_url_with_dns("http://127.1:9/", LOOPBACK_ALLOWED)).url == (
+        "http://127.0.0.1:9/"
+    )
     # Syntax problems come first and need no DNS.
-    assert "scheme" in (await check_url_with_dns("ftp://localhost/") or "")
-    assert await check_url_with_dns("https://8.8.8.8/") is None
+    with pytest.raises(InvalidEndpointUrl, match="scheme"):
+        await check_url_with_dns("ftp://localhost/")
+    assert (await check_url_with_dns("https://8.8.8.8/")).url == "https://8.8.8.8/"

@@ -9,7 +9,7 @@ from typing import Any
 from hookline import signing
 from hookline.api.errors import ApiError
 from hookline.config import Settings
-from hookline.delivery.address_guard import check_url_with_dns
+from hookline.delivery.endpoint_url import InvalidEndpointUrl, check_url_with_dns
 from hookline.delivery.tls import TlsSettingsError, check_tls_settings
 from hookline.types import EndpointTls
 
@@ -17,20 +17,23 @@ DNS_TIMEOUT_SECONDS = 5.0
 
 
 async def checked_url(settings: Settings, url: str) -> str:
-    """The URL if Hookline may deliver to it: http(s), not a blocked address (IP literals in
-    any spelling, and every address a host name resolves to now), and plain http only towards
-    HOOKLINE_ALLOW_PRIVATE_NETWORKS unless HOOKLINE_ALLOW_HTTP is set. The worker checks the
-    addresses again on every connection (DNS can change); this is for an early, clear 422."""
+    """The URL to store, in its canonical form (``endpoint_url.canonicalise``: the form the
+    worker sends to), if Hookline may deliver to it: http(s), not a blocked address (IP
+    literals in any spelling, and every address a host name resolves to now), and plain http
+    only towards HOOKLINE_ALLOW_PRIVATE_NETWORKS unless HOOKLINE_ALLOW_HTTP is set. The worker
+    checks the addresses again on every connection (DNS can change); this is for an early,
+    clear 422."""
     try:
-        problem = await asyncio.wait_for(
+        parts = await asyncio.wait_for(
             check_url_with_dns(url, settings.allow_private_networks, settings.allow_http),
             DNS_TIMEOUT_SECONDS,
         )
+    except InvalidEndpointUrl as exc:
+        raise ApiError(422, str(exc), field="url") from None
     except TimeoutError:
         problem = f"The URL host could not be resolved within {DNS_TIMEOUT_SECONDS:g} seconds."
-    if problem:
-        raise ApiError(422, problem, field="url")
-    return url
+        raise ApiError(422, problem, field="url") from None
+    return parts.url
 
 
 def endpoint_secret(given: str | None, scheme: str | None = None) -> str:

@@ -1,7 +1,7 @@
 """SSRF guard: decide whether a webhook endpoint may be contacted.
 
-Everything here is a pure function of its arguments (only ``resolve_and_check`` and
-``check_url_with_dns`` touch DNS), so the API can validate endpoint URLs and the delivery
+Everything here is a pure function of its arguments (only ``resolve_and_check`` touches DNS),
+so the API can validate endpoint URLs (``hookline.delivery.endpoint_url``) and the delivery
 worker (via ``hookline.delivery.resolver``) can validate the addresses it actually connects to
 with the same rules.
 
@@ -16,12 +16,11 @@ import asyncio
 import socket
 from collections.abc import Callable, Sequence
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
-from urllib.parse import urlsplit
+
+import idna
 
 IPAddress = IPv4Address | IPv6Address
 IPNetwork = IPv4Network | IPv6Network
-
-MAX_URL_LENGTH = 2048
 
 # IPv4 ranges that must never be contacted. The first matching row names the reason, so more
 # specific rows come before the ranges that contain them (broadcast sits inside 240/4).
@@ -34,6 +33,9 @@ _V4_BLOCKED: tuple[tuple[IPv4Network, str], ...] = (
     (IPv4Network("172.16.0.0/12"), "private address"),  # RFC 1918
     (IPv4Network("192.0.0.0/24"), "IETF protocol assignment address"),  # RFC 6890
     (IPv4Network("192.0.2.0/24"), "documentation address"),  # TEST-NET-1, RFC 5737
+    # Deprecated 6to4 relay anycast (RFC 7526); 192.88.99.2 is the 6a44 relay inside one
+    # provider's network (RFC 6751), not globally reachable.
+    (IPv4Network("192.88.99.0/24"), "deprecated 6to4 relay anycast address"),
     (IPv4Network("192.168.0.0/16"), "private address"),  # RFC 1918
     (IPv4Network("198.18.0.0/15"), "benchmarking address"),  # RFC 2544
     (IPv4Network("198.51.100.0/24"), "documentation address"),  # TEST-NET-2
@@ -43,14 +45,25 @@ _V4_BLOCKED: tuple[tuple[IPv4Network, str], ...] = (
     (IPv4Network("240.0.0.0/4"), "reserved address"),  # RFC 1112 class E
 )
 
-# IPv6 ranges blocked in their own right. Checked before the embedding table below, because
-# :: and ::1 also fall inside the IPv4-compatible range ::/96.
-_V6_BLOCKED: tuple[tuple[IPv6Network, str], ...] = (
+# IPv6 ranges judged in their own right; the first matching row decides. A row without a
+# reason exempts a more specific block from the rows after it (Teredo, AMT and AS112 sit
+# inside the IETF protocol assignments 2001::/23). Checked before the embedding table below,
+# because :: and ::1 also fall inside the IPv4-compatible range ::/96.
+_V6_BLOCKED: tuple[tuple[IPv6Network, str | None], ...] = (
     (IPv6Network("::/128"), "unspecified address"),
     (IPv6Network("::1/128"), "loopback address"),
     (IPv6Network("100::/64"), "discard-only address"),  # RFC 6666
+    (IPv6Network("100:0:0:1::/64"), "dummy prefix address"),  # RFC 9780
+    (IPv6Network("2001::/32"), None),  # Teredo: judged by the IPv4 address it embeds
+    (IPv6Network("2001:3::/32"), None),  # AMT relay anycast, globally reachable (RFC 7450)
+    (IPv6Network("2001:4:112::/48"), None),  # AS112-v6 DNS sink, globally reachable
+    # The rest of 2001::/23: benchmarking (2001:2::/48), the PCP, TURN and DNS-SD anycast
+    # addresses (served by the nearest box on the local network), ORCHID and DETs
+    # (identifiers, never destinations). RFC 2928.
+    (IPv6Network("2001::/23"), "IETF protocol assignment address"),
     (IPv6Network("2001:db8::/32"), "documentation address"),  # RFC 3849
     (IPv6Network("3fff::/20"), "documentation address"),  # RFC 9637
+    (IPv6Network("5f00::/16"), "SRv6 segment identifier address"),  # RFC 9602
     (IPv6Network("fc00::/7"), "unique-local address"),  # RFC 4193
     (IPv6Network("fe80::/10"), "link-local address"),
     (IPv6Network("fec0::/10"), "site-local address"),  # deprecated, still routable on LANs
@@ -76,6 +89,9 @@ def _rfc6052_ipv4(value: int, prefix_len: int) -> int:
 # 128-bit integer; the IPv6 address is blocked if any candidate is.
 _V6_EMBEDDING: tuple[tuple[IPv6Network, str, Callable[[int], tuple[int, ...]]], ...] = (
     (IPv6Network("::ffff:0:0/96"), "IPv4-mapped address", lambda v: (v & _MASK32,)),
+    # SIIT "IPv4-translated" addresses (RFC 2765, RFC 6145 ::ffff:0:0:0/96): a stateless
+    # translator on the path turns them into the IPv4 address they carry.
+    (IPv6Network("::ffff:0:0:0/96"), "IPv4-translated (SIIT) address", lambda v: (v & _MASK32,)),
     (IPv6Network("::/96"), "IPv4-compatible address", lambda v: (v & _MASK32,)),
     (IPv6Network("64:ff9b::/96"), "NAT64 address", lambda v: (_rfc6052_ipv4(v, 96),)),
     # The local-use NAT64 prefix (RFC 8215) may be split into any RFC 6052 prefix length
@@ -141,23 +157,29 @@ def _parse_ipv4(host: str) -> IPv4Address | None:
         numbers.append(number)
     # "a.b.c.d", "a.b.c16", "a.b24" and "a32": every part but the last is one octet and the
     # last fills the remaining bytes (so 127.1 is 127.0.0.1 and 2130706433 is 127.0.0.1).
-    *octets, last = numbers
-    if any(octet > 255 for octet in octets) or last >= 256 ** (4 - len(octets)):
+    *octets, rest = numbers
+    if any(octet > 255 for octet in octets) or rest >= 256 ** (4 - len(octets)):
         raise ValueError(f"{host!r} has a part out of range")
-    value = last
+    value = rest
     for index, octet in enumerate(octets):
         value += octet << (8 * (3 - index))
     return IPv4Address(value)
 
 
-def _to_ascii_host(host: str) -> str:
-    """Apply IDNA mapping to a non-ASCII host, as yarl (and so aiohttp) does before resolving.
+def ascii_host(host: str) -> str:
+    """The host as yarl (and so aiohttp) resolves and sends it: ASCII hosts unchanged, others
+    IDNA-encoded with UTS 46 mapping (IDNA 2008), falling back to IDNA 2003 as yarl does.
 
     Without it "１２７.0.0.1" (fullwidth digits) or "127。0.0.1" would look like names here but
-    be requested as 127.0.0.1. Raises ValueError if the host cannot be mapped.
+    be requested as 127.0.0.1, and "straße.de" would be judged as "strasse.de" (IDNA 2003)
+    while yarl contacts "xn--strae-oqa.de". Raises ValueError if the host cannot be mapped.
     """
     if host.isascii():
         return host
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except UnicodeError:
+        pass
     try:
         return host.encode("idna").decode("ascii")
     except UnicodeError as exc:
@@ -178,7 +200,7 @@ def parse_ip_literal(host: str) -> IPv4Address | IPv6Address | None:
     if ":" in host:
         return IPv6Address(host)  # a colon cannot appear in a DNS name, so this must parse
     try:
-        host = _to_ascii_host(host)
+        host = ascii_host(host)
     except ValueError:
         return None  # not mappable: certainly not an IP address; name checks report it
     # Strip every trailing dot: an FQDN may end in one and aiohttp folds several into one,
@@ -197,6 +219,18 @@ def _in_any(address: IPAddress, networks: Sequence[IPNetwork]) -> bool:
     return any(address in network for network in networks)
 
 
+def inside_allowed(ip: IPAddress, allowed: Sequence[IPNetwork]) -> bool:
+    """True if ``ip`` lies in one of the ``allowed`` networks.
+
+    An IPv4-mapped address is the IPv4 address itself to the kernel (a dual-stack socket sends
+    IPv4 packets to it), so it counts as inside an allowed IPv4 network. The other embeddings
+    (SIIT, NAT64, 6to4, Teredo) travel as IPv6 through a translator or relay first, so they
+    count only through their own IPv6 networks.
+    """
+    mapped = ip.ipv4_mapped if isinstance(ip, IPv6Address) else None
+    return _in_any(ip, allowed) or (mapped is not None and _in_any(mapped, allowed))
+
+
 def _describe_blocked_v4(address: IPv4Address) -> str | None:
     for network, name in _V4_BLOCKED:
         if address in network:
@@ -208,7 +242,7 @@ def blocked_reason(ip: IPv4Address | IPv6Address, allowed: Sequence[IPNetwork] =
     """Return why ``ip`` may not be contacted, or None if it may.
 
     An address inside any ``allowed`` network is always permitted. For IPv6 addresses that
-    embed an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo) the embedded address is
+    embed an IPv4 address (mapped, SIIT, compatible, NAT64, 6to4, Teredo) the embedded address is
     judged too, and ``allowed`` applies to either form: allowing 127.0.0.0/8 allows
     ::ffff:127.0.0.1.
     """
@@ -220,7 +254,9 @@ def blocked_reason(ip: IPv4Address | IPv6Address, allowed: Sequence[IPNetwork] =
 
     for network, name in _V6_BLOCKED:
         if ip in network:
-            return f"{name} {ip} is blocked"
+            if name is not None:
+                return f"{name} {ip} is blocked"
+            break
     value = int(ip)
     for network, name, extract in _V6_EMBEDDING:
         if ip not in network:
@@ -234,56 +270,7 @@ def blocked_reason(ip: IPv4Address | IPv6Address, allowed: Sequence[IPNetwork] =
     return None
 
 
-# --------------------------------------------------------------------------- URLs
-
-
-def check_url(url: str, allowed: Sequence[IPNetwork] = (), allow_http: bool = False) -> str | None:
-    """Validate an endpoint URL without DNS; return the first problem as a sentence, or None.
-
-    IP-literal hosts (any spelling) are judged completely here. For DNS names only the syntax
-    is checked, and plain http is accepted provisionally: whether the name resolves into the
-    allowed networks needs DNS (see ``check_url_with_dns`` / ``resolve_and_check``). The
-    delivery worker enforces the address rules again at connect time either way.
-    """
-    if len(url) > MAX_URL_LENGTH:
-        return f"The URL is longer than {MAX_URL_LENGTH} characters."
-    if any(ch.isspace() or not ch.isprintable() for ch in url):
-        return "The URL must not contain whitespace or control characters."
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        return f"The URL is not valid ({exc})."
-    if not parts.scheme:
-        return "The URL must start with http:// or https://."
-    if parts.scheme not in ("http", "https"):  # urlsplit lower-cases the scheme
-        return f"The URL scheme must be http or https, not {parts.scheme!r}."
-    if "\\" in parts.netloc:
-        # Browsers and yarl treat "\" like "/", urllib does not: "http://127.0.0.1\@a.com"
-        # would be judged as a.com here but sent to 127.0.0.1.
-        return "The URL host part must not contain backslashes."
-    host = parts.hostname  # lower-cased, without brackets or userinfo
-    if not host:
-        return "The URL must include a host."
-    if port == 0:
-        return "The URL port must be between 1 and 65535."
-    if "%" in host and ":" not in host:
-        return "The URL host must not be percent-encoded."
-    try:
-        host = _to_ascii_host(host)
-    except ValueError:
-        return f"The URL host {host!r} is not a valid domain name."
-    try:
-        ip = parse_ip_literal(host)
-    except ValueError:
-        return f"The URL host {host!r} looks like an IP address but is not a valid one."
-    if ip is not None:
-        reason = blocked_reason(ip, allowed)
-        if reason is not None:
-            return f"The URL host is not allowed: {reason}."
-        if parts.scheme == "http" and not allow_http and not _in_any(ip, allowed):
-            return "Plain http URLs are not allowed; use https."
-    return None
+# --------------------------------------------------------------------------- DNS
 
 
 async def resolve_and_check(
@@ -316,30 +303,8 @@ async def resolve_and_check(
         reason = blocked_reason(address, allowed)
         if reason is not None:
             problems.append(reason)
-        elif require_allowed and not _in_any(address, allowed):
+        elif require_allowed and not inside_allowed(address, allowed):
             problems.append(
                 f"plain http is only accepted for the allowed networks and {address} is not in them"
             )
     return problems
-
-
-async def check_url_with_dns(
-    url: str, allowed: Sequence[IPNetwork] = (), allow_http: bool = False
-) -> str | None:
-    """``check_url`` plus the DNS part: names must resolve, and only to permitted addresses."""
-    problem = check_url(url, allowed, allow_http)
-    if problem is not None:
-        return problem
-    parts = urlsplit(url)
-    host = _to_ascii_host(parts.hostname or "")
-    if parse_ip_literal(host) is not None:
-        return None  # literals were judged completely by check_url
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    require_allowed = parts.scheme == "http" and not allow_http
-    try:
-        problems = await resolve_and_check(host, port, allowed, require_allowed=require_allowed)
-    except OSError:
-        return f"The URL host {host!r} could not be resolved."
-    if problems:
-        return f"The URL host {host!r} is not allowed: {problems[0]}."
-    return None

@@ -17,6 +17,7 @@ from hookline import __version__, signing
 from hookline.config import Settings
 from hookline.delivery import outcome
 from hookline.delivery.connection_errors import lost_with, record_connection_losses
+from hookline.delivery.endpoint_url import canonical_url
 from hookline.delivery.resolver import guarded_connector, is_blocked_address_error
 from hookline.delivery.tls import EndpointContexts, new_context
 from hookline.types import DeliveryJob, Outcome
@@ -91,8 +92,12 @@ class DeliveryClient:
         try:
             headers = build_headers(job, int(time.time()))
             context = self.tls_contexts.get(job.tls)
+            # The form the API stores; URLs saved by older versions in another spelling are
+            # sent to the address they were judged as (a refused one is an invalid_url
+            # attempt saying why).
+            url = canonical_url(job.url)
             async with self._session.post(
-                job.url,
+                url,
                 data=job.payload,
                 headers=headers,
                 allow_redirects=False,

@@ -6,7 +6,8 @@ differently). aiohttp does not call the resolver for every host, though. In aioh
 
 * hosts that look numeric (contain ":" or only digits and dots) never reach the resolver:
   canonical dotted quads and IPv6 literals are connected to directly, and other all-digit
-  spellings ("127.1", "2130706433", "0177.0.0.1") raise ``InvalidUrlClientError``;
+  spellings ("127.1", "2130706433", "0177.0.0.1") raise ``InvalidUrlClientError`` (which is
+  why the delivery client sends to ``endpoint_url.canonical_url``, dotted quads only);
 * hex spellings ("0x7f000001", "0x7f.1") are not numeric to aiohttp, so they reach the
   resolver, which normalises them with ``parse_ip_literal`` instead of letting getaddrinfo
   read them as 127.0.0.1 unchecked.

@@ -21,6 +21,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from hookline.api.json_body import Underflow
+
 KEY_PATTERN = r"^[a-zA-Z0-9\-_.]+$"
 Uid = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=KEY_PATTERN)]
 EventTypeName = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=KEY_PATTERN)]
@@ -42,7 +44,8 @@ MAX_JSON_DEPTH = 128
 def check_json(value: Any, allow_nul: bool = False, depth: int = 1) -> Any:
     """Refuse what cannot be stored and answered faithfully: NaN and Infinity (not JSON; orjson
     would write them as null), lone surrogates and integers beyond 64 bits (orjson cannot write
-    them), NUL characters (PostgreSQL's text and jsonb refuse them) and nesting deeper than
+    them), NUL characters (PostgreSQL's text and jsonb refuse them), numbers too small for a
+    double (`1e-400`, which would read as 0; see json_body) and nesting deeper than
     MAX_JSON_DEPTH. Exact type checks: the input comes straight from the JSON parser."""
     kind = type(value)
     if kind is str:
@@ -68,6 +71,8 @@ def check_json(value: Any, allow_nul: bool = False, depth: int = 1) -> Any:
             raise ValueError("integers must fit in 64 bits")
     elif kind is float and not math.isfinite(value):
         raise ValueError("NaN and Infinity are not JSON numbers")
+    elif kind is Underflow:
+        raise ValueError(f"{value.literal} is too small for a 64-bit float (it would read as 0)")
     return value
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from hookline.api import serialize
+from hookline.api.json_body import JsonBodyRoute
 from hookline.api.models import ApplicationIn, ApplicationOut, ApplicationPatch, ListResponse
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, Order, PathKey
 
-router = APIRouter(prefix="/api/v1/app", tags=["Application"])
+router = APIRouter(prefix="/api/v1/app", tags=["Application"], route_class=JsonBodyRoute)
 
 
 @router.get("", response_model=ListResponse)

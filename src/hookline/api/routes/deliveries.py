@@ -12,13 +12,16 @@ from fastapi import APIRouter, Query, Request
 from hookline import ids
 from hookline.api import serialize
 from hookline.api.errors import ApiError
+from hookline.api.json_body import JsonBodyRoute
 from hookline.api.models import Channel, ListResponse, RecoverIn, RecoverOut
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, KeyList, Limit, PathKey
 from hookline.config import Settings
 from hookline.types import DeliveryStatus
 
-router = APIRouter(prefix="/api/v1/app/{app_id}", tags=["Message Attempt"])
+router = APIRouter(
+    prefix="/api/v1/app/{app_id}", tags=["Message Attempt"], route_class=JsonBodyRoute
+)
 
 
 def to_ms(value: datetime | None) -> int | None:

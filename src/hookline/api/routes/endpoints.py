@@ -10,6 +10,7 @@ from hookline import signing
 from hookline.api import serialize
 from hookline.api.endpoint_input import checked_url, endpoint_secret, tls_setting
 from hookline.api.errors import ApiError
+from hookline.api.json_body import JsonBodyRoute
 from hookline.api.models import (
     EndpointIn,
     EndpointOut,
@@ -24,7 +25,9 @@ from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, Order
 from hookline.store import Database, NotFound
 from hookline.store.endpoint_secrets import DEFAULT_GRACE_MS
 
-router = APIRouter(prefix="/api/v1/app/{app_id}/endpoint", tags=["Endpoint"])
+router = APIRouter(
+    prefix="/api/v1/app/{app_id}/endpoint", tags=["Endpoint"], route_class=JsonBodyRoute
+)
 
 
 async def _fields(body: Any, request: Request) -> dict[str, Any]:

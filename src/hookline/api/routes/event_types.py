@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from hookline.api import serialize
+from hookline.api.json_body import JsonBodyRoute
 from hookline.api.models import (
     EventTypeIn,
     EventTypeOut,
@@ -15,7 +16,7 @@ from hookline.api.models import (
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, PathKey
 
-router = APIRouter(prefix="/api/v1/event-type", tags=["Event Type"])
+router = APIRouter(prefix="/api/v1/event-type", tags=["Event Type"], route_class=JsonBodyRoute)
 
 
 @router.get("", response_model=ListResponse)

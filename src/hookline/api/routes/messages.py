@@ -10,11 +10,12 @@ from fastapi import APIRouter, Query
 
 from hookline.api import serialize
 from hookline.api.errors import ApiError
+from hookline.api.json_body import JsonBodyRoute
 from hookline.api.models import Channel, ListResponse, MessageIn, MessageOut
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, KeyList, Limit, PathKey
 
-router = APIRouter(prefix="/api/v1/app/{app_id}/msg", tags=["Message"])
+router = APIRouter(prefix="/api/v1/app/{app_id}/msg", tags=["Message"], route_class=JsonBodyRoute)
 
 
 def _ms(value: datetime | None) -> int | None:

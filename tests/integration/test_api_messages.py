@@ -88,7 +88,6 @@ def test_create_get_by_id_and_event_id(svix, app):
             payload=PAYLOAD,
             event_id="evt-42",
             channels=["project_1", "eu:west#2"],
-            tags=["t1"],
         ),
         WITH_CONTENT,
     )
@@ -102,7 +101,7 @@ def test_create_get_by_id_and_event_id(svix, app):
             assert got.id == msg.id
             assert got.payload == PAYLOAD
             assert got.channels == ["project_1", "eu:west#2"]
-            assert got.tags == ["t1"]
+            assert got.tags is None
             assert got.timestamp == msg.timestamp
 
 

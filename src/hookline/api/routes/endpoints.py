@@ -21,7 +21,14 @@ from hookline.api.models import (
     ListResponse,
 )
 from hookline.api.responses import NO_STORE, OrjsonResponse
-from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, Order, PathKey
+from hookline.api.routes.common import (
+    DEFAULT_LIMIT,
+    Db,
+    EndpointIterator,
+    Limit,
+    Order,
+    PathKey,
+)
 from hookline.store import Database, NotFound
 from hookline.store.endpoint_secrets import DEFAULT_GRACE_MS
 
@@ -44,7 +51,7 @@ async def list_endpoints(
     app_id: PathKey,
     db: Db,
     limit: Limit = DEFAULT_LIMIT,
-    iterator: Iterator = None,
+    iterator: EndpointIterator = None,
     order: Order = None,
 ) -> OrjsonResponse:
     page = await db.endpoints.list(app_id, limit, iterator, descending=order == "descending")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import enum
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -29,8 +30,19 @@ from hookline.types import DeliveryStatus
 
 router = APIRouter(prefix="/api/v1/app/{app_id}", tags=["Message Attempt"])
 
-# Svix's StatusCodeClass: 0 is "no HTTP response" (timeout, connection or TLS error, blocked).
-StatusCodeClass = Annotated[Literal[0, 100, 200, 300, 400, 500] | None, Query()]
+
+class StatusCodeClass(enum.IntEnum):
+    """Svix's StatusCodeClass: 0 is "no HTTP response" (timeout, connection or TLS error,
+    blocked address); the others the hundred of the response's status code."""
+
+    NONE = 0
+    CODE_1XX = 100
+    CODE_2XX = 200
+    CODE_3XX = 300
+    CODE_4XX = 400
+    CODE_5XX = 500
+
+
 # Hookline never cancels an attempt, so no attempt has status 4 (Canceled) to show or hide:
 # either value of `expanded_statuses` answers the same.
 ExpandedStatuses = Annotated[bool, Query()]
@@ -56,7 +68,7 @@ async def list_attempts_by_message(
     limit: Limit = DEFAULT_LIMIT,
     iterator: AttemptIterator = None,
     status: DeliveryStatus | None = None,
-    status_code_class: StatusCodeClass = None,
+    status_code_class: StatusCodeClass | None = None,
     endpoint_id: QueryKey = None,
     event_types: EventTypes = None,
     channel: ChannelFilter = None,
@@ -71,7 +83,7 @@ async def list_attempts_by_message(
     v2 SDK sends unless told otherwise) leaves the response bodies out (`""`)."""
     criteria = AttemptFilter(
         status=status,
-        status_code_class=status_code_class,
+        status_code_class=None if status_code_class is None else int(status_code_class),
         before_ms=to_ms(before),
         after_ms=to_ms(after),
         event_types=event_type_list(event_types),
@@ -90,7 +102,7 @@ async def list_attempts_by_endpoint(
     limit: Limit = DEFAULT_LIMIT,
     iterator: AttemptIterator = None,
     status: DeliveryStatus | None = None,
-    status_code_class: StatusCodeClass = None,
+    status_code_class: StatusCodeClass | None = None,
     event_types: EventTypes = None,
     channel: ChannelFilter = None,
     tag: TagFilter = None,
@@ -104,7 +116,7 @@ async def list_attempts_by_endpoint(
     `with_msg=true` adds each attempt's message (`msg`, without its payload)."""
     criteria = AttemptFilter(
         status=status,
-        status_code_class=status_code_class,
+        status_code_class=None if status_code_class is None else int(status_code_class),
         before_ms=to_ms(before),
         after_ms=to_ms(after),
         event_types=event_type_list(event_types),

@@ -567,6 +567,7 @@ NOT_STORABLE = {
     "1e-400": raw('{"eventType": "a", "payload": {"v": 1e-400}}'),
     "-2.5E-330 in a list": raw('{"eventType": "a", "payload": {"v": [0, -2.5E-330]}}'),
     "0.00001e-320 nested": raw('{"eventType": "a", "payload": {"v": {"w": 0.00001e-320}}}'),
+    "400 leading zeros": raw('{"eventType": "a", "payload": {"v": 0.' + "0" * 400 + "1}}"),
     "integer beyond 64 bits": raw('{"eventType": "a", "payload": {"v": 18446744073709551616}}'),
     "negative integer beyond 64 bits": raw(
         '{"eventType": "a", "payload": {"v": -9223372036854775809}}'

@@ -3,8 +3,9 @@
 The standard JSON parser turns a literal too small for a double (`1e-400`) into `0.0`, and
 one too large (`1e400`) into infinity. Infinity is refused later (`models.check_json`); the
 underflow would be stored as a zero nobody sent. The `parse_float` hook below marks such a
-number instead, during the one parse the request gets anyway: a float literal costs one extra
-function call and a comparison, and only a literal that came out as zero is looked at again.
+number instead, during the one parse the request gets anyway. The hook costs a function call
+per float literal, so it is used only for bodies where an underflow is possible at all: a
+literal reads as 0 only with a negative exponent (`e-`) or hundreds of leading zeros.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 _NON_ZERO_DIGITS = frozenset("123456789")
+# The smallest double is about 4.9e-324: fewer leading zeros than this still read as non-zero.
+_MANY_ZEROS = b"0" * 320
 
 
 class Underflow(float):
@@ -41,8 +44,14 @@ def parse_float(literal: str) -> float:
     return value
 
 
-def loads(body: bytes | str) -> Any:
-    return json.loads(body, parse_float=parse_float)
+def _may_underflow(body: bytes) -> bool:
+    return b"e-" in body or b"E-" in body or _MANY_ZEROS in body
+
+
+def loads(body: bytes) -> Any:
+    if _may_underflow(body):
+        return json.loads(body, parse_float=parse_float)
+    return json.loads(body)
 
 
 class _JsonBodyRequest(Request):

@@ -54,3 +54,8 @@ def lowest_id(prefix: str, millis: int) -> str:
     """The smallest id of this kind created at `millis`: every id created earlier sorts below
     it, so "created before T" is a primary-key range (used by retention)."""
     return f"{prefix}_{_base62((max(millis, 0) & 0xFFFFFFFFFFFF) << 80)}"
+
+
+def pattern(prefix: str) -> str:
+    """A regular expression matching exactly the ids of this kind."""
+    return f"^{prefix}_[0-9A-Za-z]{{{_WIDTH}}}$"

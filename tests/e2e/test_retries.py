@@ -11,7 +11,7 @@ from svix.api import ApplicationIn, EndpointIn, MessageAttemptListByMsgOptions, 
 
 def attempts_of(svix, app_id: str, msg_id: str) -> list:
     return svix.message_attempt.list_by_msg(
-        app_id, msg_id, MessageAttemptListByMsgOptions(limit=250)
+        app_id, msg_id, MessageAttemptListByMsgOptions(limit=250, with_content=True)
     ).data
 
 

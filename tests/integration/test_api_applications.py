@@ -10,6 +10,7 @@ from svix.api import (
     ApplicationIn,
     ApplicationListOptions,
     ApplicationPatch,
+    EndpointIn,
     Ordering,
     Svix,
 )
@@ -276,3 +277,33 @@ def _all_app_ids(svix: Svix) -> list[str]:
     page = svix.application.list(ApplicationListOptions(limit=250))
     assert page.done
     return [a.id for a in page.data]
+
+
+def test_list_excludes_apps_without_endpoints_or_with_only_disabled_ones(svix):
+    bare = svix.application.create(ApplicationIn(name="No endpoints"))
+    off = svix.application.create(ApplicationIn(name="Only disabled"))
+    svix.endpoint.create(off.id, EndpointIn(url="http://127.0.0.1:9/a", disabled=True))
+    on = svix.application.create(ApplicationIn(name="One enabled"))
+    svix.endpoint.create(on.id, EndpointIn(url="http://127.0.0.1:9/b", disabled=True))
+    svix.endpoint.create(on.id, EndpointIn(url="http://127.0.0.1:9/c"))
+    mine = {bare.id: "bare", off.id: "off", on.id: "on"}
+
+    def listed(**options) -> list[str]:
+        page = svix.application.list(ApplicationListOptions(limit=250, **options))
+        return sorted(mine[a.id] for a in page.data if a.id in mine)
+
+    assert listed() == ["bare", "off", "on"]
+    assert listed(exclude_apps_with_no_endpoints=True) == ["off", "on"]
+    assert listed(exclude_apps_with_disabled_endpoints=True) == ["bare", "on"]
+    both = {"exclude_apps_with_no_endpoints": True, "exclude_apps_with_disabled_endpoints": True}
+    assert listed(**both) == ["on"]
+    assert listed(exclude_apps_with_svix_play_endpoints=True) == ["bare", "off", "on"]
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "ep_" + "0" * 22, "~app_short", "app_" + "0" * 23])
+def test_list_refuses_a_cursor_it_did_not_issue(svix, cursor):
+    with pytest.raises(HTTPValidationError) as err:
+        svix.application.list(ApplicationListOptions(iterator=cursor))
+    assert err.value.detail[0].loc == ["query", "iterator"]
+    # A cursor of the right shape that names no application pages on from there.
+    assert svix.application.list(ApplicationListOptions(iterator="app_" + "z" * 22)).done

@@ -564,6 +564,10 @@ NOT_STORABLE = {
     "Infinity": raw('{"eventType": "a", "payload": {"v": [1, Infinity]}}'),
     "-Infinity": raw('{"eventType": "a", "payload": {"v": -Infinity}}'),
     "1e400": raw('{"eventType": "a", "payload": {"v": 1e400}}'),
+    "1e-400": raw('{"eventType": "a", "payload": {"v": 1e-400}}'),
+    "-2.5E-330 in a list": raw('{"eventType": "a", "payload": {"v": [0, -2.5E-330]}}'),
+    "0.00001e-320 nested": raw('{"eventType": "a", "payload": {"v": {"w": 0.00001e-320}}}'),
+    "400 leading zeros": raw('{"eventType": "a", "payload": {"v": 0.' + "0" * 400 + "1}}"),
     "integer beyond 64 bits": raw('{"eventType": "a", "payload": {"v": 18446744073709551616}}'),
     "negative integer beyond 64 bits": raw(
         '{"eventType": "a", "payload": {"v": -9223372036854775809}}'
@@ -589,6 +593,37 @@ def test_schemas_that_cannot_be_stored_faithfully_are_422(http, world, kind, unc
     r = http.post("/api/v1/event-type", content=body, headers=JSON)
     detail = assert_refused(r, 422)["detail"]
     assert detail[0]["loc"] == ["body", "schemas"]
+
+
+def test_underflow_is_refused_in_every_body(http, world, unchanged):
+    """A number that would silently read as 0 is refused wherever a body has numbers."""
+    for path, body in (
+        ("/api/v1/app", '{"name": "u", "throttleRate": 1e-400}'),
+        ("/api/v1/event-type", '{"name": "u.s", "description": "", "schemas": {"m": 1e-999}}'),
+        (
+            f"/api/v1/app/{world['app']}/endpoint",
+            '{"url": "http://127.0.0.1:9/", "version": 1e-400}',
+        ),
+    ):
+        detail = assert_refused(http.post(path, content=raw(body), headers=JSON), 422)["detail"]
+        assert "too small" in detail[0]["msg"], detail
+
+
+def test_zeros_and_the_smallest_doubles_are_stored_exactly(http, svix):
+    app = svix.application.create(ApplicationIn(name="Tiny numbers"))
+    body = raw(
+        '{"eventType": "tiny", "payload": {"zeros": [0.0, -0.0, 0e-400, 0.000E+5, 0],'
+        ' "subnormal": 5e-324, "small": 2.2250738585072014e-308, "big": 1.7976931348623157e308}}'
+    )
+    r = http.post(f"/api/v1/app/{app.id}/msg", content=body, headers=JSON)
+    assert r.status_code == 202, r.text
+    got = http.get(f"/api/v1/app/{app.id}/msg/{r.json()['id']}").json()["payload"]
+    assert got == {
+        "zeros": [0.0, -0.0, 0.0, 0.0, 0],
+        "subnormal": 5e-324,
+        "small": 2.2250738585072014e-308,
+        "big": 1.7976931348623157e308,
+    }
 
 
 def test_deepest_accepted_payload_can_be_read_back_and_listed(http, svix):

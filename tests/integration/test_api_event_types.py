@@ -11,6 +11,7 @@ from svix.api import (
     EventTypeListOptions,
     EventTypePatch,
     EventTypeUpsertIn,
+    Ordering,
     Svix,
 )
 from svix.exceptions import HttpError, HTTPValidationError
@@ -197,3 +198,21 @@ def test_list_pages_past_names_that_start_with_a_dash(svix):
     finally:  # leave no names behind that would trap other tests' walks
         for key in dashed:
             svix.event_type.delete(key, EventTypeDeleteOptions(expunge=True))
+
+
+def test_list_leaves_schemas_out_unless_content_is_asked_for(svix):
+    key = name("with.schema")
+    svix.event_type.create(EventTypeIn(name=key, description="d", schemas=SCHEMA))
+    assert listed(svix)[key].schemas is None  # the SDK sends with_content=false by default
+    page = svix.event_type.list(EventTypeListOptions(limit=250, with_content=True))
+    assert {et.name: et.schemas for et in page.data}[key] == SCHEMA
+
+
+def test_list_orders_by_name_both_ways_and_refuses_foreign_cursors(svix):
+    for _ in range(3):
+        svix.event_type.create(EventTypeIn(name=name("ord"), description="d"))
+    up = [et.name for et in svix.event_type.list(EventTypeListOptions(limit=250)).data]
+    down = svix.event_type.list(EventTypeListOptions(limit=250, order=Ordering.DESCENDING)).data
+    assert [et.name for et in down] == sorted(up, reverse=True) and up == sorted(up)
+    with pytest.raises(HTTPValidationError):
+        svix.event_type.list(EventTypeListOptions(iterator="not a name"))

@@ -6,6 +6,7 @@ import secrets
 import string
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -88,7 +89,6 @@ def test_create_get_by_id_and_event_id(svix, app):
             payload=PAYLOAD,
             event_id="evt-42",
             channels=["project_1", "eu:west#2"],
-            tags=["t1"],
         ),
         WITH_CONTENT,
     )
@@ -102,7 +102,7 @@ def test_create_get_by_id_and_event_id(svix, app):
             assert got.id == msg.id
             assert got.payload == PAYLOAD
             assert got.channels == ["project_1", "eu:west#2"]
-            assert got.tags == ["t1"]
+            assert got.tags is None
             assert got.timestamp == msg.timestamp
 
 
@@ -314,3 +314,47 @@ def test_invalid_messages_are_422_and_store_nothing(svix, app):
         assert err.value.status_code == 422
         assert err.value.detail[0].loc[0] == "body"
     assert listed(svix, app.id) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "says"),
+    [
+        ("tags", ["t1"], "tags are not supported yet"),
+        ("deliver_at", "in a minute", "deliverAt"),
+        ("payload_retention_period", 7, "retention"),
+        ("payload_retention_hours", 12, "retention"),
+        ("transformations_params", {"a": 1}, "transformations"),
+    ],
+)
+def test_message_fields_of_features_hookline_lacks_are_refused(svix, app, field, value, says):
+    if field == "deliver_at":
+        value = datetime.now(UTC) + timedelta(minutes=5)
+    before = listed(svix, app.id)
+    with pytest.raises(HTTPValidationError) as err:
+        svix.message.create(app.id, MessageIn(event_type="a.b", payload={}, **{field: value}))
+    [problem] = err.value.detail
+    assert problem.loc[0] == "body" and says in problem.msg
+    assert listed(svix, app.id) == before
+    # An empty tag list asks for nothing and is accepted.
+    assert (
+        svix.message.create(app.id, MessageIn(event_type="a.b", payload={}, tags=[])).tags is None
+    )
+
+
+def test_tag_filter_is_refused_until_tags_exist(svix, app):
+    with pytest.raises(HTTPValidationError) as err:
+        svix.message.list(app.id, MessageListOptions(tag="t1"))
+    assert err.value.detail[0].loc == ["query", "tag"]
+
+
+def test_channel_filter_pages_are_full(http, svix, app):
+    ids = [
+        svix.message.create(app.id, MessageIn(event_type="a.b", payload={}, channels=ch)).id
+        for ch in (["x"], ["y"], ["y", "x"], None, ["xx"])
+    ]
+    first = http.get(f"/api/v1/app/{app.id}/msg", params={"channel": "x", "limit": 1}).json()
+    assert ([m["id"] for m in first["data"]], first["done"]) == ([ids[2]], False)
+    params = {"channel": "x", "iterator": first["iterator"]}
+    rest = http.get(f"/api/v1/app/{app.id}/msg", params=params).json()
+    assert ([m["id"] for m in rest["data"]], rest["done"]) == ([ids[0]], True)
+    assert [m.id for m in listed(svix, app.id, channel="y")] == [ids[2], ids[1]]

@@ -7,6 +7,7 @@ a field over time, the old name is accepted too (`filterTypes` for `eventTypes`)
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -14,6 +15,7 @@ from pydantic import (
     AfterValidator,
     AliasChoices,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -23,6 +25,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from hookline import ids
+from hookline.api.json_body import Underflow
 
 KEY_PATTERN = r"^[a-zA-Z0-9\-_.]+$"
 Key = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=KEY_PATTERN)]
@@ -51,6 +54,21 @@ Metadata = dict[
     Annotated[str, StringConstraints(max_length=4096)],
 ]
 ThrottleRate = Annotated[int, Field(ge=0, le=65535)]  # a uint16 in Svix's API
+# A date and optionally a time, as the SDK writes datetimes (`2024-01-31T12:00:00+00:00`).
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[Tt ]|$)")
+
+
+def _iso_only(value: Any) -> Any:
+    # Pydantic also reads numbers (and numeric strings) as seconds or milliseconds since the
+    # epoch, guessing which by size: `after=-1.4e-45` would be a time. Only ISO 8601 is taken.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("must be an ISO 8601 date-time, such as 2024-01-31T12:00:00Z")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
 # orjson refuses to write 255 levels of nesting, and a message's payload sits a few levels down
 # in a list answer: anything deeper than this could be stored but never answered.
 MAX_JSON_DEPTH = 128
@@ -59,7 +77,8 @@ MAX_JSON_DEPTH = 128
 def check_json(value: Any, allow_nul: bool = False, depth: int = 1) -> Any:
     """Refuse what cannot be stored and answered faithfully: NaN and Infinity (not JSON; orjson
     would write them as null), lone surrogates and integers beyond 64 bits (orjson cannot write
-    them), NUL characters (PostgreSQL's text and jsonb refuse them) and nesting deeper than
+    them), NUL characters (PostgreSQL's text and jsonb refuse them), numbers too small for a
+    double (`1e-400`, which would read as 0; see json_body) and nesting deeper than
     MAX_JSON_DEPTH. Exact type checks: the input comes straight from the JSON parser."""
     kind = type(value)
     if kind is str:
@@ -85,6 +104,8 @@ def check_json(value: Any, allow_nul: bool = False, depth: int = 1) -> Any:
             raise ValueError("integers must fit in 64 bits")
     elif kind is float and not math.isfinite(value):
         raise ValueError("NaN and Infinity are not JSON numbers")
+    elif kind is Underflow:
+        raise ValueError(f"{value.literal} is too small for a 64-bit float (it would read as 0)")
     return value
 
 
@@ -320,13 +341,38 @@ class EndpointSecretOut(ApiModel):
 # Messages
 
 
+# Fields of Svix's MessageIn that belong to features Hookline does not have (yet): a value
+# is refused, never stored and then ignored. Svix's SDK leaves out the fields it was not given.
+_NOT_SUPPORTED_YET = {
+    "tags": "tags are not supported yet",
+    "deliver_at": "scheduled delivery (deliverAt) is not supported yet",
+    "transformations_params": "transformations are not supported",
+    "payload_retention_period": "per-message retention is not supported: payloads are kept for "
+    "HOOKLINE_RETENTION_DAYS",
+    "payload_retention_hours": "per-message retention is not supported: payloads are kept for "
+    "HOOKLINE_RETENTION_DAYS",
+}
+
+
 class MessageIn(ApiModel):
     event_type: EventTypeName
     payload: dict[str, Any]
     event_id: Uid | None = None
     channels: list[Channel] | None = Field(default=None, max_length=10)
-    tags: list[Channel] | None = Field(default=None, max_length=5)
     application: ApplicationIn | None = None
+    tags: list[Channel] | None = Field(default=None, max_length=5)
+    deliver_at: Any = None
+    transformations_params: Any = None
+    payload_retention_period: Any = None
+    payload_retention_hours: Any = None
+
+    @field_validator(*_NOT_SUPPORTED_YET)
+    @classmethod
+    def _not_supported_yet(cls, value: Any, info: ValidationInfo) -> Any:
+        # An empty tag list asks for nothing, so it loses nothing either.
+        if value is not None and value != []:
+            raise ValueError(_NOT_SUPPORTED_YET[info.field_name or ""])
+        return None
 
 
 class MessageOut(ApiModel):
@@ -404,8 +450,8 @@ class ApplicationTokenExpireIn(ApiModel):
 
 
 class RecoverIn(ApiModel):
-    since: datetime
-    until: datetime | None = None
+    since: IsoDateTime
+    until: IsoDateTime | None = None
 
 
 class RecoverOut(ApiModel):

@@ -130,6 +130,19 @@ def attempt(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def attempt_message(row: dict[str, Any]) -> dict[str, Any]:
+    """The message beside an attempt (`with_msg`): Svix never includes its payload there."""
+    return {
+        "id": row["msg_id"],
+        "eventType": row["msg_event_type"],
+        "eventId": row["msg_event_id"],
+        "payload": {},
+        "channels": row["msg_channels"],
+        "tags": row["msg_tags"],
+        "timestamp": iso(row["msg_created_at"]),
+    }
+
+
 def page(p: Page, convert: Any) -> dict[str, Any]:
     return {
         "data": [convert(item) for item in p.items],

@@ -13,7 +13,7 @@ from hookline.store.clock import now_ms
 from hookline.store.errors import Conflict, NotFound
 from hookline.store.lookups import by_key, refuse_id_shaped
 from hookline.store.pagination import Page, fetch_page
-from hookline.store.schema import applications, attempts, messages
+from hookline.store.schema import applications, attempts, endpoints, messages
 
 if TYPE_CHECKING:
     from hookline.store.connections import Connections
@@ -85,9 +85,26 @@ class Applications:
             raise NotFound("application", id_or_uid)
         return dict(row._mapping)
 
-    async def list(self, limit: int, iterator: str | None, descending: bool = False) -> Page:
+    async def list(
+        self,
+        limit: int,
+        iterator: str | None,
+        descending: bool = False,
+        without_endpoints: bool = True,
+        only_disabled_endpoints: bool = True,
+    ) -> Page:
+        """`without_endpoints=False` leaves out applications that have no endpoint;
+        `only_disabled_endpoints=False` those whose endpoints are all disabled."""
+        query = sa.select(t)
+        e = endpoints
+        if not without_endpoints:
+            query = query.where(sa.exists().where(e.c.app_id == t.c.id))
+        if not only_disabled_endpoints:
+            has_some = sa.exists().where(e.c.app_id == t.c.id)
+            has_enabled = sa.exists().where(e.c.app_id == t.c.id, e.c.disabled.is_(False))
+            query = query.where(sa.or_(~has_some, has_enabled))
         async with self.db.read() as conn:
-            return await fetch_page(conn, sa.select(t), t.c.id, limit, iterator, descending)
+            return await fetch_page(conn, query, t.c.id, limit, iterator, descending)
 
     async def update(self, id_or_uid: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Apply `changes` (column → value) to an existing application."""

@@ -2,20 +2,76 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookline.store.applications import resolve_app_id
 from hookline.store.errors import NotFound
+from hookline.store.json_arrays import array_has
 from hookline.store.lookups import find_endpoint, find_message
 from hookline.store.pagination import Page, fetch_page
-from hookline.store.schema import attempts
+from hookline.store.schema import attempts, messages
 
 if TYPE_CHECKING:
     from hookline.store.connections import Connections
 
 t = attempts
+m = messages
+
+# The message's fields shown beside an attempt (`with_msg`): never its payload.
+_MESSAGE_COLUMNS = (
+    m.c.event_type.label("msg_event_type"),
+    m.c.event_id.label("msg_event_id"),
+    m.c.channels.label("msg_channels"),
+    m.c.tags.label("msg_tags"),
+    m.c.created_at.label("msg_created_at"),
+)
+
+
+@dataclass(frozen=True)
+class AttemptFilter:
+    """What an attempt listing keeps. Times are the attempt's, in ms, both bounds exclusive;
+    `status_code_class` is 0 (no HTTP response) or the hundred of the response's status;
+    `event_types` and `channel` are the message's."""
+
+    status: int | None = None
+    status_code_class: int | None = None
+    before_ms: int | None = None
+    after_ms: int | None = None
+    event_types: list[str] | None = None
+    channel: str | None = None
+    endpoint: str | None = None  # an id or uid; only for a message's attempts
+    with_msg: bool = False
+
+
+async def _filtered(
+    conn: AsyncConnection, app_id: str, query: sa.Select[Any], f: AttemptFilter
+) -> sa.Select[Any]:
+    if f.endpoint is not None:
+        query = query.where(t.c.endpoint_id == (await find_endpoint(conn, app_id, f.endpoint)).id)
+    if f.status is not None:
+        query = query.where(t.c.status == f.status)
+    if f.status_code_class == 0:
+        query = query.where(t.c.response_status_code == 0)
+    elif f.status_code_class is not None:
+        low = f.status_code_class
+        query = query.where(t.c.response_status_code.between(low, low + 99))
+    if f.before_ms is not None:
+        query = query.where(t.c.created_at < f.before_ms)
+    if f.after_ms is not None:
+        query = query.where(t.c.created_at > f.after_ms)
+    if f.event_types or f.channel is not None or f.with_msg:
+        query = query.join(m, m.c.id == t.c.msg_id)
+        if f.with_msg:
+            query = query.add_columns(*_MESSAGE_COLUMNS)
+        if f.event_types:
+            query = query.where(m.c.event_type.in_(f.event_types))
+        if f.channel is not None:
+            query = query.where(array_has(conn.dialect.name, m.c.channels, f.channel))
+    return query
 
 
 class Attempts:
@@ -23,40 +79,23 @@ class Attempts:
         self.db = db
 
     async def list_by_message(
-        self,
-        app: str,
-        msg_id: str,
-        limit: int,
-        iterator: str | None,
-        status: int | None = None,
-        endpoint_id: str | None = None,
+        self, app: str, msg_id: str, limit: int, iterator: str | None, f: AttemptFilter
     ) -> Page:
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
             msg = await find_message(conn, app_id, msg_id)
             query = sa.select(t).where(t.c.app_id == app_id, t.c.msg_id == msg.id)
-            if endpoint_id is not None:
-                query = query.where(
-                    t.c.endpoint_id == (await find_endpoint(conn, app_id, endpoint_id)).id
-                )
-            if status is not None:
-                query = query.where(t.c.status == status)
+            query = await _filtered(conn, app_id, query, f)
             return await fetch_page(conn, query, t.c.id, limit, iterator, descending=True)
 
     async def list_by_endpoint(
-        self,
-        app: str,
-        endpoint: str,
-        limit: int,
-        iterator: str | None,
-        status: int | None = None,
+        self, app: str, endpoint: str, limit: int, iterator: str | None, f: AttemptFilter
     ) -> Page:
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
             ep_id = (await find_endpoint(conn, app_id, endpoint)).id
             query = sa.select(t).where(t.c.app_id == app_id, t.c.endpoint_id == ep_id)
-            if status is not None:
-                query = query.where(t.c.status == status)
+            query = await _filtered(conn, app_id, query, f)
             return await fetch_page(conn, query, t.c.id, limit, iterator, descending=True)
 
     async def get(self, app: str, msg_id: str, attempt_id: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from hookline.store.applications import resolve_app_id
+from hookline.store.json_arrays import array_has
 from hookline.store.lookups import find_endpoint, find_message
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.schema import deliveries, endpoints, messages
@@ -74,7 +75,6 @@ class DeliveryLog:
         status: int | None = None,
         event_types: list[str] | None = None,
         channel: str | None = None,
-        tag: str | None = None,
         before_ms: int | None = None,
         after_ms: int | None = None,
         with_content: bool = True,
@@ -105,21 +105,12 @@ class DeliveryLog:
                 query = query.where(d.c.status == status)
             if event_types:
                 query = query.where(m.c.event_type.in_(event_types))
+            if channel is not None:
+                query = query.where(array_has(conn.dialect.name, m.c.channels, channel))
             if before_ms is not None:
                 query = query.where(m.c.created_at < before_ms)
             if after_ms is not None:
                 query = query.where(m.c.created_at > after_ms)
             # Paged by the delivery's message id: the index (endpoint_id, msg_id) gives the
             # order without sorting all of the endpoint's deliveries.
-            page = await fetch_page(conn, query, d.c.msg_id, limit, iterator, descending=True)
-        if channel is None and tag is None:
-            return page
-        # Channel and tag lists are small JSON arrays; filtering them here keeps the SQL
-        # portable (as the message list does): a page may come back shorter than `limit`.
-        kept = [
-            row
-            for row in page.items
-            if (channel is None or channel in (row["channels"] or []))
-            and (tag is None or tag in (row["tags"] or []))
-        ]
-        return Page(kept, page.iterator, page.prev_iterator, page.done)
+            return await fetch_page(conn, query, d.c.msg_id, limit, iterator, descending=True)

@@ -42,12 +42,18 @@ class EventTypes:
             raise NotFound("event type", name)
         return dict(row._mapping)
 
-    async def list(self, limit: int, iterator: str | None, include_archived: bool = False) -> Page:
+    async def list(
+        self,
+        limit: int,
+        iterator: str | None,
+        include_archived: bool = False,
+        descending: bool = False,
+    ) -> Page:
         query = sa.select(t)
         if not include_archived:
             query = query.where(t.c.archived.is_(False))
         async with self.db.read() as conn:
-            return await fetch_page(conn, query, t.c.name, limit, iterator, descending=False)
+            return await fetch_page(conn, query, t.c.name, limit, iterator, descending)
 
     async def upsert(self, name: str, fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """PUT: replace an event type's fields, creating it if needed. Returns (row, created)."""

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from hookline.store.applications import resolve_app_id
 from hookline.store.errors import NotFound
 from hookline.store.lookups import by_key
+from hookline.store.json_arrays import array_has
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.publishing import PublishBatcher, PublishRequest
 from hookline.store.schema import messages
@@ -72,17 +73,10 @@ class Messages:
             query = sa.select(t).where(t.c.app_id == app_id)
             if event_types:
                 query = query.where(t.c.event_type.in_(event_types))
+            if channel is not None:
+                query = query.where(array_has(conn.dialect.name, t.c.channels, channel))
             if before_ms is not None:
                 query = query.where(t.c.created_at < before_ms)
             if after_ms is not None:
                 query = query.where(t.c.created_at > after_ms)
-            page = await fetch_page(conn, query, t.c.id, limit, iterator, descending=True)
-        if channel is not None:
-            # Channel lists are small JSON arrays; filtering them here keeps the SQL portable.
-            page = Page(
-                [m for m in page.items if channel in (m["channels"] or [])],
-                page.iterator,
-                page.prev_iterator,
-                page.done,
-            )
-        return page
+            return await fetch_page(conn, query, t.c.id, limit, iterator, descending=True)

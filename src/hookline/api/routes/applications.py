@@ -5,18 +5,33 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from hookline.api import serialize
+from hookline.api.json_body import JsonBodyRoute
 from hookline.api.models import ApplicationIn, ApplicationOut, ApplicationPatch, ListResponse
 from hookline.api.responses import OrjsonResponse
-from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, Order, PathKey
+from hookline.api.routes.common import DEFAULT_LIMIT, AppIterator, Db, Limit, Order, PathKey
 
-router = APIRouter(prefix="/api/v1/app", tags=["Application"])
+router = APIRouter(prefix="/api/v1/app", tags=["Application"], route_class=JsonBodyRoute)
 
 
 @router.get("", response_model=ListResponse)
 async def list_applications(
-    db: Db, limit: Limit = DEFAULT_LIMIT, iterator: Iterator = None, order: Order = None
+    db: Db,
+    limit: Limit = DEFAULT_LIMIT,
+    iterator: AppIterator = None,
+    order: Order = None,
+    exclude_apps_with_no_endpoints: bool = False,
+    exclude_apps_with_disabled_endpoints: bool = False,
+    exclude_apps_with_svix_play_endpoints: bool = False,
 ) -> OrjsonResponse:
-    page = await db.applications.list(limit, iterator, descending=order == "descending")
+    """`exclude_apps_with_disabled_endpoints` leaves out applications whose endpoints are all
+    disabled. Hookline has no Svix Play endpoints, so the last filter leaves out nothing."""
+    page = await db.applications.list(
+        limit,
+        iterator,
+        descending=order == "descending",
+        without_endpoints=not exclude_apps_with_no_endpoints,
+        only_disabled_endpoints=not exclude_apps_with_disabled_endpoints,
+    )
     return OrjsonResponse(serialize.page(page, serialize.application))
 
 

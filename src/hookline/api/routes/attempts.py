@@ -2,15 +2,62 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import enum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
 
 from hookline.api import serialize
 from hookline.api.models import ListResponse, MessageAttemptOut
 from hookline.api.responses import OrjsonResponse
-from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, PathKey, QueryKey
+from hookline.api.routes.common import (
+    DEFAULT_LIMIT,
+    AttemptIterator,
+    ChannelFilter,
+    Db,
+    EventTypes,
+    Limit,
+    PathKey,
+    QueryKey,
+    TagFilter,
+    Time,
+    event_type_list,
+    to_ms,
+)
+from hookline.store.attempts import AttemptFilter
+from hookline.store.pagination import Page
 from hookline.types import DeliveryStatus
 
 router = APIRouter(prefix="/api/v1/app/{app_id}", tags=["Message Attempt"])
+
+
+class StatusCodeClass(enum.IntEnum):
+    """Svix's StatusCodeClass: 0 is "no HTTP response" (timeout, connection or TLS error,
+    blocked address); the others the hundred of the response's status code."""
+
+    NONE = 0
+    CODE_1XX = 100
+    CODE_2XX = 200
+    CODE_3XX = 300
+    CODE_4XX = 400
+    CODE_5XX = 500
+
+
+# Hookline never cancels an attempt, so no attempt has status 4 (Canceled) to show or hide:
+# either value of `expanded_statuses` answers the same.
+ExpandedStatuses = Annotated[bool, Query()]
+
+
+def _answer(page: Page, with_content: bool, with_msg: bool) -> OrjsonResponse:
+    def convert(row: dict[str, Any]) -> dict[str, Any]:
+        out = serialize.attempt(row)
+        if not with_content:
+            out["response"] = ""  # the response body is the attempt's content
+        if with_msg:
+            out["msg"] = serialize.attempt_message(row)
+        return out
+
+    return OrjsonResponse(serialize.page(page, convert))
 
 
 @router.get("/attempt/msg/{msg_id}", response_model=ListResponse)
@@ -19,14 +66,32 @@ async def list_attempts_by_message(
     msg_id: PathKey,
     db: Db,
     limit: Limit = DEFAULT_LIMIT,
-    iterator: Iterator = None,
+    iterator: AttemptIterator = None,
     status: DeliveryStatus | None = None,
+    status_code_class: StatusCodeClass | None = None,
     endpoint_id: QueryKey = None,
+    event_types: EventTypes = None,
+    channel: ChannelFilter = None,
+    tag: TagFilter = None,
+    before: Time = None,
+    after: Time = None,
+    with_content: bool = True,
+    expanded_statuses: ExpandedStatuses = True,
 ) -> OrjsonResponse:
-    page = await db.attempts.list_by_message(
-        app_id, msg_id, limit, iterator, status=status, endpoint_id=endpoint_id
+    """The message's attempts, newest first. `before` / `after` bound the attempt's time
+    (exclusive); `event_types` and `channel` are the message's. `with_content=false` (what the
+    v2 SDK sends unless told otherwise) leaves the response bodies out (`""`)."""
+    criteria = AttemptFilter(
+        status=status,
+        status_code_class=None if status_code_class is None else int(status_code_class),
+        before_ms=to_ms(before),
+        after_ms=to_ms(after),
+        event_types=event_type_list(event_types),
+        channel=channel,
+        endpoint=endpoint_id,
     )
-    return OrjsonResponse(serialize.page(page, serialize.attempt))
+    page = await db.attempts.list_by_message(app_id, msg_id, limit, iterator, criteria)
+    return _answer(page, with_content, with_msg=False)
 
 
 @router.get("/attempt/endpoint/{endpoint_id}", response_model=ListResponse)
@@ -35,16 +100,40 @@ async def list_attempts_by_endpoint(
     endpoint_id: PathKey,
     db: Db,
     limit: Limit = DEFAULT_LIMIT,
-    iterator: Iterator = None,
+    iterator: AttemptIterator = None,
     status: DeliveryStatus | None = None,
+    status_code_class: StatusCodeClass | None = None,
+    event_types: EventTypes = None,
+    channel: ChannelFilter = None,
+    tag: TagFilter = None,
+    before: Time = None,
+    after: Time = None,
+    with_content: bool = True,
+    with_msg: bool = False,
+    expanded_statuses: ExpandedStatuses = True,
 ) -> OrjsonResponse:
-    page = await db.attempts.list_by_endpoint(app_id, endpoint_id, limit, iterator, status=status)
-    return OrjsonResponse(serialize.page(page, serialize.attempt))
+    """The endpoint's attempts, newest first, with the same filters as a message's attempts;
+    `with_msg=true` adds each attempt's message (`msg`, without its payload)."""
+    criteria = AttemptFilter(
+        status=status,
+        status_code_class=None if status_code_class is None else int(status_code_class),
+        before_ms=to_ms(before),
+        after_ms=to_ms(after),
+        event_types=event_type_list(event_types),
+        channel=channel,
+        with_msg=with_msg,
+    )
+    page = await db.attempts.list_by_endpoint(app_id, endpoint_id, limit, iterator, criteria)
+    return _answer(page, with_content, with_msg)
 
 
 @router.get("/msg/{msg_id}/attempt/{attempt_id}", response_model=MessageAttemptOut)
 async def get_attempt(
-    app_id: PathKey, msg_id: PathKey, attempt_id: PathKey, db: Db
+    app_id: PathKey,
+    msg_id: PathKey,
+    attempt_id: PathKey,
+    db: Db,
+    expanded_statuses: ExpandedStatuses = True,
 ) -> OrjsonResponse:
     return OrjsonResponse(serialize.attempt(await db.attempts.get(app_id, msg_id, attempt_id)))
 

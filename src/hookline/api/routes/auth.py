@@ -8,13 +8,14 @@ from fastapi import APIRouter, Body, Depends, Request, Response
 
 from hookline.api.auth import caller, require_admin
 from hookline.api.errors import ApiError
+from hookline.api.json_body import JsonBodyRoute
 from hookline.api.models import ApplicationTokenExpireIn, AppPortalAccessIn, AppPortalAccessOut
 from hookline.api.responses import NO_STORE, OrjsonResponse
 from hookline.api.routes.common import Db, PathKey
 from hookline.store import NotFound
 from hookline.store.lookups import refuse_id_shaped
 
-router = APIRouter(prefix="/api/v1/auth", tags=["Authentication"])
+router = APIRouter(prefix="/api/v1/auth", tags=["Authentication"], route_class=JsonBodyRoute)
 
 DEFAULT_EXPIRY_SECONDS = 7 * 24 * 3600  # as Svix; also the longest allowed
 T = TypeVar("T")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Path, Query, Request
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
 
-from hookline.api.models import KEY_PATTERN
+from hookline import ids
+from hookline.api.models import KEY_PATTERN, Channel, IsoDateTime
 from hookline.store import Database
-from hookline.store.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from hookline.store.pagination import BACKWARDS, DEFAULT_LIMIT, MAX_LIMIT
 
 
 async def get_db(request: Request) -> Database:
@@ -18,8 +21,28 @@ async def get_db(request: Request) -> Database:
 
 Db = Annotated[Database, Depends(get_db)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-# A key to continue after, or `~` and a key to walk backwards from (see store.pagination).
-Iterator = Annotated[str | None, Query(max_length=300, pattern=r"^~?[a-zA-Z0-9\-_.]+$")]
+
+
+def _cursor(key_pattern: str, what: str) -> Any:
+    """A list's `iterator`: a key of that list to continue after, or `~` and a key to walk
+    backwards from (see store.pagination). Anything else is not a cursor Hookline issued and is
+    refused, rather than answered with an empty page."""
+    pattern = f"^{re.escape(BACKWARDS)}?{key_pattern.removeprefix('^').removesuffix('$')}$"
+    return Annotated[
+        str | None,
+        Query(
+            max_length=300,
+            pattern=pattern,
+            description=f"`iterator` or `prevIterator` of a previous page ({what}).",
+        ),
+    ]
+
+
+AppIterator = _cursor(ids.pattern(ids.APPLICATION), "an application id")
+EndpointIterator = _cursor(ids.pattern(ids.ENDPOINT), "an endpoint id")
+MessageIterator = _cursor(ids.pattern(ids.MESSAGE), "a message id")
+AttemptIterator = _cursor(ids.pattern(ids.ATTEMPT), "an attempt id")
+EventTypeIterator = _cursor(KEY_PATTERN, "an event type name")
 Order = Annotated[Literal["ascending", "descending"] | None, Query()]
 # An id, a uid or an event type name. Validated because a PUT (or a publish that creates its
 # application) stores the key as a uid, and because PostgreSQL refuses NUL characters.
@@ -27,5 +50,54 @@ PathKey = Annotated[str, Path(min_length=1, max_length=256, pattern=KEY_PATTERN)
 QueryKey = Annotated[str | None, Query(max_length=256, pattern=KEY_PATTERN)]
 # Keys joined with commas, as the SDK sends list parameters.
 KeyList = Annotated[str, StringConstraints(max_length=25_000, pattern=r"^[a-zA-Z0-9\-_.,]*$")]
+EventTypes = Annotated[list[KeyList] | None, Query()]
+ChannelFilter = Annotated[Channel | None, Query()]
+# `before` / `after`: ISO 8601 date-times, as the SDK sends them (see models.IsoDateTime).
+Time = Annotated[IsoDateTime | None, Query()]
 
-__all__ = ["DEFAULT_LIMIT", "Db", "Iterator", "Limit", "KeyList", "Order", "PathKey", "QueryKey"]
+
+def _not_supported_yet(value: str | None) -> None:
+    if value is not None:
+        raise ValueError("tags are not supported yet: filtering by tag is not available")
+
+
+# Svix's `tag` filter. Tags belong to a later feature; until then a tag filter is refused
+# rather than ignored (ignoring it would answer messages that do not carry the tag).
+TagFilter = Annotated[Channel | None, Query(), AfterValidator(_not_supported_yet)]
+
+
+def event_type_list(values: list[str] | None) -> list[str] | None:
+    """The SDK sends list parameters comma-joined; accept both that and repeated parameters."""
+    return [t for item in values or [] for t in item.split(",") if t] or None
+
+
+def to_ms(value: datetime | None) -> int | None:
+    """Milliseconds since the epoch; a time without an offset is UTC (the SDK sends naive
+    datetimes as they are), never the server's local time."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp() * 1000)
+
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "AppIterator",
+    "AttemptIterator",
+    "ChannelFilter",
+    "Db",
+    "EndpointIterator",
+    "EventTypeIterator",
+    "EventTypes",
+    "KeyList",
+    "Limit",
+    "MessageIterator",
+    "Order",
+    "PathKey",
+    "QueryKey",
+    "TagFilter",
+    "Time",
+    "event_type_list",
+    "to_ms",
+]

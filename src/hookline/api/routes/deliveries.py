@@ -4,31 +4,35 @@ destinations and messages, and `endpoint.recover`)."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from hookline import ids
 from hookline.api import serialize
 from hookline.api.errors import ApiError
-from hookline.api.models import Channel, ListResponse, RecoverIn, RecoverOut
+from hookline.api.json_body import JsonBodyRoute
+from hookline.api.models import ListResponse, RecoverIn, RecoverOut
 from hookline.api.responses import OrjsonResponse
-from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, KeyList, Limit, PathKey
+from hookline.api.routes.common import (
+    DEFAULT_LIMIT,
+    ChannelFilter,
+    Db,
+    EndpointIterator,
+    EventTypes,
+    Limit,
+    MessageIterator,
+    PathKey,
+    TagFilter,
+    Time,
+    event_type_list,
+    to_ms,
+)
 from hookline.config import Settings
 from hookline.types import DeliveryStatus
 
-router = APIRouter(prefix="/api/v1/app/{app_id}", tags=["Message Attempt"])
-
-
-def to_ms(value: datetime | None) -> int | None:
-    """Milliseconds since the epoch; a time without an offset is UTC (the SDK sends naive
-    datetimes as they are)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return int(value.timestamp() * 1000)
+router = APIRouter(
+    prefix="/api/v1/app/{app_id}", tags=["Message Attempt"], route_class=JsonBodyRoute
+)
 
 
 @router.get("/msg/{msg_id}/endpoint", response_model=ListResponse)
@@ -37,7 +41,7 @@ async def list_attempted_destinations(
     msg_id: PathKey,
     db: Db,
     limit: Limit = DEFAULT_LIMIT,
-    iterator: Iterator = None,
+    iterator: EndpointIterator = None,
 ) -> OrjsonResponse:
     """The endpoints a message was sent to, by endpoint id, each with the state of its
     delivery there (`status`, `statusText`, `nextAttempt`)."""
@@ -51,27 +55,27 @@ async def list_attempted_messages(
     endpoint_id: PathKey,
     db: Db,
     limit: Limit = DEFAULT_LIMIT,
-    iterator: Iterator = None,
+    iterator: MessageIterator = None,
     status: DeliveryStatus | None = None,
-    event_types: Annotated[list[KeyList] | None, Query()] = None,
-    channel: Annotated[Channel | None, Query()] = None,
-    tag: Annotated[Channel | None, Query()] = None,
-    before: datetime | None = None,
-    after: datetime | None = None,
+    event_types: EventTypes = None,
+    channel: ChannelFilter = None,
+    tag: TagFilter = None,
+    before: Time = None,
+    after: Time = None,
     with_content: bool = True,
+    expanded_statuses: bool = True,  # no delivery is ever Canceled (4): both answer the same
 ) -> OrjsonResponse:
     """The messages sent to an endpoint, newest first, each with the state of its delivery;
-    `status=2` lists those that failed for good."""
-    types = [t for item in event_types or [] for t in item.split(",") if t] or None
+    `status=2` lists those that failed for good. `before` / `after` bound the publish time
+    (exclusive)."""
     page = await db.delivery_log.messages(
         app_id,
         endpoint_id,
         limit,
         iterator,
         status=status,
-        event_types=types,
+        event_types=event_type_list(event_types),
         channel=channel,
-        tag=tag,
         before_ms=to_ms(before),
         after_ms=to_ms(after),
         with_content=with_content,

@@ -10,6 +10,7 @@ from hookline import signing
 from hookline.api import serialize
 from hookline.api.endpoint_input import checked_url, endpoint_secret, tls_setting
 from hookline.api.errors import ApiError
+from hookline.api.json_body import JsonBodyRoute
 from hookline.api.models import (
     EndpointIn,
     EndpointOut,
@@ -20,11 +21,20 @@ from hookline.api.models import (
     ListResponse,
 )
 from hookline.api.responses import NO_STORE, OrjsonResponse
-from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, Order, PathKey
+from hookline.api.routes.common import (
+    DEFAULT_LIMIT,
+    Db,
+    EndpointIterator,
+    Limit,
+    Order,
+    PathKey,
+)
 from hookline.store import Database, NotFound
 from hookline.store.endpoint_secrets import DEFAULT_GRACE_MS
 
-router = APIRouter(prefix="/api/v1/app/{app_id}/endpoint", tags=["Endpoint"])
+router = APIRouter(
+    prefix="/api/v1/app/{app_id}/endpoint", tags=["Endpoint"], route_class=JsonBodyRoute
+)
 
 
 async def _fields(body: Any, request: Request) -> dict[str, Any]:
@@ -43,7 +53,7 @@ async def list_endpoints(
     app_id: PathKey,
     db: Db,
     limit: Limit = DEFAULT_LIMIT,
-    iterator: Iterator = None,
+    iterator: EndpointIterator = None,
     order: Order = None,
 ) -> OrjsonResponse:
     page = await db.endpoints.list(app_id, limit, iterator, descending=order == "descending")

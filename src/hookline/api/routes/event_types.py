@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Response
 
 from hookline.api import serialize
+from hookline.api.json_body import JsonBodyRoute
 from hookline.api.models import (
     EventTypeIn,
     EventTypeOut,
@@ -13,17 +16,33 @@ from hookline.api.models import (
     ListResponse,
 )
 from hookline.api.responses import OrjsonResponse
-from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, PathKey
+from hookline.api.routes.common import DEFAULT_LIMIT, Db, EventTypeIterator, Limit, Order, PathKey
 
-router = APIRouter(prefix="/api/v1/event-type", tags=["Event Type"])
+router = APIRouter(prefix="/api/v1/event-type", tags=["Event Type"], route_class=JsonBodyRoute)
 
 
 @router.get("", response_model=ListResponse)
 async def list_event_types(
-    db: Db, limit: Limit = DEFAULT_LIMIT, iterator: Iterator = None, include_archived: bool = False
+    db: Db,
+    limit: Limit = DEFAULT_LIMIT,
+    iterator: EventTypeIterator = None,
+    order: Order = None,
+    include_archived: bool = False,
+    with_content: bool = True,
 ) -> OrjsonResponse:
-    page = await db.event_types.list(limit, iterator, include_archived=include_archived)
-    return OrjsonResponse(serialize.page(page, serialize.event_type))
+    """By name. `with_content=false` (what the SDK sends unless told otherwise) leaves the
+    schemas out (`null`), as Svix does."""
+    page = await db.event_types.list(
+        limit, iterator, include_archived=include_archived, descending=order == "descending"
+    )
+
+    def convert(row: dict[str, Any]) -> dict[str, Any]:
+        out = serialize.event_type(row)
+        if not with_content:
+            out["schemas"] = None
+        return out
+
+    return OrjsonResponse(serialize.page(page, convert))
 
 
 @router.post("", response_model=EventTypeOut, status_code=201)

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated
-
 import orjson
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from hookline.api import serialize
 from hookline.api.errors import ApiError
-from hookline.api.models import Channel, ListResponse, MessageIn, MessageOut
+from hookline.api.json_body import JsonBodyRoute
+from hookline.api.models import ListResponse, MessageIn, MessageOut
 from hookline.api.responses import OrjsonResponse
-from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, KeyList, Limit, PathKey
+from hookline.api.routes.common import (
+    DEFAULT_LIMIT,
+    ChannelFilter,
+    Db,
+    EventTypes,
+    Limit,
+    MessageIterator,
+    PathKey,
+    TagFilter,
+    Time,
+    event_type_list,
+    to_ms,
+)
 
-router = APIRouter(prefix="/api/v1/app/{app_id}/msg", tags=["Message"])
-
-
-def _ms(value: datetime | None) -> int | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        # A time without offset is UTC (the SDK sends naive datetimes as they are), never the
-        # server's local time, which also cannot represent the first hours of year 1.
-        value = value.replace(tzinfo=UTC)
-    return int(value.timestamp() * 1000)
+router = APIRouter(prefix="/api/v1/app/{app_id}/msg", tags=["Message"], route_class=JsonBodyRoute)
 
 
 @router.post("", response_model=MessageOut, status_code=202)
@@ -42,7 +42,6 @@ async def create_message(
         payload,
         event_id=body.event_id,
         channels=body.channels,
-        tags=body.tags,
         create_app=body.application.model_dump() if body.application else None,
     )
     return OrjsonResponse(serialize.message(row, with_content), status_code=202)
@@ -53,23 +52,24 @@ async def list_messages(
     app_id: PathKey,
     db: Db,
     limit: Limit = DEFAULT_LIMIT,
-    iterator: Iterator = None,
-    event_types: Annotated[list[KeyList] | None, Query()] = None,
-    channel: Annotated[Channel | None, Query()] = None,
-    before: datetime | None = None,
-    after: datetime | None = None,
+    iterator: MessageIterator = None,
+    event_types: EventTypes = None,
+    channel: ChannelFilter = None,
+    tag: TagFilter = None,
+    before: Time = None,
+    after: Time = None,
     with_content: bool = True,
 ) -> OrjsonResponse:
-    # The SDK sends list parameters comma-joined; accept both that and repeated parameters.
-    types = [t for item in event_types or [] for t in item.split(",") if t] or None
+    """Newest first. `before` / `after` bound the publish time (both exclusive: a range whose
+    `before` is not later than its `after` is empty)."""
     page = await db.messages.list(
         app_id,
         limit,
         iterator,
-        event_types=types,
+        event_types=event_type_list(event_types),
         channel=channel,
-        before_ms=_ms(before),
-        after_ms=_ms(after),
+        before_ms=to_ms(before),
+        after_ms=to_ms(after),
     )
     return OrjsonResponse(serialize.page(page, lambda m: serialize.message(m, with_content)))
 

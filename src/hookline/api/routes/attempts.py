@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from hookline.api import serialize
-from hookline.api.models import ListResponse, MessageAttemptOut
+from hookline.api.models import EmptyOut, ListResponse, MessageAttemptOut
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, Limit, PathKey, QueryKey
 from hookline.types import DeliveryStatus
@@ -13,7 +13,7 @@ from hookline.types import DeliveryStatus
 router = APIRouter(prefix="/api/v1/app/{app_id}", tags=["Message Attempt"])
 
 
-@router.get("/attempt/msg/{msg_id}", response_model=ListResponse)
+@router.get("/attempt/msg/{msg_id}", response_model=ListResponse[MessageAttemptOut])
 async def list_attempts_by_message(
     app_id: PathKey,
     msg_id: PathKey,
@@ -29,7 +29,7 @@ async def list_attempts_by_message(
     return OrjsonResponse(serialize.page(page, serialize.attempt))
 
 
-@router.get("/attempt/endpoint/{endpoint_id}", response_model=ListResponse)
+@router.get("/attempt/endpoint/{endpoint_id}", response_model=ListResponse[MessageAttemptOut])
 async def list_attempts_by_endpoint(
     app_id: PathKey,
     endpoint_id: PathKey,
@@ -49,7 +49,12 @@ async def get_attempt(
     return OrjsonResponse(serialize.attempt(await db.attempts.get(app_id, msg_id, attempt_id)))
 
 
-@router.post("/msg/{msg_id}/endpoint/{endpoint_id}/resend", status_code=202)
+@router.post(
+    "/msg/{msg_id}/endpoint/{endpoint_id}/resend",
+    status_code=202,
+    response_model=EmptyOut,
+    openapi_extra={"x-errors": [400]},  # the payload was expunged or expired
+)
 async def resend_message(
     app_id: PathKey, msg_id: PathKey, endpoint_id: PathKey, db: Db
 ) -> OrjsonResponse:

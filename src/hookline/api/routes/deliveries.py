@@ -11,8 +11,15 @@ from fastapi import APIRouter, Query, Request
 
 from hookline import ids
 from hookline.api import serialize
-from hookline.api.errors import ApiError
-from hookline.api.models import Channel, ListResponse, RecoverIn, RecoverOut
+from hookline.api.models import (
+    Channel,
+    EndpointMessageOut,
+    ListResponse,
+    MessageEndpointOut,
+    RecoverIn,
+    RecoverOut,
+    Timestamp,
+)
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, KeyList, Limit, PathKey
 from hookline.config import Settings
@@ -31,7 +38,7 @@ def to_ms(value: datetime | None) -> int | None:
     return int(value.timestamp() * 1000)
 
 
-@router.get("/msg/{msg_id}/endpoint", response_model=ListResponse)
+@router.get("/msg/{msg_id}/endpoint", response_model=ListResponse[MessageEndpointOut])
 async def list_attempted_destinations(
     app_id: PathKey,
     msg_id: PathKey,
@@ -45,7 +52,7 @@ async def list_attempted_destinations(
     return OrjsonResponse(serialize.page(page, serialize.message_endpoint))
 
 
-@router.get("/endpoint/{endpoint_id}/msg", response_model=ListResponse)
+@router.get("/endpoint/{endpoint_id}/msg", response_model=ListResponse[EndpointMessageOut])
 async def list_attempted_messages(
     app_id: PathKey,
     endpoint_id: PathKey,
@@ -56,8 +63,8 @@ async def list_attempted_messages(
     event_types: Annotated[list[KeyList] | None, Query()] = None,
     channel: Annotated[Channel | None, Query()] = None,
     tag: Annotated[Channel | None, Query()] = None,
-    before: datetime | None = None,
-    after: datetime | None = None,
+    before: Timestamp | None = None,
+    after: Timestamp | None = None,
     with_content: bool = True,
 ) -> OrjsonResponse:
     """The messages sent to an endpoint, newest first, each with the state of its delivery;
@@ -86,11 +93,10 @@ async def recover_endpoint(
     app_id: PathKey, endpoint_id: PathKey, body: RecoverIn, request: Request, db: Db
 ) -> OrjsonResponse:
     """Send again every message whose delivery to this endpoint failed for good, of those
-    published since `since` (and before `until`), at most HOOKLINE_RECOVER_RATE per second."""
+    published since `since` (and before `until`), at most HOOKLINE_RECOVER_RATE per second.
+    An `until` not after `since` is an empty window: nothing is queued."""
     since, until = to_ms(body.since), to_ms(body.until)
     assert since is not None
-    if until is not None and until <= since:
-        raise ApiError(422, "until must be later than since", field="until")
     settings: Settings = request.app.state.settings
     queued = await db.recovery.recover(app_id, endpoint_id, since, until, settings.recover_rate)
     now = int(time.time() * 1000)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 
 from hookline.api import serialize
 from hookline.api.errors import ApiError
-from hookline.api.models import Channel, ListResponse, MessageIn, MessageOut
+from hookline.api.models import Channel, ListResponse, MessageIn, MessageOut, Timestamp
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, KeyList, Limit, PathKey
 
@@ -48,7 +48,7 @@ async def create_message(
     return OrjsonResponse(serialize.message(row, with_content), status_code=202)
 
 
-@router.get("", response_model=ListResponse)
+@router.get("", response_model=ListResponse[MessageOut])
 async def list_messages(
     app_id: PathKey,
     db: Db,
@@ -56,8 +56,8 @@ async def list_messages(
     iterator: Iterator = None,
     event_types: Annotated[list[KeyList] | None, Query()] = None,
     channel: Annotated[Channel | None, Query()] = None,
-    before: datetime | None = None,
-    after: datetime | None = None,
+    before: Timestamp | None = None,
+    after: Timestamp | None = None,
     with_content: bool = True,
 ) -> OrjsonResponse:
     # The SDK sends list parameters comma-joined; accept both that and repeated parameters.

@@ -14,6 +14,7 @@ from hookline.api.auth import Authenticate, require_caller, token_digest
 from hookline.api.errors import install_error_handlers
 from hookline.api.idempotency import IdempotentPosts
 from hookline.api.limits import BodySizeLimit
+from hookline.api.openapi import install_openapi
 from hookline.api.routes import (
     applications,
     attempts,
@@ -87,6 +88,7 @@ def create_app(
         expunge,
     ):
         app.include_router(module.router, dependencies=protected)
+    install_openapi(app)
 
     app.add_middleware(IdempotentPosts)  # innermost: sees authenticated, size-checked requests
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_payload_bytes)

@@ -8,7 +8,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
+from hookline.api.allowed_methods import allowed_methods
 from hookline.api.responses import error
 from hookline.store import Conflict, InvalidKey, NotFound, PayloadRemoved, StoreUnavailable
 
@@ -94,7 +96,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return error(422, "validation", _validation_detail(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException):  # type: ignore[no-untyped-def]
+    async def _http(request: Request, exc: StarletteHTTPException):  # type: ignore[no-untyped-def]
+        if exc.status_code == 405:
+            allow = {"Allow": ", ".join(allowed_methods(app.routes, request.url.path))}
+            if request.method == "OPTIONS":
+                return Response(status_code=204, headers=allow)
+            return error(405, "method_not_allowed", str(exc.detail), headers=allow)
         return error(
             exc.status_code,
             _CODES.get(exc.status_code, "error"),

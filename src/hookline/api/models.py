@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -18,14 +18,26 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic.alias_generators import to_camel
 
 from hookline import ids
 from hookline.api.json_body import Underflow
+from hookline.api.schema_constraints import (
+    DOCUMENTED_HEADER_NAMES,
+    JSON_OBJECT,
+    JSON_OBJECT_WITHOUT_NUL,
+    NO_NUL,
+    SECRET_PATTERN,
+    URL_PATTERN,
+    Documented,
+    KeysConstrained,
+)
 
 KEY_PATTERN = r"^[a-zA-Z0-9\-_.]+$"
 Key = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=KEY_PATTERN)]
@@ -47,13 +59,42 @@ EventTypeName = Annotated[str, StringConstraints(min_length=1, max_length=256, p
 Channel = Annotated[
     str, StringConstraints(min_length=1, max_length=128, pattern=r"^[a-zA-Z0-9\-_.:#]+$")
 ]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=256)]
-Url = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
-Metadata = dict[
-    Annotated[str, StringConstraints(max_length=256)],
-    Annotated[str, StringConstraints(max_length=4096)],
+# Free text. NUL characters are refused by check_json (PostgreSQL's text cannot hold them);
+# the pattern only tells the OpenAPI document, so the refusal keeps its clear message.
+Text = Annotated[str, Documented({"pattern": NO_NUL})]
+Name = Annotated[Text, StringConstraints(min_length=1, max_length=256)]
+Description = Annotated[Text, StringConstraints(max_length=4096)]
+# The scheme is checked with the address (endpoint_input.checked_url), after a DNS lookup.
+Url = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2048),
+    Documented({"pattern": URL_PATTERN, "format": "uri"}),
 ]
-ThrottleRate = Annotated[int, Field(ge=0, le=65535)]  # a uint16 in Svix's API
+Metadata = Annotated[
+    dict[
+        Annotated[Text, StringConstraints(max_length=256)],
+        Annotated[Text, StringConstraints(max_length=4096)],
+    ],
+    KeysConstrained(),
+]
+
+
+def _refuse_bool(value: Any) -> Any:
+    if isinstance(value, bool):  # pydantic would read true as 1; JSON Schema does not
+        raise ValueError("must be an integer, not a boolean")
+    return value
+
+
+# An integer that is not a boolean: pydantic would read true as 1; JSON Schema does not.
+StrictInt = Annotated[int, BeforeValidator(_refuse_bool)]
+ThrottleRate = Annotated[StrictInt, Field(ge=0, le=65535)]  # a uint16 in Svix's API
+# What orjson can write, and so what check_json lets in: a signed or unsigned 64-bit integer.
+Int64 = Annotated[StrictInt, Field(ge=-(2**63), le=2**64 - 1)]
+# A signing secret given by the caller (signing.normalize_secret decides; this documents it).
+Secret = Annotated[str, Documented({"pattern": SECRET_PATTERN})]
+# JSON objects stored as given: the recursive schemas say what check_json refuses inside them.
+Payload = Annotated[dict[str, Any], WithJsonSchema(JSON_OBJECT, mode="validation")]
+JsonSchemas = Annotated[dict[str, Any], WithJsonSchema(JSON_OBJECT_WITHOUT_NUL, mode="validation")]
 # A date and optionally a time, as the SDK writes datetimes (`2024-01-31T12:00:00+00:00`).
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[Tt ]|$)")
 
@@ -68,7 +109,11 @@ def _iso_only(value: Any) -> Any:
     return value
 
 
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
+IsoDateTime = Annotated[
+    datetime,
+    BeforeValidator(_iso_only),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 # orjson refuses to write 255 levels of nesting, and a message's payload sits a few levels down
 # in a list answer: anything deeper than this could be stored but never answered.
 MAX_JSON_DEPTH = 128
@@ -121,6 +166,13 @@ class ApiModel(BaseModel):
         return check_json(value, allow_nul=info.field_name == "payload")
 
 
+class OutModel(ApiModel):
+    """A response body. The document says every field is present and no other is (what
+    serialize.py writes); schema conformance tests hold the answers to it."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
+
+
 # Applications
 
 
@@ -138,7 +190,7 @@ class ApplicationPatch(ApiModel):
     metadata: Metadata | None = None
 
 
-class ApplicationOut(ApiModel):
+class ApplicationOut(OutModel):
     id: str
     uid: str | None = None
     name: str
@@ -153,33 +205,33 @@ class ApplicationOut(ApiModel):
 
 class EventTypeIn(ApiModel):
     name: EventTypeName
-    description: Annotated[str, StringConstraints(max_length=4096)]
-    archived: bool | None = None
-    deprecated: bool | None = None
-    schemas: dict[str, Any] | None = None
+    description: Description
+    archived: StrictBool | None = None
+    deprecated: StrictBool | None = None
+    schemas: JsonSchemas | None = None
     group_name: Name | None = None
     feature_flags: list[Name] | None = None
 
 
 class EventTypeUpsertIn(ApiModel):
-    description: Annotated[str, StringConstraints(max_length=4096)]
-    archived: bool | None = None
-    deprecated: bool | None = None
-    schemas: dict[str, Any] | None = None
+    description: Description
+    archived: StrictBool | None = None
+    deprecated: StrictBool | None = None
+    schemas: JsonSchemas | None = None
     group_name: Name | None = None
     feature_flags: list[Name] | None = None
 
 
 class EventTypePatch(ApiModel):
-    description: Annotated[str, StringConstraints(max_length=4096)] | None = None
-    archived: bool | None = None
-    deprecated: bool | None = None
-    schemas: dict[str, Any] | None = None
+    description: Description | None = None
+    archived: StrictBool | None = None
+    deprecated: StrictBool | None = None
+    schemas: JsonSchemas | None = None
     group_name: Name | None = None
     feature_flags: list[Name] | None = None
 
 
-class EventTypeOut(ApiModel):
+class EventTypeOut(OutModel):
     name: str
     description: str
     archived: bool
@@ -227,10 +279,18 @@ RESERVED_HEADERS = frozenset(
         "expect",
     }
 )
-HeaderName = Annotated[str, StringConstraints(pattern=HEADER_NAME_PATTERN)]
-HeaderValue = Annotated[str, StringConstraints(max_length=4096)]
+HeaderName = Annotated[
+    str,
+    StringConstraints(pattern=HEADER_NAME_PATTERN),
+    Documented({"not": {"pattern": DOCUMENTED_HEADER_NAMES(RESERVED_HEADERS)}}),
+]
+HeaderValue = Annotated[
+    str,
+    StringConstraints(max_length=4096),
+    Documented({"pattern": r"^[^\x00-\x08\x0a-\x1f\x7f]*$"}),
+]
 # PEM text: a certificate chain or a key is a few KiB; this leaves room for long chains.
-Pem = Annotated[str, StringConstraints(min_length=1, max_length=65536)]
+Pem = Annotated[Text, StringConstraints(min_length=1, max_length=65536)]
 
 
 def _has_control_characters(value: str) -> bool:
@@ -249,28 +309,28 @@ class EndpointTlsIn(ApiModel):
     ca_cert: Pem | None = None
 
 
-class EndpointTlsOut(ApiModel):
+class EndpointTlsOut(OutModel):
     client_cert: str | None = None
     ca_cert: str | None = None
     has_client_key: bool  # the key itself is never returned
 
 
 class EndpointFields(ApiModel):
-    description: Annotated[str, StringConstraints(max_length=4096)] | None = None
+    description: Description | None = None
     uid: Uid | None = None
-    disabled: bool | None = None
+    disabled: StrictBool | None = None
     event_types: list[EventTypeName] | None = _EVENT_TYPES
     channels: list[Channel] | None = _CHANNELS
     throttle_rate: ThrottleRate | None = None
     metadata: Metadata | None = None
-    headers: dict[HeaderName, HeaderValue] | None = Field(
+    headers: Annotated[dict[HeaderName, HeaderValue], KeysConstrained()] | None = Field(
         default=None, max_length=MAX_ENDPOINT_HEADERS
     )
-    version: int | None = None  # accepted for older SDKs, ignored
+    version: Int64 | None = None  # accepted for older SDKs, ignored
     # Hookline extension: mutual TLS and a CA of the endpoint's own (null removes them).
     tls: EndpointTlsIn | None = None
     # Hookline extension: deliver one message at a time, in publish order.
-    fifo: bool | None = None
+    fifo: StrictBool | None = None
 
     @field_validator("headers")
     @classmethod
@@ -290,7 +350,7 @@ class EndpointFields(ApiModel):
 
 class EndpointIn(EndpointFields):
     url: Url
-    secret: str | None = None
+    secret: Secret | None = None
     # Hookline extension: "ed25519" generates an Ed25519 key (v1a signatures) instead of a
     # whsec_ secret. A `secret` given as whsk_… selects Ed25519 by itself.
     signature_scheme: Literal["hmac-sha256", "ed25519"] | None = None
@@ -301,10 +361,10 @@ class EndpointUpdate(EndpointFields):
 
 
 class EndpointPatch(EndpointFields):
-    url: Url | None = None
+    url: Url = None  # type: ignore[assignment]  # may be left out, never null
 
 
-class EndpointHealthOut(ApiModel):
+class EndpointHealthOut(OutModel):
     """How deliveries to the endpoint are going (a Hookline extension)."""
 
     circuit: str  # "closed", "open" (deliveries wait) or "probing" (one probe may go)
@@ -313,7 +373,7 @@ class EndpointHealthOut(ApiModel):
     failing_since: datetime | None = None
 
 
-class EndpointOut(ApiModel):
+class EndpointOut(OutModel):
     id: str
     uid: str | None = None
     url: str
@@ -334,7 +394,7 @@ class EndpointOut(ApiModel):
     tls: EndpointTlsOut | None = None
 
 
-class EndpointSecretOut(ApiModel):
+class EndpointSecretOut(OutModel):
     key: str
 
 
@@ -356,7 +416,7 @@ _NOT_SUPPORTED_YET = {
 
 class MessageIn(ApiModel):
     event_type: EventTypeName
-    payload: dict[str, Any]
+    payload: Payload
     event_id: Uid | None = None
     channels: list[Channel] | None = Field(default=None, max_length=10)
     application: ApplicationIn | None = None
@@ -375,7 +435,7 @@ class MessageIn(ApiModel):
         return None
 
 
-class MessageOut(ApiModel):
+class MessageOut(OutModel):
     id: str
     event_type: str
     event_id: str | None = None
@@ -385,7 +445,7 @@ class MessageOut(ApiModel):
     timestamp: datetime
 
 
-class MessageAttemptOut(ApiModel):
+class MessageAttemptOut(OutModel):
     id: str
     msg_id: str
     endpoint_id: str
@@ -400,8 +460,11 @@ class MessageAttemptOut(ApiModel):
     failure_kind: str | None = None
 
 
-class ListResponse(ApiModel):
-    data: list[Any]
+Item = TypeVar("Item", bound=BaseModel)
+
+
+class ListResponse(ApiModel, Generic[Item]):
+    data: list[Item]
     iterator: str | None
     prev_iterator: str | None = None
     done: bool
@@ -411,9 +474,9 @@ class ListResponse(ApiModel):
 
 
 class EndpointSecretRotateIn(ApiModel):
-    key: str | None = None  # the new secret; generated (of the endpoint's scheme) if absent
+    key: Secret | None = None  # the new secret; generated (of the endpoint's scheme) if absent
     # How long the outgoing secret keeps signing: 0 (at once) to 7 days; default 24 hours.
-    grace_period_seconds: Annotated[int, Field(ge=0, le=7 * 24 * 3600)] | None = None
+    grace_period_seconds: Annotated[StrictInt, Field(ge=0, le=7 * 24 * 3600)] | None = None
 
 
 AppPortalCapability = Literal[
@@ -428,21 +491,24 @@ AppPortalCapability = Literal[
 
 class AppPortalAccessIn(ApiModel):
     application: ApplicationIn | None = None  # created with the path's uid if it is missing
-    read_only: bool | None = None
-    capabilities: list[AppPortalCapability] | None = Field(default=None, max_length=16)
+    read_only: StrictBool | None = None
+    # Every token may at least read (ViewBase); the route refuses a list without it.
+    capabilities: (
+        Annotated[list[AppPortalCapability], Documented({"contains": {"const": "ViewBase"}})] | None
+    ) = Field(default=None, max_length=16)
     feature_flags: list[Name] | None = None  # accepted for the SDK; Hookline has none
     # Seconds: 1 hour to 7 days (as Svix); default 7 days.
-    expiry: Annotated[int, Field(ge=3600, le=7 * 24 * 3600)] | None = None
+    expiry: Annotated[StrictInt, Field(ge=3600, le=7 * 24 * 3600)] | None = None
     session_id: Key | None = None
 
 
-class AppPortalAccessOut(ApiModel):
+class AppPortalAccessOut(OutModel):
     url: str
     token: str
 
 
 class ApplicationTokenExpireIn(ApiModel):
-    expiry: Annotated[int, Field(ge=0, le=7 * 24 * 3600)] | None = None  # seconds from now
+    expiry: Annotated[StrictInt, Field(ge=0, le=7 * 24 * 3600)] | None = None  # seconds from now
     session_ids: list[Key] | None = Field(default=None, max_length=100)
 
 
@@ -454,7 +520,7 @@ class RecoverIn(ApiModel):
     until: IsoDateTime | None = None
 
 
-class RecoverOut(ApiModel):
+class RecoverOut(OutModel):
     """Svix's RecoverOut (a background task's summary), plus Hookline's `data`."""
 
     id: str
@@ -464,12 +530,12 @@ class RecoverOut(ApiModel):
     data: dict[str, int]
 
 
-class MessageEndpointOut(ApiModel):
+class MessageEndpointOut(OutModel):
     id: str
     uid: str | None = None
     url: str
     description: str
-    disabled: bool | None = None
+    disabled: StrictBool | None = None
     event_types: list[str] | None = None
     channels: list[str] | None = None
     throttle_rate: int | None = None
@@ -485,3 +551,26 @@ class EndpointMessageOut(MessageOut):
     status_text: str
     next_attempt: datetime | None = None
     deliver_at: datetime | None = None
+
+
+class EmptyOut(OutModel):
+    """An acknowledgement without content (`{}`)."""
+
+
+# Errors (Svix's shapes)
+
+
+class HttpErrorOut(OutModel):
+    code: str
+    detail: str
+
+
+class ValidationError(OutModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class HttpValidationError(OutModel):
+    code: Literal["validation"]
+    detail: list[ValidationError]

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from hookline.store.applications import resolve_app_id
 from hookline.store.errors import NotFound
-from hookline.store.lookups import by_key
 from hookline.store.json_arrays import array_has
+from hookline.store.lookups import by_key
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.publishing import PublishBatcher, PublishRequest
 from hookline.store.schema import messages

@@ -7,13 +7,14 @@ from fastapi import APIRouter, Response
 from hookline.api import serialize
 from hookline.api.json_body import JsonBodyRoute
 from hookline.api.models import ApplicationIn, ApplicationOut, ApplicationPatch, ListResponse
+from hookline.api.openapi import created, existing
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import DEFAULT_LIMIT, AppIterator, Db, Limit, Order, PathKey
 
 router = APIRouter(prefix="/api/v1/app", tags=["Application"], route_class=JsonBodyRoute)
 
 
-@router.get("", response_model=ListResponse)
+@router.get("", response_model=ListResponse[ApplicationOut])
 async def list_applications(
     db: Db,
     limit: Limit = DEFAULT_LIMIT,
@@ -35,7 +36,7 @@ async def list_applications(
     return OrjsonResponse(serialize.page(page, serialize.application))
 
 
-@router.post("", response_model=ApplicationOut, status_code=201)
+@router.post("", response_model=ApplicationOut, status_code=201, responses=existing(ApplicationOut))
 async def create_application(
     body: ApplicationIn, db: Db, get_if_exists: bool = False
 ) -> OrjsonResponse:
@@ -48,7 +49,7 @@ async def get_application(app_id: PathKey, db: Db) -> OrjsonResponse:
     return OrjsonResponse(serialize.application(await db.applications.get(app_id)))
 
 
-@router.put("/{app_id}", response_model=ApplicationOut)
+@router.put("/{app_id}", response_model=ApplicationOut, responses=created(ApplicationOut))
 async def upsert_application(app_id: PathKey, body: ApplicationIn, db: Db) -> OrjsonResponse:
     row, created = await db.applications.upsert(app_id, body.model_dump(exclude_unset=True))
     return OrjsonResponse(serialize.application(row), status_code=201 if created else 200)

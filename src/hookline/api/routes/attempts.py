@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from hookline.api import serialize
-from hookline.api.models import ListResponse, MessageAttemptOut
+from hookline.api.models import EmptyOut, ListResponse, MessageAttemptOut
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import (
     DEFAULT_LIMIT,
@@ -60,7 +60,7 @@ def _answer(page: Page, with_content: bool, with_msg: bool) -> OrjsonResponse:
     return OrjsonResponse(serialize.page(page, convert))
 
 
-@router.get("/attempt/msg/{msg_id}", response_model=ListResponse)
+@router.get("/attempt/msg/{msg_id}", response_model=ListResponse[MessageAttemptOut])
 async def list_attempts_by_message(
     app_id: PathKey,
     msg_id: PathKey,
@@ -94,7 +94,7 @@ async def list_attempts_by_message(
     return _answer(page, with_content, with_msg=False)
 
 
-@router.get("/attempt/endpoint/{endpoint_id}", response_model=ListResponse)
+@router.get("/attempt/endpoint/{endpoint_id}", response_model=ListResponse[MessageAttemptOut])
 async def list_attempts_by_endpoint(
     app_id: PathKey,
     endpoint_id: PathKey,
@@ -138,7 +138,12 @@ async def get_attempt(
     return OrjsonResponse(serialize.attempt(await db.attempts.get(app_id, msg_id, attempt_id)))
 
 
-@router.post("/msg/{msg_id}/endpoint/{endpoint_id}/resend", status_code=202)
+@router.post(
+    "/msg/{msg_id}/endpoint/{endpoint_id}/resend",
+    status_code=202,
+    response_model=EmptyOut,
+    openapi_extra={"x-errors": [400]},  # the payload was expunged or expired
+)
 async def resend_message(
     app_id: PathKey, msg_id: PathKey, endpoint_id: PathKey, db: Db
 ) -> OrjsonResponse:

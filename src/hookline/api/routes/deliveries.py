@@ -9,9 +9,14 @@ from fastapi import APIRouter, Request
 
 from hookline import ids
 from hookline.api import serialize
-from hookline.api.errors import ApiError
 from hookline.api.json_body import JsonBodyRoute
-from hookline.api.models import ListResponse, RecoverIn, RecoverOut
+from hookline.api.models import (
+    EndpointMessageOut,
+    ListResponse,
+    MessageEndpointOut,
+    RecoverIn,
+    RecoverOut,
+)
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import (
     DEFAULT_LIMIT,
@@ -35,7 +40,7 @@ router = APIRouter(
 )
 
 
-@router.get("/msg/{msg_id}/endpoint", response_model=ListResponse)
+@router.get("/msg/{msg_id}/endpoint", response_model=ListResponse[MessageEndpointOut])
 async def list_attempted_destinations(
     app_id: PathKey,
     msg_id: PathKey,
@@ -49,7 +54,7 @@ async def list_attempted_destinations(
     return OrjsonResponse(serialize.page(page, serialize.message_endpoint))
 
 
-@router.get("/endpoint/{endpoint_id}/msg", response_model=ListResponse)
+@router.get("/endpoint/{endpoint_id}/msg", response_model=ListResponse[EndpointMessageOut])
 async def list_attempted_messages(
     app_id: PathKey,
     endpoint_id: PathKey,
@@ -90,11 +95,10 @@ async def recover_endpoint(
     app_id: PathKey, endpoint_id: PathKey, body: RecoverIn, request: Request, db: Db
 ) -> OrjsonResponse:
     """Send again every message whose delivery to this endpoint failed for good, of those
-    published since `since` (and before `until`), at most HOOKLINE_RECOVER_RATE per second."""
+    published since `since` (and before `until`), at most HOOKLINE_RECOVER_RATE per second.
+    An `until` not after `since` is an empty window: nothing is queued."""
     since, until = to_ms(body.since), to_ms(body.until)
     assert since is not None
-    if until is not None and until <= since:
-        raise ApiError(422, "until must be later than since", field="until")
     settings: Settings = request.app.state.settings
     queued = await db.recovery.recover(app_id, endpoint_id, since, until, settings.recover_rate)
     now = int(time.time() * 1000)

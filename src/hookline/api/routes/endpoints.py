@@ -9,7 +9,6 @@ from fastapi import APIRouter, Body, Request, Response
 from hookline import signing
 from hookline.api import serialize
 from hookline.api.endpoint_input import checked_url, endpoint_secret, tls_setting
-from hookline.api.errors import ApiError
 from hookline.api.json_body import JsonBodyRoute
 from hookline.api.models import (
     EndpointIn,
@@ -20,6 +19,7 @@ from hookline.api.models import (
     EndpointUpdate,
     ListResponse,
 )
+from hookline.api.openapi import created
 from hookline.api.responses import NO_STORE, OrjsonResponse
 from hookline.api.routes.common import (
     DEFAULT_LIMIT,
@@ -48,7 +48,7 @@ async def _fields(body: Any, request: Request) -> dict[str, Any]:
     return fields
 
 
-@router.get("", response_model=ListResponse)
+@router.get("", response_model=ListResponse[EndpointOut])
 async def list_endpoints(
     app_id: PathKey,
     db: Db,
@@ -74,7 +74,7 @@ async def get_endpoint(app_id: PathKey, endpoint_id: PathKey, db: Db) -> OrjsonR
     return OrjsonResponse(serialize.endpoint(await db.endpoints.get(app_id, endpoint_id)))
 
 
-@router.put("/{endpoint_id}", response_model=EndpointOut)
+@router.put("/{endpoint_id}", response_model=EndpointOut, responses=created(EndpointOut))
 async def update_endpoint(
     app_id: PathKey, endpoint_id: PathKey, body: EndpointUpdate, request: Request, db: Db
 ) -> OrjsonResponse:
@@ -90,10 +90,8 @@ async def patch_endpoint(
     app_id: PathKey, endpoint_id: PathKey, body: EndpointPatch, request: Request, db: Db
 ) -> OrjsonResponse:
     changes = await _fields(body, request)
-    for key in ("url", "disabled", "description", "metadata", "headers"):
+    for key in ("disabled", "description", "metadata", "headers"):
         if key in changes and changes[key] is None:
-            if key == "url":
-                raise ApiError(422, "url may not be null", field="url")
             changes[key] = {"disabled": False, "description": ""}.get(key, {})
     was_disabled = await _disabled_now(db, app_id, endpoint_id) if "disabled" in changes else None
     row = await db.endpoints.update(app_id, endpoint_id, changes)

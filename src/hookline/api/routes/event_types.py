@@ -15,13 +15,14 @@ from hookline.api.models import (
     EventTypeUpsertIn,
     ListResponse,
 )
+from hookline.api.openapi import created
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import DEFAULT_LIMIT, Db, EventTypeIterator, Limit, Order, PathKey
 
 router = APIRouter(prefix="/api/v1/event-type", tags=["Event Type"], route_class=JsonBodyRoute)
 
 
-@router.get("", response_model=ListResponse)
+@router.get("", response_model=ListResponse[EventTypeOut])
 async def list_event_types(
     db: Db,
     limit: Limit = DEFAULT_LIMIT,
@@ -56,7 +57,7 @@ async def get_event_type(event_type_name: PathKey, db: Db) -> OrjsonResponse:
     return OrjsonResponse(serialize.event_type(await db.event_types.get(event_type_name)))
 
 
-@router.put("/{event_type_name}", response_model=EventTypeOut)
+@router.put("/{event_type_name}", response_model=EventTypeOut, responses=created(EventTypeOut))
 async def upsert_event_type(
     event_type_name: PathKey, body: EventTypeUpsertIn, db: Db
 ) -> OrjsonResponse:

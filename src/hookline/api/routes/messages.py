@@ -47,7 +47,7 @@ async def create_message(
     return OrjsonResponse(serialize.message(row, with_content), status_code=202)
 
 
-@router.get("", response_model=ListResponse)
+@router.get("", response_model=ListResponse[MessageOut])
 async def list_messages(
     app_id: PathKey,
     db: Db,

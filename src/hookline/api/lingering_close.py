@@ -1,7 +1,7 @@
 """A lingering close: end a connection without destroying the answer just sent on it.
 
 When the server answers before it has read the whole request (a 413 for a body over the limit,
-a 401 to a stranger's upload, a 431 for an oversized head) and then closes the socket while the
+a 431 for an oversized head) and then closes the socket while the
 client's data is still arriving, the kernel answers that data with a reset, and the reset can
 destroy the answer before the client reads it. Clients that send the whole body before reading
 (Python's urllib, curl without `Expect: 100-continue`) then see "connection reset" instead of

@@ -9,9 +9,9 @@ limited separately (HOOKLINE_MAX_PAYLOAD_BYTES, api/limits.py).
 Counting is per `data_received` chunk, so at most one read (asyncio reads 256 KiB at a time)
 beyond the limit is ever buffered.
 
-The protocol also ends connections with a lingering close (api/lingering_close.py) whenever an
-answer went out before the request was read to its end (431 here, 413 from the body limit,
-any early answer), so that the client can read the answer instead of a reset.
+The protocol also ends connections with a lingering close (api/lingering_close.py) whenever
+it closes one before the request was read to its end (431 here, 413 from the body limit), so
+that the client can read the answer instead of a reset.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from hookline.api.lingering_close import LingeringTransport
+from hookline.api.lingering_close import LINGER_MAX_BYTES, LingeringTransport
 
 # Request line plus headers. 32 KiB is four times nginx's default single-buffer size and far
 # beyond what Hookline's API needs (an Authorization header, a few standard ones, a path of
@@ -53,6 +53,7 @@ class BoundedHeadHttpToolsProtocol(HttpToolsProtocol):
         self._head_size = 0  # of the current head as parsed: URL, names and values
         self._refused = False
         self._unparsable = False
+        self._dropped_body_bytes = 0
         self._lingering: LingeringTransport | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -94,14 +95,6 @@ class BoundedHeadHttpToolsProtocol(HttpToolsProtocol):
         self._unparsable = True  # what follows an unparsable request is never read
         super().send_400_response(msg)
 
-    def on_response_complete(self) -> None:
-        # An answer given before the request body was read (413, 401 to an upload…) on a
-        # keep-alive connection: the rest of the body would be parsed and dropped for as long
-        # as the client cares to send it. End the connection instead, with a bounded linger.
-        if self._client_may_be_sending() and not self.transport.is_closing():
-            self.transport.close()
-        super().on_response_complete()
-
     def connection_lost(self, exc: Exception | None) -> None:
         if self._lingering is not None:
             self._lingering.close_now()  # cancels the linger timer
@@ -109,6 +102,7 @@ class BoundedHeadHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         self._head_size = 0
+        self._dropped_body_bytes = 0
         super().on_message_begin()
 
     def on_url(self, url: bytes) -> None:
@@ -129,6 +123,14 @@ class BoundedHeadHttpToolsProtocol(HttpToolsProtocol):
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
+        if self.cycle is not None and self.cycle.response_complete and not self._refused:
+            # Answered before its body was read (a 401 to an upload) on a keep-alive
+            # connection: uvicorn parses the rest and drops it, to read the next request.
+            # Not forever: past LINGER_MAX_BYTES the connection ends.
+            self._dropped_body_bytes += len(body)
+            if self._dropped_body_bytes > LINGER_MAX_BYTES:
+                self.transport.close()
+                return
         if not self._refused:
             super().on_body(body)
 

@@ -23,6 +23,8 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float
+    # Every header line as sent, repeats included (the dict keeps one value per name).
+    header_lines: list[tuple[str, str]] = field(default_factory=list)
 
 
 Reply = tuple[int, bytes, dict[str, str], float]
@@ -109,6 +111,7 @@ class Receiver:
             headers={k.lower(): v for k, v in request.headers.items()},
             body=await request.read(),
             at=time.time(),
+            header_lines=[(k.lower(), v) for k, v in request.headers.items()],
         )
         with self._lock:
             self.requests.append(received)

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_RETRY_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
 
@@ -60,6 +61,11 @@ class Settings:
     allow_http: bool = False
     secret_key: str | None = field(default=None, repr=False)
     secret_key_previous: str | None = field(default=None, repr=False)
+    # The address clients use to reach the API, the one source of every absolute URL the server
+    # builds (never the request's Host header). Empty: `http://HOST:PORT` of `hookline serve`.
+    public_url: str = ""
+    # Only connections from these addresses may set X-Forwarded-For / X-Forwarded-Proto.
+    trusted_proxies: tuple[IPNetwork, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -150,7 +156,9 @@ def parse_retry_schedule(raw: str) -> tuple[float, ...]:
     return delays
 
 
-def parse_networks(raw: str) -> tuple[IPNetwork, ...]:
+def parse_networks(
+    raw: str, name: str = "HOOKLINE_ALLOW_PRIVATE_NETWORKS"
+) -> tuple[IPNetwork, ...]:
     """`"127.0.0.0/8, ::1"` → networks; a bare address is a single-host network."""
     networks = []
     for part in raw.replace(";", ",").split(","):
@@ -160,10 +168,33 @@ def parse_networks(raw: str) -> tuple[IPNetwork, ...]:
         try:
             networks.append(ipaddress.ip_network(part, strict=False))
         except ValueError as exc:
-            raise ConfigError(
-                f"HOOKLINE_ALLOW_PRIVATE_NETWORKS: {part!r} is not a CIDR network"
-            ) from exc
+            raise ConfigError(f"{name}: {part!r} is not a CIDR network") from exc
     return tuple(networks)
+
+
+def parse_public_url(raw: str) -> str:
+    """An absolute http(s) URL without query, fragment or credentials; returned without its
+    trailing slash, so that paths are appended to it as they are (`…/api/v1/app/…`)."""
+    name = "HOOKLINE_PUBLIC_URL"
+    try:
+        parts = urlsplit(raw.strip())
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
+    except ValueError as exc:
+        raise ConfigError(f"{name} is not a valid URL: {raw!r}") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must be an absolute http:// or https:// URL, got {raw!r}")
+    if parts.query or parts.fragment or raw.rstrip().endswith(("?", "#")):
+        raise ConfigError(f"{name} must not have a query or fragment, got {raw!r}")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(f"{name} must not carry credentials")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def default_public_url(host: str, port: int) -> str:
+    """`http://HOST:PORT` of the listening server (IPv6 literals in brackets)."""
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -199,4 +230,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         allow_http=_bool(env, "HOOKLINE_ALLOW_HTTP"),
         secret_key=_secret_key(env, "HOOKLINE_SECRET_KEY"),
         secret_key_previous=_secret_key(env, "HOOKLINE_SECRET_KEY_PREVIOUS"),
+        public_url=(
+            parse_public_url(env["HOOKLINE_PUBLIC_URL"])
+            if (env.get("HOOKLINE_PUBLIC_URL") or "").strip()
+            else ""
+        ),
+        trusted_proxies=parse_networks(
+            env.get("HOOKLINE_TRUSTED_PROXIES", ""), "HOOKLINE_TRUSTED_PROXIES"
+        ),
     )

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 import uvicorn
+from starlette.types import ASGIApp
 
 from hookline.api.app import create_app
 from hookline.api.request_head_limit import BoundedHeadHttpToolsProtocol
-from hookline.config import Settings
+from hookline.config import Settings, default_public_url
 from hookline.delivery.worker import Worker
 from hookline.operational import OperationalEvents
 from hookline.retention_task import run_retention
@@ -76,10 +77,11 @@ def _safe_url(url: str) -> str:
 
 
 def _banner(host: str, port: int, token: str, generated: bool, settings: Settings) -> str:
-    base = f"http://{host}:{port}"
+    base = settings.public_url or f"http://{host}:{port}"
     where = f" (generated, kept in {settings.data_dir / TOKEN_FILE})" if generated else ""
+    listening = default_public_url(host, port)
     lines = [
-        f"Hookline is listening on {base} (database: {_safe_url(settings.database_url)})",
+        f"Hookline is listening on {listening} (database: {_safe_url(settings.database_url)})",
         f"Admin token{where}: {token}"
         if generated or settings.admin_token is None
         else "Admin token: from HOOKLINE_ADMIN_TOKEN",
@@ -96,7 +98,27 @@ def _banner(host: str, port: int, token: str, generated: bool, settings: Setting
     return "\n".join(lines)
 
 
+def uvicorn_config(app: ASGIApp, settings: Settings, host: str, port: int) -> uvicorn.Config:
+    # uvicorn trusts X-Forwarded-For/-Proto from 127.0.0.1 (or $FORWARDED_ALLOW_IPS) unless
+    # told otherwise: here exactly HOOKLINE_TRUSTED_PROXIES may set them, and by default no one.
+    trusted = [str(network) for network in settings.trusted_proxies]
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        loop="none",
+        http=BoundedHeadHttpToolsProtocol,  # httptools, with a bound on request heads
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=10,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted,
+    )
+
+
 async def _serve(settings: Settings, host: str, port: int, with_worker: bool) -> None:
+    if not settings.public_url:
+        settings = settings.with_overrides(public_url=default_public_url(host, port))
     token, generated = load_or_create_admin_token(settings)
     box, key_note = open_secret_box(settings)
     db = await open_database(settings.database_url, migrate=True, secret_box=box)
@@ -113,16 +135,7 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
         )
 
     app = create_app(settings, db, token, background=background, operational=operational)
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        loop="none",
-        http=BoundedHeadHttpToolsProtocol,  # httptools, with a bound on request heads
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=10,
-    )
+    config = uvicorn_config(app, settings, host, port)
     server = _GracefulServer(config)
     print(_banner(host, port, token, generated, settings), flush=True)
     if key_note:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 import trustme
 from server_process import TOKEN
+from standardwebhooks.webhooks import Webhook as StandardWebhook
 from svix.api import ApplicationIn, EndpointIn, MessageIn
 from tls_receiver import OpenSslReceiver, server_context
 
@@ -368,16 +369,60 @@ def test_mutual_tls_delivery_end_to_end(start_hookline, mtls_receiver, ca, clien
         {"Connection": "close"},
         {"svix-signature": "v1,forged"},
         {"X-Long": "v" * 4097},
+        {"Content-Encoding": "gzip"},
+        {"Content-Length": "12"},
+        {"Host": "evil.example"},
+        {"webhook-id": "msg_forged"},
+        {"X-NEL": "a\x85b"},
+        {"X-LS": "a\u2028b"},
+        {"X-A": "1", "x-a": "2"},
     ],
 )
 def test_unacceptable_custom_headers_are_422(shared_hookline, headers):
     with client(shared_hookline) as http:
         app = http.post("/api/v1/app", json={"name": "Headers"}).json()["id"]
-        r = http.post(
-            f"/api/v1/app/{app}/endpoint", json={"url": "http://127.0.0.1:9/", "headers": headers}
-        )
-        assert r.status_code == 422, r.text
-        assert r.json()["detail"][0]["loc"][:2] == ["body", "headers"]
+        ep = http.post(f"/api/v1/app/{app}/endpoint", json={"url": "http://127.0.0.1:9/"})
+        assert ep.status_code == 201, ep.text
+        path = f"/api/v1/app/{app}/endpoint/{ep.json()['id']}"
+        for method, where in (("POST", f"/api/v1/app/{app}/endpoint"), ("PATCH", path)):
+            r = http.request(method, where, json={"url": "http://127.0.0.1:9/", "headers": headers})
+            assert r.status_code == 422, r.text
+            problem = r.json()["detail"][0]
+            assert problem["loc"][:2] == ["body", "headers"]
+            if len(headers) <= 20:  # (the count rule names no header)
+                assert repr(list(headers)[-1]) in problem["msg"]  # the header is named
+        assert http.get(path).status_code == 200
+
+
+def test_a_custom_user_agent_replaces_hooklines(start_hookline, receiver):
+    """Honoured end to end: the receiver sees the endpoint's User-Agent, once, and the
+    signature still verifies; an endpoint without one gets Hookline's."""
+    server = start_hookline()
+    svix = server.svix()
+    with client(server) as http:
+        app = new_app(http, "ua")
+        custom = {"User-Agent": "Acme-Hooks/1.0 (+https://acme.example)", "X-Tenant": "t 42"}
+        for path, headers in (("/custom", custom), ("/plain", None)):
+            r = http.post(
+                f"/api/v1/app/{app}/endpoint",
+                json={"url": f"{receiver.url}{path}", "headers": headers},
+            )
+            assert r.status_code == 201, r.text
+        svix.message.create(app, MessageIn(event_type="ua.test", payload={"n": 1}))
+        got = {r.path: r for r in receiver.wait_for(lambda reqs: len(reqs) >= 2)}
+        lines = got["/custom"].header_lines
+        assert [v for k, v in lines if k == "user-agent"] == [custom["User-Agent"]]
+        assert ("x-tenant", "t 42") in lines
+        plain_agents = [v for k, v in got["/plain"].header_lines if k == "user-agent"]
+        assert len(plain_agents) == 1 and plain_agents[0].startswith("Hookline/")
+        for path in ("/custom", "/plain"):
+            ep = next(
+                e
+                for e in http.get(f"/api/v1/app/{app}/endpoint").json()["data"]
+                if e["url"].endswith(path)
+            )
+            secret = http.get(f"/api/v1/app/{app}/endpoint/{ep['id']}/secret").json()["key"]
+            StandardWebhook(secret).verify(got[path].body, got[path].headers)
 
 
 def test_twenty_ordinary_custom_headers_are_fine(shared_hookline):

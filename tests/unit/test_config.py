@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from hookline.config import DEFAULT_RETRY_SCHEDULE, ConfigError, load_settings
+from hookline.config import DEFAULT_RETRY_SCHEDULE, ConfigError, default_public_url, load_settings
 
 
 def test_defaults():
@@ -90,3 +90,57 @@ def test_bad_security_values_are_refused_without_echoing_secrets(name, value):
         load_settings({name: value})
     if "SECRET" in name:
         assert value not in str(err.value)
+
+
+# Public URL and trusted proxies
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://hooks.example.com", "https://hooks.example.com"),
+        ("https://hooks.example.com/", "https://hooks.example.com"),
+        ("  http://10.0.0.5:8071  ", "http://10.0.0.5:8071"),
+        ("https://example.com/hookline/", "https://example.com/hookline"),
+        ("http://[2001:db8::1]:8071", "http://[2001:db8::1]:8071"),
+    ],
+)
+def test_public_url_is_normalised(raw, expected):
+    assert load_settings({"HOOKLINE_PUBLIC_URL": raw}).public_url == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "hooks.example.com",  # not absolute
+        "/api",
+        "ftp://hooks.example.com",
+        "https://",
+        "https://hooks.example.com/?a=1",
+        "https://hooks.example.com/?",
+        "https://hooks.example.com/#x",
+        "https://user:pw@hooks.example.com",
+        "https://hooks.example.com:99999",
+        "https://hooks.example.com:port",
+    ],
+)
+def test_bad_public_urls_are_refused(raw):
+    with pytest.raises(ConfigError, match="HOOKLINE_PUBLIC_URL"):
+        load_settings({"HOOKLINE_PUBLIC_URL": raw})
+
+
+def test_public_url_default_is_left_to_serve():
+    assert load_settings({}).public_url == ""
+    assert default_public_url("127.0.0.1", 8071) == "http://127.0.0.1:8071"
+    assert default_public_url("::1", 8071) == "http://[::1]:8071"
+
+
+def test_trusted_proxies():
+    assert load_settings({}).trusted_proxies == ()
+    s = load_settings({"HOOKLINE_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1"})
+    assert s.trusted_proxies == (
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("127.0.0.1/32"),
+    )
+    with pytest.raises(ConfigError, match="HOOKLINE_TRUSTED_PROXIES: 'nope'"):
+        load_settings({"HOOKLINE_TRUSTED_PROXIES": "nope"})

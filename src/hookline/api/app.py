@@ -15,6 +15,7 @@ from hookline.api.errors import install_error_handlers
 from hookline.api.idempotency import IdempotentPosts
 from hookline.api.limits import BodySizeLimit
 from hookline.api.openapi import install_openapi
+from hookline.api.redirects import RelativeRedirects
 from hookline.api.routes import (
     applications,
     attempts,
@@ -45,6 +46,8 @@ def create_app(
     operational: OperationalEvents | None = None,
 ) -> FastAPI:
     """Build the API. `background`, if given, runs for the app's lifetime (the worker)."""
+    if not settings.public_url:
+        raise ValueError("settings.public_url must be set (hookline serve sets its default)")
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -90,6 +93,7 @@ def create_app(
         app.include_router(module.router, dependencies=protected)
     install_openapi(app)
 
+    app.add_middleware(RelativeRedirects)  # the router's trailing-slash redirects
     app.add_middleware(IdempotentPosts)  # innermost: sees authenticated, size-checked requests
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_payload_bytes)
     app.add_middleware(Authenticate)  # outermost: strangers' bodies are never read

@@ -71,6 +71,9 @@ class BodySizeLimit:
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(data)).encode()),
+                    # The rest of the body is not read: the connection ends (with a lingering
+                    # close, api/lingering_close.py) instead of waiting for the next request.
+                    (b"connection", b"close"),
                 ],
             }
         )

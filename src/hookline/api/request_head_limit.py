@@ -8,6 +8,10 @@ limited separately (HOOKLINE_MAX_PAYLOAD_BYTES, api/limits.py).
 
 Counting is per `data_received` chunk, so at most one read (asyncio reads 256 KiB at a time)
 beyond the limit is ever buffered.
+
+The protocol also ends connections with a lingering close (api/lingering_close.py) whenever
+it closes one before the request was read to its end (431 here, 413 from the body limit), so
+that the client can read the answer instead of a reset.
 """
 
 from __future__ import annotations
@@ -17,12 +21,12 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from hookline.api.lingering_close import LINGER_MAX_BYTES, LingeringTransport
+
 # Request line plus headers. 32 KiB is four times nginx's default single-buffer size and far
 # beyond what Hookline's API needs (an Authorization header, a few standard ones, a path of
 # ids): the URL of a request counts here too.
 MAX_REQUEST_HEAD_BYTES = 32 * 1024
-# How long a refused connection is still read from (and what is read dropped) before closing.
-LINGER_SECONDS = 5.0
 
 _REFUSAL = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
@@ -48,9 +52,26 @@ class BoundedHeadHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes = 0  # received while the current head is incomplete
         self._head_size = 0  # of the current head as parsed: URL, names and values
         self._refused = False
-        self._linger: asyncio.TimerHandle | None = None
+        self._unparsable = False
+        self._dropped_body_bytes = 0
+        self._lingering: LingeringTransport | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._lingering = LingeringTransport(transport, self.loop, self._client_may_be_sending)
+        super().connection_made(self._lingering)  # type: ignore[arg-type]
+
+    def _client_may_be_sending(self) -> bool:
+        """True when the connection is closed with the request not read to its end."""
+        if self._refused or self._unparsable:
+            return True
+        cycle = self.cycle
+        # `more_body` stays set until the parser has seen the request's last byte.
+        return cycle is not None and cycle.response_complete and cycle.more_body
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering is not None and self._lingering.lingering:
+            self._lingering.drop(data)
+            return
         if self._refused:
             return
         started_in_head, heads_before = self._in_head, self._heads_completed
@@ -68,20 +89,20 @@ class BoundedHeadHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         self.transport.write(_refusal())
-        # A lingering close, as nginx does: stop sending, but read (and drop) what the client
-        # is still sending for a moment. Closing with unread data makes the kernel answer with
-        # a reset, which can destroy the 431 before the client reads it.
-        if self.transport.can_write_eof():
-            self.transport.write_eof()
-        self._linger = self.loop.call_later(LINGER_SECONDS, self.transport.close)
+        self.transport.close()  # lingering: the client is still sending its head
+
+    def send_400_response(self, msg: str) -> None:
+        self._unparsable = True  # what follows an unparsable request is never read
+        super().send_400_response(msg)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._linger is not None:
-            self._linger.cancel()
+        if self._lingering is not None:
+            self._lingering.close_now()  # cancels the linger timer
         super().connection_lost(exc)
 
     def on_message_begin(self) -> None:
         self._head_size = 0
+        self._dropped_body_bytes = 0
         super().on_message_begin()
 
     def on_url(self, url: bytes) -> None:
@@ -102,6 +123,14 @@ class BoundedHeadHttpToolsProtocol(HttpToolsProtocol):
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
+        if self.cycle is not None and self.cycle.response_complete and not self._refused:
+            # Answered before its body was read (a 401 to an upload) on a keep-alive
+            # connection: uvicorn parses the rest and drops it, to read the next request.
+            # Not forever: past LINGER_MAX_BYTES the connection ends.
+            self._dropped_body_bytes += len(body)
+            if self._dropped_body_bytes > LINGER_MAX_BYTES:
+                self.transport.close()
+                return
         if not self._refused:
             super().on_body(body)
 

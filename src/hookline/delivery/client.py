@@ -20,6 +20,7 @@ from hookline.delivery.connection_errors import lost_with, record_connection_los
 from hookline.delivery.endpoint_url import canonical_url
 from hookline.delivery.resolver import guarded_connector, is_blocked_address_error
 from hookline.delivery.tls import EndpointContexts, new_context
+from hookline.endpoint_headers import header_problem
 from hookline.types import DeliveryJob, Outcome
 
 USER_AGENT = f"Hookline/{__version__} (+webhooks)"
@@ -38,14 +39,17 @@ def build_headers(job: DeliveryJob, timestamp: int) -> dict[str, str]:
     if not job.secrets:
         raise Unsigned("the endpoint's signing secret cannot be read; nothing was sent")
     signers = tuple(_signer(s) for s in job.secrets)
-    headers = dict(job.headers)  # the endpoint's own headers first: ours cannot be overridden
-    headers.update(
+    # The endpoint's own headers, checked again: rows saved before a rule existed may hold
+    # headers the API now refuses (they would misdescribe the body, or go out as raw UTF-8).
+    custom = {k: v for k, v in job.headers.items() if header_problem(k, v) is None}
+    headers = {} if any(k.lower() == "user-agent" for k in custom) else {"user-agent": USER_AGENT}
+    headers.update(custom)  # a custom User-Agent replaces Hookline's
+    headers.update(  # last: the endpoint's headers cannot override these
         {
             "webhook-id": job.msg_id,
             "webhook-timestamp": str(timestamp),
             "webhook-signature": signing.signatures(signers, job.msg_id, timestamp, job.payload),
             "content-type": "application/json",
-            "user-agent": USER_AGENT,
         }
     )
     return headers

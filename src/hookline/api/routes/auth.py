@@ -54,8 +54,10 @@ async def app_portal_access(
         session_id=body.session_id,
     )
     # Hookline has no portal UI: the link is the application's API address, carrying the token
-    # in the fragment (never sent to servers), as Svix's magic links do.
-    url = f"{str(request.base_url).rstrip('/')}/api/v1/app/{row['app_id']}#key={token}"
+    # in the fragment (never sent to servers), as Svix's magic links do. Its origin is
+    # HOOKLINE_PUBLIC_URL, never the request's Host: a forged Host would send the token there.
+    public_url = request.app.state.settings.public_url
+    url = f"{public_url}/api/v1/app/{row['app_id']}#key={token}"
     return OrjsonResponse({"url": url, "token": token}, headers=NO_STORE)
 
 

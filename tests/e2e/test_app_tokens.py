@@ -312,9 +312,11 @@ def app_routes() -> list[tuple[str, str]]:
     from hookline.store import Database
 
     with tempfile.TemporaryDirectory() as data:
-        settings = load_settings({"HOOKLINE_DATA_DIR": data})
+        settings = load_settings(
+            {"HOOKLINE_DATA_DIR": data, "HOOKLINE_PUBLIC_URL": "http://127.0.0.1:8071"}
+        )
         app = create_app(settings, Database(f"sqlite:///{data}/routes.db"), "unused")
-        walk = getattr(routing, "iter_route_contexts", lambda routes: routes)
+        walk = routing.iter_route_contexts
         found = {
             (method.lower(), route.path)
             for route in walk(app.routes)

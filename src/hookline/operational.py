@@ -97,19 +97,19 @@ class OperationalEvents:
         app, _ = await self.db.applications.create(
             {"name": "Hookline operational events", "uid": APP_UID}, get_if_exists=True
         )
-        self.app_id = app["id"]
+        self.app_id = app.id
         secret = signing.normalize_secret(
             self.settings.operational_webhook_secret or signing.generate_secret()
         )
         try:
-            current = await self.db.endpoints.get(app["id"], ENDPOINT_UID)
+            current = await self.db.endpoints.get(app.id, ENDPOINT_UID)
         except NotFound:
             await self.db.endpoints.create(
-                app["id"], {"uid": ENDPOINT_UID, "url": url, "description": "operator"}, secret
+                app.id, {"uid": ENDPOINT_UID, "url": url, "description": "operator"}, secret
             )
             return
-        if current["url"] != url:
-            await self.db.endpoints.update(app["id"], ENDPOINT_UID, {"url": url})
+        if current.url != url:
+            await self.db.endpoints.update(app.id, ENDPOINT_UID, {"url": url})
 
     async def emit(self, event_type: str, data: dict[str, Any]) -> None:
         if not self.enabled:

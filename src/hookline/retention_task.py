@@ -41,11 +41,11 @@ async def retention_pass(db: Database, settings: Settings, stop: asyncio.Event) 
     if settings.retention_days > 0:
         cutoff = now - int(settings.retention_days * DAY_MS)
         removed = await db.retention.remove_content_before(cutoff, stop)
-        if any(removed.values()):
+        if removed.payloads or removed.responses:
             log.info(
                 "retention: removed %d payloads and %d response bodies",
-                removed["payloads"],
-                removed["responses"],
+                removed.payloads,
+                removed.responses,
             )
     # Expired idempotency keys, a batch at a time, pausing between batches for other writers.
     while await db.idempotency_keys.delete_expired(now, BATCH) == BATCH:

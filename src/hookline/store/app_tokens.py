@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from hookline.store.applications import resolve_app_id
 from hookline.store.clock import now_ms
+from hookline.store.rows import AppTokenRow
 from hookline.store.schema import app_tokens, applications
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class AppTokens:
         read_only: bool = False,
         capabilities: list[str] | None = None,
         session_id: str | None = None,
-    ) -> tuple[str, dict[str, Any]]:
+    ) -> tuple[str, AppTokenRow]:
         """A new token for the application `app` (id or uid). Returns (token, row); the token
         itself is not stored and cannot be shown again."""
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -69,7 +70,7 @@ class AppTokens:
                 "expires_at": now + expiry_ms,
             }
             await conn.execute(t.insert().values(**row))
-        return token, row
+        return token, AppTokenRow.from_row(row)
 
     async def find(self, token: str) -> AppToken | None:
         """The grant behind `token` if it exists and has not expired."""

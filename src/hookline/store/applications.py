@@ -13,6 +13,7 @@ from hookline.store.clock import now_ms
 from hookline.store.errors import Conflict, NotFound
 from hookline.store.lookups import by_key, refuse_id_shaped
 from hookline.store.pagination import Page, fetch_page
+from hookline.store.rows import ApplicationRow
 from hookline.store.schema import applications, attempts, endpoints, messages
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ async def _select(conn: AsyncConnection, id_or_uid: str, *columns: Any) -> sa.Cu
     return await conn.execute(query)
 
 
-async def insert_application(conn: AsyncConnection, fields: dict[str, Any]) -> dict[str, Any]:
+async def insert_application(conn: AsyncConnection, fields: dict[str, Any]) -> ApplicationRow:
     refuse_id_shaped(fields.get("uid"), "uid", ("body", "uid"))
     now = now_ms()
     row = {
@@ -47,7 +48,11 @@ async def insert_application(conn: AsyncConnection, fields: dict[str, Any]) -> d
         "updated_at": now,
     }
     await conn.execute(t.insert().values(**row))
-    return row
+    return ApplicationRow.from_row(row)
+
+
+async def _read(conn: AsyncConnection, app_id: str) -> ApplicationRow:
+    return ApplicationRow.from_row((await conn.execute(sa.select(t).where(t.c.id == app_id))).one())
 
 
 class Applications:
@@ -56,17 +61,17 @@ class Applications:
 
     async def create(
         self, fields: dict[str, Any], get_if_exists: bool = False
-    ) -> tuple[dict[str, Any], bool]:
+    ) -> tuple[ApplicationRow, bool]:
         """Returns (row, created); with `get_if_exists`, an application with that uid is
         returned as it is instead of being a conflict."""
         uid = fields.get("uid")
 
-        async def work(conn: AsyncConnection) -> tuple[dict[str, Any], bool]:
+        async def work(conn: AsyncConnection) -> tuple[ApplicationRow, bool]:
             if uid is not None:
                 existing = (await conn.execute(sa.select(t).where(t.c.uid == uid))).first()
                 if existing is not None:
                     if get_if_exists:
-                        return dict(existing._mapping), False
+                        return ApplicationRow.from_row(existing), False
                     raise Conflict(f"an application with uid {uid!r} already exists")
             return await insert_application(conn, fields), True
 
@@ -78,12 +83,12 @@ class Applications:
             row = (await _select(conn, id_or_uid, t.c.id)).first()
         return None if row is None else str(row.id)
 
-    async def get(self, id_or_uid: str) -> dict[str, Any]:
+    async def get(self, id_or_uid: str) -> ApplicationRow:
         async with self.db.read() as conn:
             row = (await _select(conn, id_or_uid)).first()
         if row is None:
             raise NotFound("application", id_or_uid)
-        return dict(row._mapping)
+        return ApplicationRow.from_row(row)
 
     async def list(
         self,
@@ -92,7 +97,7 @@ class Applications:
         descending: bool = False,
         without_endpoints: bool = True,
         only_disabled_endpoints: bool = True,
-    ) -> Page:
+    ) -> Page[ApplicationRow]:
         """`without_endpoints=False` leaves out applications that have no endpoint;
         `only_disabled_endpoints=False` those whose endpoints are all disabled."""
         query = sa.select(t)
@@ -104,27 +109,29 @@ class Applications:
             has_enabled = sa.exists().where(e.c.app_id == t.c.id, e.c.disabled.is_(False))
             query = query.where(sa.or_(~has_some, has_enabled))
         async with self.db.read() as conn:
-            return await fetch_page(conn, query, t.c.id, limit, iterator, descending)
+            return await fetch_page(
+                conn, query, t.c.id, limit, iterator, descending, ApplicationRow.from_row
+            )
 
-    async def update(self, id_or_uid: str, changes: dict[str, Any]) -> dict[str, Any]:
+    async def update(self, id_or_uid: str, changes: dict[str, Any]) -> ApplicationRow:
         """Apply `changes` (column → value) to an existing application."""
         refuse_id_shaped(changes.get("uid"), "uid", ("body", "uid"))
 
-        async def work(conn: AsyncConnection) -> dict[str, Any]:
+        async def work(conn: AsyncConnection) -> ApplicationRow:
             app_id = await resolve_app_id(conn, id_or_uid)
             if changes:
                 await conn.execute(
                     t.update().where(t.c.id == app_id).values(**changes, updated_at=now_ms())
                 )
-            return dict((await conn.execute(sa.select(t).where(t.c.id == app_id))).one()._mapping)
+            return await _read(conn, app_id)
 
         return await self.db.transaction(work, UID_TAKEN)
 
-    async def upsert(self, id_or_uid: str, fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    async def upsert(self, id_or_uid: str, fields: dict[str, Any]) -> tuple[ApplicationRow, bool]:
         """PUT: replace the application, or create it with that uid. Returns (row, created)."""
         refuse_id_shaped(fields.get("uid"), "uid", ("body", "uid"))
 
-        async def work(conn: AsyncConnection) -> tuple[dict[str, Any], bool]:
+        async def work(conn: AsyncConnection) -> tuple[ApplicationRow, bool]:
             try:
                 app_id = await resolve_app_id(conn, id_or_uid)
             except NotFound:
@@ -142,8 +149,7 @@ class Applications:
             if "uid" in fields:
                 values["uid"] = fields["uid"]
             await conn.execute(t.update().where(t.c.id == app_id).values(**values))
-            row = (await conn.execute(sa.select(t).where(t.c.id == app_id))).one()
-            return dict(row._mapping), False
+            return await _read(conn, app_id), False
 
         return await self.db.transaction(work, UID_TAKEN)
 

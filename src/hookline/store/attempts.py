@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from hookline.store.errors import NotFound
 from hookline.store.json_arrays import array_has
 from hookline.store.lookups import find_endpoint, find_message
 from hookline.store.pagination import Page, fetch_page
+from hookline.store.rows import AttemptRow
 from hookline.store.schema import attempts, messages
 
 if TYPE_CHECKING:
@@ -74,31 +76,35 @@ async def _filtered(
     return query
 
 
+def _convert(f: AttemptFilter) -> Callable[[sa.Row[Any]], AttemptRow]:
+    return AttemptRow.with_message if f.with_msg else AttemptRow.from_row
+
+
 class Attempts:
     def __init__(self, db: Connections) -> None:
         self.db = db
 
     async def list_by_message(
         self, app: str, msg_id: str, limit: int, iterator: str | None, f: AttemptFilter
-    ) -> Page:
+    ) -> Page[AttemptRow]:
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
             msg = await find_message(conn, app_id, msg_id)
             query = sa.select(t).where(t.c.app_id == app_id, t.c.msg_id == msg.id)
             query = await _filtered(conn, app_id, query, f)
-            return await fetch_page(conn, query, t.c.id, limit, iterator, descending=True)
+            return await fetch_page(conn, query, t.c.id, limit, iterator, True, _convert(f))
 
     async def list_by_endpoint(
         self, app: str, endpoint: str, limit: int, iterator: str | None, f: AttemptFilter
-    ) -> Page:
+    ) -> Page[AttemptRow]:
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
             ep_id = (await find_endpoint(conn, app_id, endpoint)).id
             query = sa.select(t).where(t.c.app_id == app_id, t.c.endpoint_id == ep_id)
             query = await _filtered(conn, app_id, query, f)
-            return await fetch_page(conn, query, t.c.id, limit, iterator, descending=True)
+            return await fetch_page(conn, query, t.c.id, limit, iterator, True, _convert(f))
 
-    async def get(self, app: str, msg_id: str, attempt_id: str) -> dict[str, Any]:
+    async def get(self, app: str, msg_id: str, attempt_id: str) -> AttemptRow:
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
             row = (
@@ -106,4 +112,4 @@ class Attempts:
             ).first()
         if row is None or msg_id not in (row.msg_id,):
             raise NotFound("attempt", attempt_id)
-        return dict(row._mapping)
+        return AttemptRow.from_row(row)

@@ -19,6 +19,7 @@ from hookline.store.endpoint_health import apply_outcomes
 from hookline.store.endpoint_secrets import endpoint_tls, signing_secrets
 from hookline.store.errors import PayloadRemoved
 from hookline.store.lookups import find_endpoint, find_message
+from hookline.store.rows import DeliveryRow
 from hookline.store.schema import attempts, deliveries, endpoints, messages
 from hookline.types import (
     AttemptRecord,
@@ -259,10 +260,10 @@ class Deliveries:
             rows = await conn.execute(sa.select(d.c.status, sa.func.count()).group_by(d.c.status))
             return {DeliveryStatus(r[0]).text: int(r[1]) for r in rows}
 
-    async def for_message(self, msg_id: str) -> list[dict[str, Any]]:
+    async def for_message(self, msg_id: str) -> list[DeliveryRow]:
         async with self.db.read() as conn:
             rows = await conn.execute(sa.select(d).where(d.c.msg_id == msg_id).order_by(d.c.id))
-            return [dict(r._mapping) for r in rows]
+            return [DeliveryRow.from_row(r) for r in rows]
 
 
 async def _admit(

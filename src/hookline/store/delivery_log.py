@@ -16,6 +16,7 @@ from hookline.store.applications import resolve_app_id
 from hookline.store.json_arrays import array_has
 from hookline.store.lookups import find_endpoint, find_message
 from hookline.store.pagination import Page, fetch_page
+from hookline.store.rows import EndpointMessageRow, MessageEndpointRow
 from hookline.store.schema import deliveries, endpoints, messages
 
 if TYPE_CHECKING:
@@ -41,7 +42,9 @@ class DeliveryLog:
     def __init__(self, db: Connections) -> None:
         self.db = db
 
-    async def destinations(self, app: str, msg: str, limit: int, iterator: str | None) -> Page:
+    async def destinations(
+        self, app: str, msg: str, limit: int, iterator: str | None
+    ) -> Page[MessageEndpointRow]:
         """The endpoints the message was queued for, by endpoint id, with the state of the
         latest delivery to each."""
         async with self.db.read() as conn:
@@ -64,7 +67,9 @@ class DeliveryLog:
                 .select_from(d.join(e, e.c.id == d.c.endpoint_id))
                 .where(d.c.msg_id == row.id, _latest())
             )
-            return await fetch_page(conn, query, e.c.id, limit, iterator, descending=False)
+            return await fetch_page(
+                conn, query, e.c.id, limit, iterator, False, MessageEndpointRow.from_row
+            )
 
     async def messages(
         self,
@@ -78,7 +83,7 @@ class DeliveryLog:
         before_ms: int | None = None,
         after_ms: int | None = None,
         with_content: bool = True,
-    ) -> Page:
+    ) -> Page[EndpointMessageRow]:
         """The messages queued for the endpoint, newest first, with the state of the latest
         delivery of each; `status` keeps those in that state (e.g. 2: failed)."""
         async with self.db.read() as conn:
@@ -86,6 +91,7 @@ class DeliveryLog:
             ep = await find_endpoint(conn, app_id, endpoint)
             columns = [
                 m.c.id,
+                m.c.app_id,
                 m.c.event_type,
                 m.c.event_id,
                 m.c.channels,
@@ -113,4 +119,6 @@ class DeliveryLog:
                 query = query.where(m.c.created_at > after_ms)
             # Paged by the delivery's message id: the index (endpoint_id, msg_id) gives the
             # order without sorting all of the endpoint's deliveries.
-            return await fetch_page(conn, query, d.c.msg_id, limit, iterator, descending=True)
+            return await fetch_page(
+                conn, query, d.c.msg_id, limit, iterator, True, EndpointMessageRow.from_row
+            )

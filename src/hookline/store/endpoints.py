@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -28,6 +29,7 @@ from hookline.store.endpoint_secrets import (
 from hookline.store.errors import NotFound
 from hookline.store.lookups import by_key, refuse_id_shaped
 from hookline.store.pagination import Page, fetch_page
+from hookline.store.rows import EndpointRow
 from hookline.store.schema import deliveries, endpoints
 
 if TYPE_CHECKING:
@@ -59,7 +61,7 @@ NEW_ENDPOINT_HEALTH = {
 RELEASE_PER_SECOND = 50.0
 
 
-async def _resolve(conn: AsyncConnection, app_id: str, id_or_uid: str) -> dict[str, Any]:
+async def _resolve(conn: AsyncConnection, app_id: str, id_or_uid: str) -> EndpointRow:
     row = (
         await conn.execute(
             sa.select(t).where(t.c.app_id == app_id, by_key(t.c.id, t.c.uid, id_or_uid))
@@ -67,7 +69,7 @@ async def _resolve(conn: AsyncConnection, app_id: str, id_or_uid: str) -> dict[s
     ).first()
     if row is None:
         raise NotFound("endpoint", id_or_uid)
-    return dict(row._mapping)
+    return EndpointRow.from_row(row)
 
 
 UID_TAKEN = "an endpoint with that uid already exists in this application"
@@ -85,32 +87,34 @@ class Endpoints:
         rest = {k: v for k, v in fields.items() if k != "tls"}
         return {**rest, **tls_columns(self.db.secret_box, fields["tls"])}
 
-    async def create(self, app: str, fields: dict[str, Any], secret: str) -> dict[str, Any]:
+    async def create(self, app: str, fields: dict[str, Any], secret: str) -> EndpointRow:
         """`secret` is the plaintext signing secret; it is stored sealed."""
         sealed, columns = seal_secret(self.db.secret_box, secret), self._sealed(fields)
 
-        async def work(conn: AsyncConnection) -> dict[str, Any]:
+        async def work(conn: AsyncConnection) -> EndpointRow:
             return await _insert(conn, await resolve_app_id(conn, app), columns, sealed)
 
         return await self.db.transaction(work, UID_TAKEN)
 
-    async def get(self, app: str, id_or_uid: str) -> dict[str, Any]:
+    async def get(self, app: str, id_or_uid: str) -> EndpointRow:
         async with self.db.read() as conn:
             return await _resolve(conn, await resolve_app_id(conn, app), id_or_uid)
 
     async def list(
         self, app: str, limit: int, iterator: str | None, descending: bool = False
-    ) -> Page:
+    ) -> Page[EndpointRow]:
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
             query = sa.select(t).where(t.c.app_id == app_id)
-            return await fetch_page(conn, query, t.c.id, limit, iterator, descending)
+            return await fetch_page(
+                conn, query, t.c.id, limit, iterator, descending, EndpointRow.from_row
+            )
 
-    async def update(self, app: str, id_or_uid: str, changes: dict[str, Any]) -> dict[str, Any]:
+    async def update(self, app: str, id_or_uid: str, changes: dict[str, Any]) -> EndpointRow:
         refuse_id_shaped(changes.get("uid"), "uid", ("body", "uid"))
         columns = self._sealed(changes)
 
-        async def work(conn: AsyncConnection) -> dict[str, Any]:
+        async def work(conn: AsyncConnection) -> EndpointRow:
             current = await _resolve(conn, await resolve_app_id(conn, app), id_or_uid)
             return await _update(conn, current, columns)
 
@@ -118,14 +122,14 @@ class Endpoints:
 
     async def upsert(
         self, app: str, id_or_uid: str, fields: dict[str, Any], secret: str
-    ) -> tuple[dict[str, Any], bool]:
+    ) -> tuple[EndpointRow, bool]:
         """PUT: replace every mutable field, or create the endpoint with that uid. Like the
         secret, TLS settings are kept unless the body gives `tls`."""
         refuse_id_shaped(fields.get("uid"), "uid", ("body", "uid"))
         sealed, columns = seal_secret(self.db.secret_box, secret), self._sealed(fields)
         tls = {k: v for k, v in columns.items() if k.startswith("tls_")}
 
-        async def work(conn: AsyncConnection) -> tuple[dict[str, Any], bool]:
+        async def work(conn: AsyncConnection) -> tuple[EndpointRow, bool]:
             app_id = await resolve_app_id(conn, app)
             try:
                 current = await _resolve(conn, app_id, id_or_uid)
@@ -144,25 +148,25 @@ class Endpoints:
     async def secret(self, app: str, id_or_uid: str) -> str:
         """The current signing secret, in plaintext."""
         row = await self.get(app, id_or_uid)
-        return open_secret(self.db.secret_box, row["secret"])
+        return open_secret(self.db.secret_box, row.secret)
 
     async def rotate_secret(
         self, app: str, id_or_uid: str, new_secret: str, grace_ms: int = DEFAULT_GRACE_MS
-    ) -> dict[str, Any]:
+    ) -> EndpointRow:
         """Make `new_secret` the signing secret; the outgoing one keeps signing beside it for
         `grace_ms` (see endpoint_secrets.rotated)."""
         sealed = seal_secret(self.db.secret_box, new_secret)
 
-        async def work(conn: AsyncConnection) -> dict[str, Any]:
+        async def work(conn: AsyncConnection) -> EndpointRow:
             current = await _resolve(conn, await resolve_app_id(conn, app), id_or_uid)
             now = now_ms()
-            previous = rotated(current["secret"], current["previous_secrets"], now, grace_ms)
+            previous = rotated(current.secret, current.previous_secrets, now, grace_ms)
             await conn.execute(
                 t.update()
-                .where(t.c.id == current["id"])
+                .where(t.c.id == current.id)
                 .values(secret=sealed, previous_secrets=previous, updated_at=now)
             )
-            return {**current, "secret": sealed, "previous_secrets": previous, "updated_at": now}
+            return replace(current, secret=sealed, previous_secrets=previous, updated_at=now)
 
         return await self.db.transaction(work)
 
@@ -206,8 +210,8 @@ class Endpoints:
     async def delete(self, app: str, id_or_uid: str) -> None:
         async with self.db.write() as conn:
             current = await _resolve(conn, await resolve_app_id(conn, app), id_or_uid)
-            await conn.execute(deliveries.delete().where(deliveries.c.endpoint_id == current["id"]))
-            await conn.execute(t.delete().where(t.c.id == current["id"]))
+            await conn.execute(deliveries.delete().where(deliveries.c.endpoint_id == current.id))
+            await conn.execute(t.delete().where(t.c.id == current.id))
 
 
 def _resealed(box: SecretBox, row: Any) -> dict[str, Any]:
@@ -239,7 +243,7 @@ def _resealed(box: SecretBox, row: Any) -> dict[str, Any]:
 
 async def _insert(
     conn: AsyncConnection, app_id: str, fields: dict[str, Any], secret: str
-) -> dict[str, Any]:
+) -> EndpointRow:
     """`fields` may carry the sealed TLS columns besides the mutable fields; `secret` is sealed."""
     refuse_id_shaped(fields.get("uid"), "uid", ("body", "uid"))
     now = now_ms()
@@ -256,23 +260,21 @@ async def _insert(
         **NEW_ENDPOINT_HEALTH,
     }
     await conn.execute(t.insert().values(**row))
-    return row
+    return EndpointRow.from_row(row)
 
 
 async def _update(
-    conn: AsyncConnection, current: dict[str, Any], changes: dict[str, Any]
-) -> dict[str, Any]:
+    conn: AsyncConnection, current: EndpointRow, changes: dict[str, Any]
+) -> EndpointRow:
     """Apply `changes`; re-enabling an endpoint releases the deliveries parked meanwhile."""
     now = now_ms()
     if changes:
-        await conn.execute(
-            t.update().where(t.c.id == current["id"]).values(**changes, updated_at=now)
-        )
-    if current["disabled"] and changes.get("disabled") is False:
+        await conn.execute(t.update().where(t.c.id == current.id).values(**changes, updated_at=now))
+    if current.disabled and changes.get("disabled") is False:
         # A fresh start: forget the failures that disabled it, and send what waited.
         await conn.execute(
             t.update()
-            .where(t.c.id == current["id"])
+            .where(t.c.id == current.id)
             .values(
                 disabled_reason=None,
                 failure_streak=0,
@@ -281,12 +283,14 @@ async def _update(
                 circuit_failures=0,
             )
         )
-        await release_parked(conn, current["id"], now, RELEASE_PER_SECOND)
-    elif changes.get("disabled") is True and not current["disabled"]:
+        await release_parked(conn, current.id, now, RELEASE_PER_SECOND)
+    elif changes.get("disabled") is True and not current.disabled:
         await conn.execute(
-            t.update().where(t.c.id == current["id"]).values(disabled_reason="disabled by a user")
+            t.update().where(t.c.id == current.id).values(disabled_reason="disabled by a user")
         )
-    return dict((await conn.execute(sa.select(t).where(t.c.id == current["id"]))).one()._mapping)
+    return EndpointRow.from_row(
+        (await conn.execute(sa.select(t).where(t.c.id == current.id))).one()
+    )
 
 
 def _with_defaults(fields: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hookline.store.clock import now_ms
 from hookline.store.errors import Conflict, NotFound
 from hookline.store.pagination import Page, fetch_page
+from hookline.store.rows import EventTypeRow
 from hookline.store.schema import event_types
 
 if TYPE_CHECKING:
@@ -23,24 +24,24 @@ class EventTypes:
     def __init__(self, db: Connections) -> None:
         self.db = db
 
-    async def create(self, name: str, fields: dict[str, Any]) -> dict[str, Any]:
-        async def work(conn: AsyncConnection) -> dict[str, Any]:
+    async def create(self, name: str, fields: dict[str, Any]) -> EventTypeRow:
+        async def work(conn: AsyncConnection) -> EventTypeRow:
             exists = (await conn.execute(sa.select(t.c.name).where(t.c.name == name))).first()
             if exists is not None:
                 raise Conflict(f"event type {name!r} already exists")
             now = now_ms()
             row = {"name": name, **_defaults(fields), "created_at": now, "updated_at": now}
             await conn.execute(t.insert().values(**row))
-            return row
+            return EventTypeRow.from_row(row)
 
         return await self.db.transaction(work, f"event type {name!r} already exists")
 
-    async def get(self, name: str) -> dict[str, Any]:
+    async def get(self, name: str) -> EventTypeRow:
         async with self.db.read() as conn:
             row = (await conn.execute(sa.select(t).where(t.c.name == name))).first()
         if row is None:
             raise NotFound("event type", name)
-        return dict(row._mapping)
+        return EventTypeRow.from_row(row)
 
     async def list(
         self,
@@ -48,39 +49,43 @@ class EventTypes:
         iterator: str | None,
         include_archived: bool = False,
         descending: bool = False,
-    ) -> Page:
+    ) -> Page[EventTypeRow]:
         query = sa.select(t)
         if not include_archived:
             query = query.where(t.c.archived.is_(False))
         async with self.db.read() as conn:
-            return await fetch_page(conn, query, t.c.name, limit, iterator, descending)
+            return await fetch_page(
+                conn, query, t.c.name, limit, iterator, descending, EventTypeRow.from_row
+            )
 
-    async def upsert(self, name: str, fields: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    async def upsert(self, name: str, fields: dict[str, Any]) -> tuple[EventTypeRow, bool]:
         """PUT: replace an event type's fields, creating it if needed. Returns (row, created)."""
 
-        async def work(conn: AsyncConnection) -> tuple[dict[str, Any], bool]:
+        async def work(conn: AsyncConnection) -> tuple[EventTypeRow, bool]:
             now = now_ms()
             exists = (await conn.execute(sa.select(t.c.name).where(t.c.name == name))).first()
             if exists is None:
                 row = {"name": name, **_defaults(fields), "created_at": now, "updated_at": now}
                 await conn.execute(t.insert().values(**row))
-                return row, True
+                return EventTypeRow.from_row(row), True
             await conn.execute(
                 t.update().where(t.c.name == name).values(**_defaults(fields), updated_at=now)
             )
             updated = (await conn.execute(sa.select(t).where(t.c.name == name))).one()
-            return dict(updated._mapping), False
+            return EventTypeRow.from_row(updated), False
 
         return await self.db.transaction(work)
 
-    async def patch(self, name: str, changes: dict[str, Any]) -> dict[str, Any]:
+    async def patch(self, name: str, changes: dict[str, Any]) -> EventTypeRow:
         async with self.db.write() as conn:
             result = await conn.execute(
                 t.update().where(t.c.name == name).values(**changes, updated_at=now_ms())
             )
             if result.rowcount == 0:
                 raise NotFound("event type", name)
-            return dict((await conn.execute(sa.select(t).where(t.c.name == name))).one()._mapping)
+            return EventTypeRow.from_row(
+                (await conn.execute(sa.select(t).where(t.c.name == name))).one()
+            )
 
     async def archive(self, name: str, expunge: bool = False) -> None:
         """DELETE archives an event type (as Svix does); `expunge` removes it for good."""

@@ -12,6 +12,7 @@ from hookline.store.json_arrays import array_has
 from hookline.store.lookups import by_key
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.publishing import PublishBatcher, PublishRequest
+from hookline.store.rows import MessageRow
 from hookline.store.schema import messages
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class Messages:
         channels: list[str] | None = None,
         tags: list[str] | None = None,
         create_app: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    ) -> MessageRow:
         """Store a message and one pending delivery per matching endpoint, atomically.
 
         When this returns, the message is committed: the caller may acknowledge it.
@@ -43,7 +44,7 @@ class Messages:
             PublishRequest(app, event_type, payload, event_id, channels, tags, create_app)
         )
 
-    async def get(self, app: str, msg_id_or_event_id: str) -> dict[str, Any]:
+    async def get(self, app: str, msg_id_or_event_id: str) -> MessageRow:
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
             row = (
@@ -56,7 +57,7 @@ class Messages:
             ).first()
         if row is None:
             raise NotFound("message", msg_id_or_event_id)
-        return dict(row._mapping)
+        return MessageRow.from_row(row)
 
     async def list(
         self,
@@ -67,7 +68,7 @@ class Messages:
         channel: str | None = None,
         before_ms: int | None = None,
         after_ms: int | None = None,
-    ) -> Page:
+    ) -> Page[MessageRow]:
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
             query = sa.select(t).where(t.c.app_id == app_id)
@@ -79,4 +80,4 @@ class Messages:
                 query = query.where(t.c.created_at < before_ms)
             if after_ms is not None:
                 query = query.where(t.c.created_at > after_ms)
-            return await fetch_page(conn, query, t.c.id, limit, iterator, descending=True)
+            return await fetch_page(conn, query, t.c.id, limit, iterator, True, MessageRow.from_row)

@@ -7,8 +7,9 @@ uid or an event type name, so the two kinds of cursor never mix.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,10 +18,12 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 250
 BACKWARDS = "~"
 
+T = TypeVar("T")
 
-@dataclass(frozen=True)
-class Page:
-    items: list[dict[str, Any]]
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
     iterator: str | None
     prev_iterator: str | None
     done: bool
@@ -33,23 +36,25 @@ async def fetch_page(
     limit: int,
     iterator: str | None,
     descending: bool,
-) -> Page:
+    convert: Callable[[sa.Row[Any]], T],
+) -> Page[T]:
+    """One page of `query` ordered by `key`, each row made an item by `convert`."""
     backwards = bool(iterator) and iterator.startswith(BACKWARDS)  # type: ignore[union-attr]
     cursor = iterator[1:] if backwards and iterator else iterator
     scan_descending = descending != backwards
     if cursor:
         query = query.where(key < cursor if scan_descending else key > cursor)
     query = query.order_by(key.desc() if scan_descending else key.asc()).limit(limit + 1)
-    rows = [dict(r._mapping) for r in (await conn.execute(query)).all()]
+    rows = list((await conn.execute(query)).all())
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
         rows.reverse()
     key_name = key.key
-    first = rows[0][key_name] if rows else None
-    last = rows[-1][key_name] if rows else None
+    first = rows[0]._mapping[key_name] if rows else None
+    last = rows[-1]._mapping[key_name] if rows else None
     return Page(
-        items=rows,
+        items=[convert(row) for row in rows],
         iterator=last if rows else cursor if not backwards else None,
         prev_iterator=f"{BACKWARDS}{first}" if rows else None,
         done=not more if not backwards else False,

@@ -24,6 +24,7 @@ from hookline.store.applications import insert_application
 from hookline.store.clock import now_ms
 from hookline.store.errors import Conflict, InvalidKey, NotFound
 from hookline.store.lookups import refuse_id_shaped
+from hookline.store.rows import MessageRow
 from hookline.store.schema import applications, deliveries, endpoints, messages
 from hookline.types import DeliveryStatus, TriggerType
 
@@ -42,7 +43,7 @@ class PublishRequest:
     channels: list[str] | None = None
     tags: list[str] | None = None
     create_app: dict[str, Any] | None = None  # get-or-create the application with these fields
-    future: asyncio.Future[dict[str, Any]] = field(init=False, repr=False)
+    future: asyncio.Future[MessageRow] = field(init=False, repr=False)
 
 
 class PublishBatcher:
@@ -51,7 +52,7 @@ class PublishBatcher:
         self._queue: list[PublishRequest] = []
         self._draining: asyncio.Task[None] | None = None
 
-    async def publish(self, request: PublishRequest) -> dict[str, Any]:
+    async def publish(self, request: PublishRequest) -> MessageRow:
         request.future = asyncio.get_running_loop().create_future()
         self._queue.append(request)
         if self._draining is None or self._draining.done():
@@ -89,11 +90,11 @@ class PublishBatcher:
 
 async def store_batch(
     conn: AsyncConnection, batch: list[PublishRequest], now: int
-) -> list[dict[str, Any] | Exception]:
+) -> list[MessageRow | Exception]:
     """Insert the messages of `batch` and their deliveries; return a row or an error each."""
     apps = await _resolve_apps(conn, batch, now)
     app_ids = {key: value for key, value in apps.items() if isinstance(value, str)}
-    results: list[dict[str, Any] | Exception] = []
+    results: list[MessageRow | Exception] = []
     taken = await _existing_event_ids(conn, batch, app_ids)
     rows: list[dict[str, Any]] = []
     for request in batch:
@@ -124,7 +125,7 @@ async def store_batch(
             "created_at": now,
         }
         rows.append(row)
-        results.append(row)
+        results.append(MessageRow.from_row(row))
     if not rows:
         return results
     await conn.execute(messages.insert(), rows)
@@ -189,7 +190,7 @@ async def _resolve_apps(
             resolved[request.app] = Conflict(f"an application with uid {uid!r} already exists")
             continue
         created = await insert_application(conn, {**request.create_app, "uid": uid})
-        resolved[request.app] = resolved[uid] = created["id"]
+        resolved[request.app] = resolved[uid] = created.id
     return resolved
 
 

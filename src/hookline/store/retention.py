@@ -24,6 +24,7 @@ from hookline import ids
 from hookline.store.applications import resolve_app_id
 from hookline.store.errors import NotFound
 from hookline.store.lookups import find_message
+from hookline.store.rows import RemovedContent
 from hookline.store.schema import attempts, messages
 
 if TYPE_CHECKING:
@@ -78,18 +79,18 @@ class Retention:
                 a.update().where(a.c.id == found.id, _stored_response()).values(response=EXPUNGED)
             )
 
-    async def remove_content_before(self, cutoff_ms: int, stop: asyncio.Event) -> dict[str, int]:
+    async def remove_content_before(self, cutoff_ms: int, stop: asyncio.Event) -> RemovedContent:
         """One retention pass: payloads of messages and response bodies of attempts created
         before `cutoff_ms`. Returns how many of each were removed."""
         m, a = messages, attempts
-        return {
-            "payloads": await self._clear(
+        return RemovedContent(
+            payloads=await self._clear(
                 m, m.c.payload.is_not(None), {"payload": None}, ids.MESSAGE, cutoff_ms, stop
             ),
-            "responses": await self._clear(
+            responses=await self._clear(
                 a, _stored_response(), {"response": EXPUNGED}, ids.ATTEMPT, cutoff_ms, stop
             ),
-        }
+        )
 
     async def _clear(
         self,

@@ -26,6 +26,7 @@ from hookline.api.routes.common import (
 )
 from hookline.store.attempts import AttemptFilter
 from hookline.store.pagination import Page
+from hookline.store.rows import AttemptRow
 from hookline.types import DeliveryStatus
 
 router = APIRouter(prefix="/api/v1/app/{app_id}", tags=["Message Attempt"])
@@ -48,13 +49,13 @@ class StatusCodeClass(enum.IntEnum):
 ExpandedStatuses = Annotated[bool, Query()]
 
 
-def _answer(page: Page, with_content: bool, with_msg: bool) -> OrjsonResponse:
-    def convert(row: dict[str, Any]) -> dict[str, Any]:
+def _answer(page: Page[AttemptRow], with_content: bool, with_msg: bool) -> OrjsonResponse:
+    def convert(row: AttemptRow) -> dict[str, Any]:
         out = serialize.attempt(row)
         if not with_content:
             out["response"] = ""  # the response body is the attempt's content
-        if with_msg:
-            out["msg"] = serialize.attempt_message(row)
+        if with_msg and row.msg is not None:
+            out["msg"] = serialize.attempt_message(row.msg)
         return out
 
     return OrjsonResponse(serialize.page(page, convert))

@@ -57,7 +57,7 @@ async def app_portal_access(
     # in the fragment (never sent to servers), as Svix's magic links do. Its origin is
     # HOOKLINE_PUBLIC_URL, never the request's Host: a forged Host would send the token there.
     public_url = request.app.state.settings.public_url
-    url = f"{public_url}/api/v1/app/{row['app_id']}#key={token}"
+    url = f"{public_url}/api/v1/app/{row.app_id}#key={token}"
     return OrjsonResponse({"url": url, "token": token}, headers=NO_STORE)
 
 

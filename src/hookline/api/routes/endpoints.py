@@ -31,6 +31,7 @@ from hookline.api.routes.common import (
 )
 from hookline.store import Database, NotFound
 from hookline.store.endpoint_secrets import DEFAULT_GRACE_MS
+from hookline.store.rows import EndpointRow
 
 router = APIRouter(
     prefix="/api/v1/app/{app_id}/endpoint", tags=["Endpoint"], route_class=JsonBodyRoute
@@ -101,22 +102,20 @@ async def patch_endpoint(
 
 async def _disabled_now(db: Database, app_id: str, endpoint_id: str) -> bool | None:
     try:
-        return bool((await db.endpoints.get(app_id, endpoint_id))["disabled"])
+        return (await db.endpoints.get(app_id, endpoint_id)).disabled
     except NotFound:
         return None
 
 
-async def _announce_switch(
-    request: Request, was_disabled: bool | None, row: dict[str, Any]
-) -> None:
+async def _announce_switch(request: Request, was_disabled: bool | None, row: EndpointRow) -> None:
     """Tell the operator (operational webhooks) when a user turns an endpoint on or off."""
-    if was_disabled is None or was_disabled == row["disabled"]:
+    if was_disabled is None or was_disabled == row.disabled:
         return
-    kind = "endpoint.disabled" if row["disabled"] else "endpoint.enabled"
+    kind = "endpoint.disabled" if row.disabled else "endpoint.enabled"
     data = {
-        "appId": row["app_id"],
-        "endpointId": row["id"],
-        "endpointUid": row["uid"],
+        "appId": row.app_id,
+        "endpointId": row.id,
+        "endpointUid": row.uid,
         "trigger": "manual",
     }
     await request.app.state.operational.emit(kind, data)

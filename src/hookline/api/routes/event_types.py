@@ -18,6 +18,7 @@ from hookline.api.models import (
 from hookline.api.openapi import created
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import DEFAULT_LIMIT, Db, EventTypeIterator, Limit, Order, PathKey
+from hookline.store.rows import EventTypeRow
 
 router = APIRouter(prefix="/api/v1/event-type", tags=["Event Type"], route_class=JsonBodyRoute)
 
@@ -37,7 +38,7 @@ async def list_event_types(
         limit, iterator, include_archived=include_archived, descending=order == "descending"
     )
 
-    def convert(row: dict[str, Any]) -> dict[str, Any]:
+    def convert(row: EventTypeRow) -> dict[str, Any]:
         out = serialize.event_type(row)
         if not with_content:
             out["schemas"] = None

@@ -360,7 +360,7 @@ def test_id_shaped_uids_and_event_ids_are_refused(hookline, receiver):
                     {"eventType": "a.b", "payload": {}, "eventId": shaped},
                     ["body", "eventId"],
                 ),  # fmt: skip
-                # A PUT creates by uid: an id-shaped key that names nothing cannot become one.
+                # A PUT creates by uid: an id-shaped key that names nothing cannot become one (404).
                 ("PUT", f"/api/v1/app/{shaped}", {"name": "n"}, ["path", "app_id"]),
                 ("PUT", f"{app_url}/endpoint/{shaped}", {"url": url}, ["path", "endpoint_id"]),
                 (
@@ -380,6 +380,13 @@ def test_id_shaped_uids_and_event_ids_are_refused(hookline, receiver):
                 if shaped == b.app_id and loc[0] == "path" and "app_id" in loc:
                     continue  # that key names B: not a creation
                 r = http.request(method, path, json=body)
+                if loc[0] == "path":
+                    # An id-shaped path key is an id, and nothing has it.
+                    assert r.status_code == 404, (method, path, shaped, r.status_code, r.text)
+                    assert r.json()["code"] == "not_found"
+                    assert shaped in r.json()["detail"]
+                    assert "cannot be created" in r.json()["detail"]
+                    continue
                 assert r.status_code == 422, (method, path, shaped, r.status_code, r.text)
                 [problem] = r.json()["detail"]
                 assert problem["loc"] == loc, (method, path, r.text)

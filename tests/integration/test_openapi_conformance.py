@@ -28,6 +28,8 @@ def test_schemathesis_finds_no_failure(shared_hookline, tmp_path):
     run = subprocess.run(
         [
             str(st),
+            "--config-file",
+            str(HERE / "schemathesis.toml"),
             "run",
             f"{shared_hookline.url}/openapi.json",
             "--header",

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from datetime import UTC, datetime
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from hookline.api import serialize
 from hookline.api.errors import ApiError
 from hookline.api.models import Channel, ListResponse, MessageIn, MessageOut
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, KeyList, Limit, PathKey
+from hookline.readiness import FailureWatch, report_failure, report_success
+from hookline.store import Conflict, NotFound
+
+log = logging.getLogger("hookline.api")
 
 router = APIRouter(prefix="/api/v1/app/{app_id}/msg", tags=["Message"])
 
@@ -29,22 +35,32 @@ def _ms(value: datetime | None) -> int | None:
 
 @router.post("", response_model=MessageOut, status_code=202)
 async def create_message(
-    app_id: PathKey, body: MessageIn, db: Db, with_content: bool = True
+    app_id: PathKey, body: MessageIn, db: Db, request: Request, with_content: bool = True
 ) -> OrjsonResponse:
     """Store the message and its deliveries, then answer 202: it will not be lost."""
     try:
         payload = orjson.dumps(body.payload)
     except orjson.JSONEncodeError as exc:
         raise ApiError(422, f"payload cannot be encoded as JSON: {exc}", field="payload") from exc
-    row = await db.messages.publish(
-        app_id,
-        body.event_type,
-        payload,
-        event_id=body.event_id,
-        channels=body.channels,
-        tags=body.tags,
-        create_app=body.application.model_dump() if body.application else None,
-    )
+    publishes: FailureWatch = request.app.state.publishes
+    try:
+        row = await db.messages.publish(
+            app_id,
+            body.event_type,
+            payload,
+            event_id=body.event_id,
+            channels=body.channels,
+            tags=body.tags,
+            create_app=body.application.model_dump() if body.application else None,
+        )
+    except (NotFound, Conflict, ApiError):
+        raise  # the caller's mistake, answered as such: the store works
+    except Exception as exc:
+        # The caller gets its 503 or 500; the operator gets a line per interval and a
+        # health route that says why, instead of one traceback per request.
+        report_failure(publishes, time.monotonic(), exc, log)
+        raise
+    report_success(publishes, time.monotonic(), log)
     return OrjsonResponse(serialize.message(row, with_content), status_code=202)
 
 

@@ -23,7 +23,7 @@ GRACE_SECONDS = 3.0
 REPORT_EVERY_SECONDS = 5.0
 # A failed publish with no publish since stops counting after this long: an API that nobody
 # publishes to is not kept "not ready" by one old failure.
-STALE_AFTER_SECONDS = 30.0
+STALE_AFTER_SECONDS = 15.0
 
 
 @dataclass
@@ -37,9 +37,13 @@ class FailureWatch:
     last_report_at: float | None = None
     cause: str = ""
 
+    def is_new_streak(self, now: float) -> bool:
+        """Would a failure now start a new streak (nothing failing, or only long ago)?"""
+        return self.failing_since is None or self._stale(now)
+
     def failed(self, now: float, cause: BaseException | str) -> str | None:
         """Note a failure; returns the error line to log now, if it is time for one."""
-        if self.failing_since is None or self._stale(now):
+        if self.is_new_streak(now):
             self.failing_since = now
             self.last_report_at = None
         self.last_failure_at = now
@@ -101,8 +105,24 @@ class Readiness:
 
 
 def report_failure(
-    watch: FailureWatch, now: float, cause: BaseException | str, logger: logging.Logger
+    watch: FailureWatch,
+    now: float,
+    cause: BaseException,
+    logger: logging.Logger,
+    with_traceback: bool = False,
+    note: str = "",
 ) -> None:
+    """The first failure of a streak is a warning (with the traceback if asked: a bug or a
+    misconfiguration, not an outage); past the grace period, one error line per interval
+    says how long it has lasted and why. Never a traceback per retry or per request."""
+    if watch.is_new_streak(now):
+        logger.warning(
+            "cannot %s%s, retrying: %s",
+            watch.activity,
+            f" ({note})" if note else "",
+            _describe(cause),
+            exc_info=cause if with_traceback else None,
+        )
     line = watch.failed(now, cause)
     if line is not None:
         logger.error("%s", line)

@@ -203,19 +203,9 @@ class Worker:
                 return
 
     def _store_failed(self, watch: FailureWatch, exc: Exception, note: str = "") -> None:
-        """The first failure of a streak is a warning (with the traceback if it is not an
-        outage: a bug or a misconfiguration); past the grace period, one error line per
-        interval says how long it has lasted and why, and the process reports not ready."""
-        if watch.failing_since is None:
-            detail = f" ({note})" if note else ""
-            log.warning(
-                "cannot %s%s, retrying: %s",
-                watch.activity,
-                detail,
-                exc,
-                exc_info=not isinstance(exc, StoreUnavailable),
-            )
-        report_failure(watch, time.monotonic(), exc, log)
+        # An outage is expected now and then; anything else gets its traceback (once).
+        outage = isinstance(exc, StoreUnavailable)
+        report_failure(watch, time.monotonic(), exc, log, with_traceback=not outage, note=note)
 
     async def _tell_operators(
         self, batch: list[AttemptRecord], changes: list[EndpointEvent]

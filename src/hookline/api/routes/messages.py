@@ -16,7 +16,7 @@ from hookline.api.models import Channel, ListResponse, MessageIn, MessageOut
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import DEFAULT_LIMIT, Db, Iterator, KeyList, Limit, PathKey
 from hookline.readiness import FailureWatch, report_failure, report_success
-from hookline.store import Conflict, NotFound
+from hookline.store import Conflict, NotFound, StoreUnavailable
 
 log = logging.getLogger("hookline.api")
 
@@ -55,11 +55,14 @@ async def create_message(
         )
     except (NotFound, Conflict, ApiError):
         raise  # the caller's mistake, answered as such: the store works
-    except Exception as exc:
-        # The caller gets its 503 or 500; the operator gets a line per interval and a
-        # health route that says why, instead of one traceback per request.
+    except StoreUnavailable as exc:
         report_failure(publishes, time.monotonic(), exc, log)
-        raise
+        raise  # 503: retry later
+    except Exception as exc:
+        # The caller gets its 500; the operator gets a line per interval and a health
+        # route that says why, instead of one traceback per request.
+        report_failure(publishes, time.monotonic(), exc, log, with_traceback=True)
+        raise ApiError(500, "internal server error", code="internal_error") from exc
     report_success(publishes, time.monotonic(), log)
     return OrjsonResponse(serialize.message(row, with_content), status_code=202)
 

@@ -139,7 +139,13 @@ def test_failing_claims_and_publishes_are_loud_and_unready(
             statuses.append(response.status_code)
             answer = httpx.get(health)
             detail = answer.json().get("detail", "") if answer.status_code == 503 else ""
-            if "claim deliveries" in detail and "publish messages" in detail:
+            logged = hookline.output()
+            if (
+                "claim deliveries" in detail
+                and "publish messages" in detail
+                and "ERROR hookline.api: cannot publish messages for" in logged
+                and "ERROR hookline.worker: cannot claim deliveries for" in logged
+            ):
                 break
             time.sleep(0.5)
         assert answer.status_code == 503, answer.text

@@ -64,11 +64,15 @@ async def _signature_note(ctx: RunContext, api: HooklineApi, app_id: str, endpoi
 
 
 async def backlog(
-    ctx: RunContext, backend: str, workers: int = 1, key: str | None = None
+    ctx: RunContext,
+    backend: str,
+    workers: int = 1,
+    key: str | None = None,
+    pooler: str | None = None,
 ) -> list[Line]:
     count = ctx.sizes.messages
     key = key or f"{backend}-backlog" + (f"-{workers}w" if workers > 1 else "")
-    async with backend_env(ctx, backend) as henv:
+    async with backend_env(ctx, backend, pooler) as henv:
         async with running_server(ctx, henv, no_worker=True) as server:
             app_id, _ = await _one_endpoint_app(server.api, ctx, "/backlog")
             await server.check_backend_used()
@@ -104,9 +108,13 @@ async def backlog(
     if leaked:
         notes.append(f"`serve --no-worker` delivered {leaked:,} messages itself")
     target: Target
-    if backend == "pgbouncer":
+    if backend == "pgbouncer" or pooler == "transaction":
         # Unnamed statements (a parse per statement) are what transaction pooling costs.
-        label = f"{BACKENDS[backend]} (transaction mode): backlog drain, 1 worker"
+        label = (
+            f"{BACKENDS[backend]} (transaction mode): backlog drain, 1 worker"
+            if backend == "pgbouncer"
+            else "PostgreSQL, direct, statements as for a transaction pooler: backlog drain"
+        )
         target = AtLeastRow("pg-backlog", 0.5)
     elif workers > 1:
         label = f"{BACKENDS[backend]}: backlog drain, {workers} workers"

@@ -57,6 +57,7 @@ class HooklineEnv:
     token: str
     database: str | None = None  # PostgreSQL database name
     via: str = postgres.PG_HOST  # host:port Hookline connects to (a pooler, or PostgreSQL)
+    pooler: str | None = None  # HOOKLINE_DATABASE_POOLER, if the row sets it
 
     @property
     def database_url(self) -> str | None:
@@ -76,11 +77,15 @@ class HooklineEnv:
         )
         if self.database_url:
             env["HOOKLINE_DATABASE_URL"] = self.database_url
+        if self.pooler:
+            env["HOOKLINE_DATABASE_POOLER"] = self.pooler
         return env
 
 
 @asynccontextmanager
-async def backend_env(ctx: RunContext, backend: str) -> AsyncIterator[HooklineEnv]:
+async def backend_env(
+    ctx: RunContext, backend: str, pooler: str | None = None
+) -> AsyncIterator[HooklineEnv]:
     """A fresh data directory (and for PostgreSQL a fresh database), removed afterwards."""
     if backend in ctx.unavailable:
         raise Unavailable(ctx.unavailable[backend])
@@ -104,7 +109,8 @@ async def backend_env(ctx: RunContext, backend: str) -> AsyncIterator[HooklineEn
         via = f"127.0.0.1:{bouncer.port}"
     data_dir = Path(tempfile.mkdtemp(prefix=f"hookline-bench-{backend}-"))
     try:
-        yield HooklineEnv(backend, data_dir, "bench_" + secrets.token_hex(16), database, via)
+        token = "bench_" + secrets.token_hex(16)
+        yield HooklineEnv(backend, data_dir, token, database, via, pooler)
     except ServerUnavailable as exc:
         ctx.unavailable[backend] = str(exc)
         raise

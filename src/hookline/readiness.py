@@ -43,18 +43,19 @@ class FailureWatch:
 
     def failed(self, now: float, cause: BaseException | str) -> str | None:
         """Note a failure; returns the error line to log now, if it is time for one."""
-        if self.is_new_streak(now):
+        if self.failing_since is None or self._stale(now):
             self.failing_since = now
             self.last_report_at = None
+        since = self.failing_since
         self.last_failure_at = now
         self.cause = _describe(cause)
-        if now - self.failing_since < self.grace:
+        if now - since < self.grace:
             return None
         if self.last_report_at is not None and now - self.last_report_at < self.report_every:
             return None
         self.last_report_at = now
         return (
-            f"cannot {self.activity} for {now - self.failing_since:.0f} s "
+            f"cannot {self.activity} for {now - since:.0f} s "
             f"(still retrying): {self.cause}"
         )
 

@@ -73,7 +73,7 @@ pidfile = {dir}/pgbouncer.pid
 class PgBouncer:
     """One PgBouncer process: `url_for(direct_url)` routes a PostgreSQL URL through it."""
 
-    def __init__(self, mode: str = "transaction", pool_size: int = 10) -> None:
+    def __init__(self, mode: str = "transaction", pool_size: int = 20) -> None:
         self.binary = require_pgbouncer()
         self.mode = mode
         self.pool_size = pool_size

@@ -54,10 +54,7 @@ class FailureWatch:
         if self.last_report_at is not None and now - self.last_report_at < self.report_every:
             return None
         self.last_report_at = now
-        return (
-            f"cannot {self.activity} for {now - since:.0f} s "
-            f"(still retrying): {self.cause}"
-        )
+        return f"cannot {self.activity} for {now - since:.0f} s (still retrying): {self.cause}"
 
     def succeeded(self, now: float) -> str | None:
         """Note a success; returns a line to log if a reported failure just ended."""

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-from backends import POOLED
 from svix.api import ApplicationIn, EndpointIn, MessageIn
 
 CRASH_ENV = {
@@ -15,7 +13,6 @@ CRASH_ENV = {
 }
 
 
-@pytest.mark.parametrize("database_url", POOLED, indirect=True)
 def test_sigkill_during_delivery_then_restart_delivers_everything(
     start_hookline, receiver, tmp_path
 ):

@@ -55,6 +55,16 @@ ROWS = [
         "PostgreSQL: backlog drain, 2 workers",
         partial(hookline_rows.backlog, backend="pg", workers=2),
     ),
+    Row(
+        "pg-pgbouncer",
+        "PostgreSQL via PgBouncer (transaction mode): backlog drain, 1 worker",
+        partial(hookline_rows.backlog, backend="pgbouncer", key="pg-pgbouncer"),
+    ),
+    Row(
+        "pg-unnamed",
+        "PostgreSQL, direct, HOOKLINE_DATABASE_POOLER=transaction: backlog drain, 1 worker",
+        partial(hookline_rows.backlog, backend="pg", key="pg-unnamed", pooler="transaction"),
+    ),
     Row("pg-e2e", "PostgreSQL: end to end", partial(hookline_rows.end_to_end, backend="pg")),
     Row("pg-latency", "PostgreSQL: latency", partial(hookline_rows.latency, backend="pg")),
     Row("baseline", "baseline: Celery + requests, backlog drain", baseline_row.run),

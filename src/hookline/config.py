@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 DEFAULT_RETRY_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+# HOOKLINE_DATABASE_POOLER: what sits between Hookline and PostgreSQL (docs/deployment.md).
+POOLER_MODES = ("auto", "none", "session", "transaction")
 
 
 class ConfigError(ValueError):
@@ -26,6 +28,10 @@ class ConfigError(ValueError):
 class Settings:
     data_dir: Path = Path("hookline-data")
     database_url: str = ""
+    # PostgreSQL behind a pooler: its mode ("auto" probes at start), and a direct connection
+    # for the LISTEN wake-ups, which need a session of their own.
+    database_pooler: str = "auto"
+    database_listen_url: str = field(default="", repr=False)
     admin_token: str | None = field(default=None, repr=False)
     retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     request_timeout: float = 15.0
@@ -80,14 +86,31 @@ class Settings:
                 f"HOOKLINE_LEASE_SECONDS ({self.lease_seconds:g}) must exceed "
                 f"HOOKLINE_REQUEST_TIMEOUT ({self.request_timeout:g})"
             )
-        scheme = self.database_url.partition(":")[0].partition("+")[0]
+        scheme = _scheme(self.database_url)
         if scheme not in ("sqlite", "postgresql", "postgres"):
             raise ConfigError(
                 f"HOOKLINE_DATABASE_URL must start with sqlite:// or postgresql://, got {scheme!r}"
             )
+        if self.database_pooler not in POOLER_MODES:
+            raise ConfigError(
+                f"HOOKLINE_DATABASE_POOLER must be one of {', '.join(POOLER_MODES)}, "
+                f"got {self.database_pooler!r}"
+            )
+        if self.database_listen_url and (
+            scheme == "sqlite"
+            or _scheme(self.database_listen_url) not in ("postgresql", "postgres")
+        ):
+            raise ConfigError(
+                "HOOKLINE_DATABASE_LISTEN_URL must be a postgresql:// URL, and only goes with "
+                "a PostgreSQL HOOKLINE_DATABASE_URL"
+            )
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _scheme(url: str) -> str:
+    return url.partition(":")[0].partition("+")[0]
 
 
 def _float(env: Mapping[str, str], name: str, default: float, minimum: float = 0.0) -> float:
@@ -204,6 +227,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         data_dir=data_dir,
         database_url=env.get("HOOKLINE_DATABASE_URL", "").strip(),
+        database_pooler=(env.get("HOOKLINE_DATABASE_POOLER") or "auto").strip().lower(),
+        database_listen_url=env.get("HOOKLINE_DATABASE_LISTEN_URL", "").strip(),
         admin_token=(env.get("HOOKLINE_ADMIN_TOKEN") or "").strip() or None,
         retry_schedule=(
             DEFAULT_RETRY_SCHEDULE if schedule_raw is None else parse_retry_schedule(schedule_raw)

@@ -20,11 +20,23 @@ from hookline.api.request_head_limit import BoundedHeadHttpToolsProtocol
 from hookline.config import Settings, default_public_url
 from hookline.delivery.worker import Worker
 from hookline.operational import OperationalEvents
+from hookline.readiness import Readiness
 from hookline.retention_task import run_retention
 from hookline.secret_key import open_secret_box
+from hookline.secrets_at_rest import SecretBox
 from hookline.store import Database, open_database
 
 TOKEN_FILE = "admin-token"
+
+
+async def _open(settings: Settings, box: SecretBox | None) -> Database:
+    return await open_database(
+        settings.database_url,
+        migrate=True,
+        secret_box=box,
+        pooler=settings.database_pooler,
+        listen_url=settings.database_listen_url or None,
+    )
 
 
 def load_or_create_admin_token(settings: Settings) -> tuple[str, bool]:
@@ -121,10 +133,13 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
         settings = settings.with_overrides(public_url=default_public_url(host, port))
     token, generated = load_or_create_admin_token(settings)
     box, key_note = open_secret_box(settings)
-    db = await open_database(settings.database_url, migrate=True, secret_box=box)
+    db = await _open(settings, box)
     operational = OperationalEvents(db, settings)
     await operational.setup()
-    worker = Worker(db, settings, operational=operational) if with_worker else None
+    readiness = Readiness()
+    worker = (
+        Worker(db, settings, operational=operational, readiness=readiness) if with_worker else None
+    )
     if worker is not None:
         db.on_published(worker.wake)
 
@@ -134,7 +149,9 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
             run_retention(db, settings, stop), *([worker.run(stop)] if worker else [])
         )
 
-    app = create_app(settings, db, token, background=background, operational=operational)
+    app = create_app(
+        settings, db, token, background=background, operational=operational, readiness=readiness
+    )
     config = uvicorn_config(app, settings, host, port)
     server = _GracefulServer(config)
     print(_banner(host, port, token, generated, settings), flush=True)
@@ -156,7 +173,7 @@ async def _work(settings: Settings) -> None:
     box, key_note = open_secret_box(settings)
     if key_note:
         print(key_note, flush=True)
-    db = await open_database(settings.database_url, migrate=True, secret_box=box)
+    db = await _open(settings, box)
     operational = OperationalEvents(db, settings)
     await operational.setup()
     worker = Worker(db, settings, operational=operational)
@@ -184,7 +201,7 @@ def work(settings: Settings) -> None:
 async def _migrate(settings: Settings) -> None:
     # Without a key (it is optional here) plaintext secrets stay for serve/worker to seal.
     box, _ = open_secret_box(settings, required=False)
-    db: Database = await open_database(settings.database_url, migrate=True, secret_box=box)
+    db: Database = await _open(settings, box)
     await db.close()
 
 

@@ -29,6 +29,7 @@ from hookline.api.routes import (
 )
 from hookline.config import Settings
 from hookline.operational import OperationalEvents
+from hookline.readiness import STALE_AFTER_SECONDS, Readiness
 from hookline.store import Database
 
 # Runs for the app's lifetime and returns once the event is set (the delivery worker).
@@ -44,6 +45,7 @@ def create_app(
     admin_token: str,
     background: Background | None = None,
     operational: OperationalEvents | None = None,
+    readiness: Readiness | None = None,
 ) -> FastAPI:
     """Build the API. `background`, if given, runs for the app's lifetime (the worker)."""
     if not settings.public_url:
@@ -76,6 +78,9 @@ def create_app(
     # Only a digest: the token itself is not kept where a heap dump or a debug page shows it.
     app.state.admin_token_digest = token_digest(admin_token)
     app.state.operational = operational or OperationalEvents(db, settings)
+    # What the health route reports: this process's worker (if any) and its publishes.
+    app.state.readiness = readiness = readiness or Readiness()
+    app.state.publishes = readiness.watch("publish messages", stale_after=STALE_AFTER_SECONDS)
     install_error_handlers(app)
 
     app.include_router(health.router)

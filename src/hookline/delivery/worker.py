@@ -24,6 +24,7 @@ from hookline.config import Settings
 from hookline.delivery.client import DeliveryClient
 from hookline.delivery.endpoint_slots import EndpointSlots
 from hookline.operational import OperationalEvents
+from hookline.readiness import FailureWatch, Readiness, report_failure, report_success
 from hookline.retry import failure_delay
 from hookline.store import Database, StoreUnavailable
 from hookline.types import AttemptRecord, DeliveryJob, EndpointEvent, HealthPolicy, Outcome
@@ -54,6 +55,7 @@ class Worker:
         settings: Settings,
         client: DeliveryClient | None = None,
         operational: OperationalEvents | None = None,
+        readiness: Readiness | None = None,
     ):
         self.db = db
         self.settings = settings
@@ -69,6 +71,9 @@ class Worker:
         self._in_flight: dict[asyncio.Task[None], DeliveryJob] = {}
         self._slots = EndpointSlots(settings.worker_concurrency, settings.endpoint_concurrency)
         self._rng = random.Random()
+        readiness = readiness or Readiness()
+        self._claims = readiness.watch("claim deliveries")
+        self._records = readiness.watch("record attempts")
         self._closing = False
         self._stopping = False
 
@@ -113,14 +118,11 @@ class Worker:
                     await self.db.deliveries.release(
                         self.worker_id, [j.delivery_id for j in give_back], BUSY_RETRY_MS
                     )
-            except StoreUnavailable as exc:
-                log.warning("cannot claim deliveries, database unavailable: %s", exc)
+            except Exception as exc:
+                self._store_failed(self._claims, exc)
                 await _wait_any(stop, seconds=STORE_RETRY_SECONDS)
                 continue
-            except Exception:
-                log.exception("claiming deliveries failed; retrying")
-                await _wait_any(stop, seconds=STORE_RETRY_SECONDS)
-                continue
+            report_success(self._claims, time.monotonic(), log)
             for job in start:
                 self._start(job)
             if len(jobs) < asked:
@@ -189,15 +191,21 @@ class Worker:
                 except Exception as exc:
                     # Keep the records and try again: the attempts happened. If we stop
                     # before the store is back, the leases expire and the deliveries repeat.
-                    log.warning("cannot record %d attempts yet: %s", len(batch), exc)
+                    self._store_failed(self._records, exc, f"{len(batch)} attempts waiting")
                     if self._stopping:
                         return
                     await asyncio.sleep(STORE_RETRY_SECONDS)
                     continue
+                report_success(self._records, time.monotonic(), log)
                 await self._tell_operators(batch, changes)
                 batch = []
             if self._stopping and not self._pending_records:
                 return
+
+    def _store_failed(self, watch: FailureWatch, exc: Exception, note: str = "") -> None:
+        # An outage is expected now and then; anything else gets its traceback (once).
+        outage = isinstance(exc, StoreUnavailable)
+        report_failure(watch, time.monotonic(), exc, log, with_traceback=not outage, note=note)
 
     async def _tell_operators(
         self, batch: list[AttemptRecord], changes: list[EndpointEvent]

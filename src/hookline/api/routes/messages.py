@@ -23,6 +23,7 @@ from hookline.api.routes.common import (
     event_type_list,
     to_ms,
 )
+from hookline.observability.metrics import record_published
 
 router = APIRouter(prefix="/api/v1/app/{app_id}/msg", tags=["Message"], route_class=JsonBodyRoute)
 
@@ -44,6 +45,7 @@ async def create_message(
         channels=body.channels,
         create_app=body.application.model_dump() if body.application else None,
     )
+    record_published(row["app_id"])
     return OrjsonResponse(serialize.message(row, with_content), status_code=202)
 
 

@@ -63,10 +63,13 @@ async def _signature_note(ctx: RunContext, api: HooklineApi, app_id: str, endpoi
     return "signature verified" if problem is None else f"SIGNATURE INVALID: {problem}"
 
 
-async def backlog(ctx: RunContext, backend: str, workers: int = 1) -> list[Line]:
+async def backlog(
+    ctx: RunContext, backend: str, workers: int = 1, env: dict[str, str] | None = None
+) -> list[Line]:
     count = ctx.sizes.messages
     key = f"{backend}-backlog" + (f"-{workers}w" if workers > 1 else "")
     async with backend_env(ctx, backend) as henv:
+        henv.extra.update(env or {})
         async with running_server(ctx, henv, no_worker=True) as server:
             app_id, _ = await _one_endpoint_app(server.api, ctx, "/backlog")
             await server.check_backend_used()

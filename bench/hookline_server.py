@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,7 @@ class HooklineEnv:
     data_dir: Path
     token: str
     database: str | None = None  # PostgreSQL database name
+    extra: dict[str, str] = field(default_factory=dict)  # settings of one row
 
     @property
     def database_url(self) -> str | None:
@@ -74,6 +75,7 @@ class HooklineEnv:
         )
         if self.database_url:
             env["HOOKLINE_DATABASE_URL"] = self.database_url
+        env.update(self.extra)
         return env
 
 

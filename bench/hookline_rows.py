@@ -69,10 +69,12 @@ async def backlog(
     workers: int = 1,
     key: str | None = None,
     pooler: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> list[Line]:
     count = ctx.sizes.messages
     key = key or f"{backend}-backlog" + (f"-{workers}w" if workers > 1 else "")
     async with backend_env(ctx, backend, pooler) as henv:
+        henv.extra.update(env or {})
         async with running_server(ctx, henv, no_worker=True) as server:
             app_id, _ = await _one_endpoint_app(server.api, ctx, "/backlog")
             await server.check_backend_used()

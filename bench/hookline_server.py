@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ class HooklineEnv:
     database: str | None = None  # PostgreSQL database name
     via: str = postgres.PG_HOST  # host:port Hookline connects to (a pooler, or PostgreSQL)
     pooler: str | None = None  # HOOKLINE_DATABASE_POOLER, if the row sets it
+    extra: dict[str, str] = field(default_factory=dict)  # settings of one row
 
     @property
     def database_url(self) -> str | None:
@@ -79,6 +80,7 @@ class HooklineEnv:
             env["HOOKLINE_DATABASE_URL"] = self.database_url
         if self.pooler:
             env["HOOKLINE_DATABASE_POOLER"] = self.pooler
+        env.update(self.extra)
         return env
 
 

@@ -73,6 +73,16 @@ class Settings:
     # Only connections from these addresses may set X-Forwarded-For / X-Forwarded-Proto.
     trusted_proxies: tuple[IPNetwork, ...] = ()
 
+    # Observability (docs/observability.md). The metrics token may read /metrics and nothing
+    # else; the metrics port serves /metrics, /healthz and /readyz without a token (0: none).
+    metrics_enabled: bool = True
+    metrics_token: str | None = field(default=None, repr=False)
+    metrics_port: int = 0
+    metrics_per_app: bool = False
+    log_format: str = "text"
+    log_level: str = "WARNING"
+    access_log: bool = False
+
     def __post_init__(self) -> None:
         if not self.database_url:
             path = (self.data_dir / "hookline.db").resolve()
@@ -213,6 +223,27 @@ def parse_public_url(raw: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    value = raw.upper() if choices == LOG_LEVELS else raw.lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return value
+
+
+def _port(env: Mapping[str, str], name: str) -> int:
+    port = _int(env, name, 0, minimum=0)
+    if port > 65535:
+        raise ConfigError(f"{name} must be a TCP port (1-65535), got {port}")
+    return port
+
+
 def default_public_url(host: str, port: int) -> str:
     """`http://HOST:PORT` of the listening server (IPv6 literals in brackets)."""
     if ":" in host and not host.startswith("["):
@@ -263,4 +294,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=parse_networks(
             env.get("HOOKLINE_TRUSTED_PROXIES", ""), "HOOKLINE_TRUSTED_PROXIES"
         ),
+        metrics_enabled=_bool(env, "HOOKLINE_METRICS_ENABLED", default=True),
+        metrics_token=(env.get("HOOKLINE_METRICS_TOKEN") or "").strip() or None,
+        metrics_port=_port(env, "HOOKLINE_METRICS_PORT"),
+        metrics_per_app=_bool(env, "HOOKLINE_METRICS_PER_APP"),
+        log_format=_choice(env, "HOOKLINE_LOG_FORMAT", "text", LOG_FORMATS),
+        log_level=_choice(env, "HOOKLINE_LOG_LEVEL", "WARNING", LOG_LEVELS),
+        access_log=_bool(env, "HOOKLINE_ACCESS_LOG"),
     )

@@ -87,7 +87,7 @@ def _describe(cause: BaseException | str) -> str:
     return f"{type(cause).__name__}: {text}" if text else type(cause).__name__
 
 
-class Readiness:
+class FailureWatches:
     """The watches of one process; `problems` is what the health route reports."""
 
     def __init__(self) -> None:

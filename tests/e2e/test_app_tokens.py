@@ -498,8 +498,11 @@ def test_every_route_with_admin_token_app_token_and_no_token(hookline, receiver,
     with httpx.Client(base_url=hookline.url, timeout=10) as anonymous:
         for method, path in routes:
             r = request(anonymous, method, path, a.app_id)
-            if not path.startswith("/api/"):
-                assert r.status_code == 200, (method, path)  # the API's documentation
+            if path == "/metrics":
+                assert r.status_code == 401, (method, path, r.status_code)
+                assert r.json()["code"] == "authentication_failed"
+            elif not path.startswith("/api/"):
+                assert r.status_code == 200, (method, path)  # documentation and probes
             elif path == "/api/v1/health":
                 assert r.status_code == 204
             else:
@@ -508,6 +511,8 @@ def test_every_route_with_admin_token_app_token_and_no_token(hookline, receiver,
                 assert_no_data_of(a, r)
 
     with token_client(hookline, token) as http:
+        # An application token may not read the metrics (they tell of every tenant).
+        assert http.get("/metrics").status_code == 401
         for method, path in routes:
             if not path.startswith("/api/") or path == "/api/v1/health":
                 continue

@@ -4,7 +4,7 @@ the pooler settings, and when a failing activity is reported and makes a process
 import pytest
 
 from hookline.config import ConfigError, load_settings
-from hookline.readiness import FailureWatch, Readiness
+from hookline.readiness import FailureWatch, FailureWatches
 from hookline.store.pooling import connect_args, shows_transaction_pooling
 
 PG = {"HOOKLINE_DATABASE_URL": "postgresql://u@127.0.0.1:6432/db"}
@@ -93,7 +93,7 @@ def test_a_multi_line_cause_becomes_one_bounded_line():
 
 
 def test_an_old_publish_failure_stops_counting():
-    readiness = Readiness()
+    readiness = FailureWatches()
     publishes = readiness.watch("publish messages", stale_after=15)
     readiness.watch("claim deliveries")
     publishes.failed(0.0, "down")

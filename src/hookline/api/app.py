@@ -16,6 +16,7 @@ from hookline.api.idempotency import IdempotentPosts
 from hookline.api.limits import BodySizeLimit
 from hookline.api.openapi import install_openapi
 from hookline.api.redirects import RelativeRedirects
+from hookline.api.request_log import RequestLog
 from hookline.api.routes import (
     applications,
     attempts,
@@ -27,9 +28,11 @@ from hookline.api.routes import (
     health,
     messages,
 )
+from hookline.api.routes import observability as observability_routes
 from hookline.config import Settings
+from hookline.observability.process import Observability, observability_for
 from hookline.operational import OperationalEvents
-from hookline.readiness import STALE_AFTER_SECONDS, Readiness
+from hookline.readiness import STALE_AFTER_SECONDS, FailureWatches
 from hookline.store import Database
 
 # Runs for the app's lifetime and returns once the event is set (the delivery worker).
@@ -45,7 +48,8 @@ def create_app(
     admin_token: str,
     background: Background | None = None,
     operational: OperationalEvents | None = None,
-    readiness: Readiness | None = None,
+    failures: FailureWatches | None = None,
+    observability: Observability | None = None,
 ) -> FastAPI:
     """Build the API. `background`, if given, runs for the app's lifetime (the worker)."""
     if not settings.public_url:
@@ -79,11 +83,13 @@ def create_app(
     app.state.admin_token_digest = token_digest(admin_token)
     app.state.operational = operational or OperationalEvents(db, settings)
     # What the health route reports: this process's worker (if any) and its publishes.
-    app.state.readiness = readiness = readiness or Readiness()
-    app.state.publishes = readiness.watch("publish messages", stale_after=STALE_AFTER_SECONDS)
+    app.state.failures = failures = failures or FailureWatches()
+    app.state.publishes = failures.watch("publish messages", stale_after=STALE_AFTER_SECONDS)
+    app.state.observability = observability or observability_for(settings, db, failures=failures)
     install_error_handlers(app)
 
     app.include_router(health.router)
+    app.include_router(observability_routes.router)
     protected = [Depends(require_caller)]
     for module in (
         applications,
@@ -101,5 +107,6 @@ def create_app(
     app.add_middleware(RelativeRedirects)  # the router's trailing-slash redirects
     app.add_middleware(IdempotentPosts)  # innermost: sees authenticated, size-checked requests
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_payload_bytes)
-    app.add_middleware(Authenticate)  # outermost: strangers' bodies are never read
+    app.add_middleware(Authenticate)  # strangers' bodies are never read
+    app.add_middleware(RequestLog)  # outermost: every answer is timed and logged, 401s too
     return app

@@ -23,10 +23,12 @@ from hookline import ids
 from hookline.config import Settings
 from hookline.delivery.client import DeliveryClient
 from hookline.delivery.endpoint_slots import EndpointSlots
+from hookline.observability import metrics
 from hookline.operational import OperationalEvents
-from hookline.readiness import FailureWatch, Readiness, report_failure, report_success
+from hookline.readiness import FailureWatch, FailureWatches, report_failure, report_success
 from hookline.retry import failure_delay
 from hookline.store import Database, StoreUnavailable
+from hookline.store.endpoint_health import CIRCUIT_OPENED, DISABLED
 from hookline.types import AttemptRecord, DeliveryJob, EndpointEvent, HealthPolicy, Outcome
 
 log = logging.getLogger("hookline.worker")
@@ -55,7 +57,7 @@ class Worker:
         settings: Settings,
         client: DeliveryClient | None = None,
         operational: OperationalEvents | None = None,
-        readiness: Readiness | None = None,
+        failures: FailureWatches | None = None,
     ):
         self.db = db
         self.settings = settings
@@ -71,11 +73,17 @@ class Worker:
         self._in_flight: dict[asyncio.Task[None], DeliveryJob] = {}
         self._slots = EndpointSlots(settings.worker_concurrency, settings.endpoint_concurrency)
         self._rng = random.Random()
-        readiness = readiness or Readiness()
-        self._claims = readiness.watch("claim deliveries")
-        self._records = readiness.watch("record attempts")
+        failures = failures or FailureWatches()
+        self._claims = failures.watch("claim deliveries")
+        self._records = failures.watch("record attempts")
         self._closing = False
         self._stopping = False
+        # time.monotonic() of the claim loop's last turn: readiness sees a stuck or dead loop.
+        self.last_beat: float | None = None
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
 
     def wake(self) -> None:
         """Something became due now (a publish in this process): claim without waiting."""
@@ -101,6 +109,7 @@ class Worker:
     async def _claim_loop(self, stop: asyncio.Event) -> None:
         lease_ms = int(self.settings.lease_seconds * 1000)
         while not stop.is_set():
+            self.last_beat = time.monotonic()
             room = self.settings.worker_concurrency - len(self._in_flight)
             if room <= 0:
                 self._room.clear()
@@ -147,13 +156,15 @@ class Worker:
             await asyncio.sleep(max(0.0, job.not_before_ms / 1000 - time.time()))
         started_ms = int(time.time() * 1000)
         result = await self.client.send(job)
-        self._pending_records.append(self._attempt_record(job, started_ms, result))
+        record = self._attempt_record(job, started_ms, result)
+        self._pending_records.append(record)
         self._records_ready.set()  # the recorder batches whatever piles up meanwhile
         following = self._slots.done(job.endpoint_id, result.succeeded)
         if following is None:
             self._slot_freed.set()
         elif not self._closing:
             self._start(following)
+        _observe(record)
 
     def _attempt_record(self, job: DeliveryJob, started_ms: int, result: Outcome) -> AttemptRecord:
         next_at = None
@@ -197,6 +208,7 @@ class Worker:
                     await asyncio.sleep(STORE_RETRY_SECONDS)
                     continue
                 report_success(self._records, time.monotonic(), log)
+                _observe_changes(changes)
                 await self._tell_operators(batch, changes)
                 batch = []
             if self._stopping and not self._pending_records:
@@ -229,6 +241,44 @@ class Worker:
         if give_back:
             with contextlib.suppress(Exception):
                 await self.db.deliveries.release(self.worker_id, give_back)
+
+
+def _observe(record: AttemptRecord) -> None:
+    job, outcome = record.job, record.outcome
+    exhausted = not outcome.succeeded and record.next_attempt_at_ms is None
+    latency = time.time() - ids.created_ms(job.msg_id) / 1000 if outcome.succeeded else None
+    metrics.record_attempt(job.app_id, outcome, latency, job.attempt_count == 0, exhausted)
+    if log.isEnabledFor(logging.INFO):
+        log.info(
+            "attempt %s of %s to %s: %s",
+            record.attempt_id,
+            job.msg_id,
+            job.endpoint_id,
+            "delivered" if outcome.succeeded else f"failed ({outcome.failure_kind})",
+            extra={
+                "app_id": job.app_id,
+                "msg_id": job.msg_id,
+                "endpoint_id": job.endpoint_id,
+                "attempt_id": record.attempt_id,
+                "status": outcome.status_code,
+                "duration_ms": outcome.duration_ms,
+                "failure_kind": outcome.failure_kind,
+            },
+        )
+
+
+def _observe_changes(changes: list[EndpointEvent]) -> None:
+    for change in changes:
+        if change.kind == DISABLED:
+            metrics.record_endpoint_disabled(change.app_id, change.reason)
+            log.warning(
+                "endpoint %s disabled: %s",
+                change.endpoint_id,
+                change.reason,
+                extra={"app_id": change.app_id, "endpoint_id": change.endpoint_id},
+            )
+        elif change.kind == CIRCUIT_OPENED:
+            metrics.record_circuit_opened(change.app_id)
 
 
 async def _wait_any(stop: asyncio.Event, *events: asyncio.Event, seconds: float) -> None:

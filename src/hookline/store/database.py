@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from hookline.secrets_at_rest import SecretBox
 from hookline.store.app_tokens import AppTokens
@@ -71,6 +74,21 @@ class Database(Connections):
                     sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
                 )
             await conn.run_sync(_run_alembic_upgrade)
+
+    async def migrations_current(self) -> bool:
+        """Whether the schema is at the newest revision this code knows (readiness)."""
+        async with self.read() as conn:
+            current = await conn.run_sync(
+                lambda c: set(MigrationContext.configure(c).get_current_heads())
+            )
+        return current == _code_heads()
+
+
+@functools.cache
+def _code_heads() -> set[str]:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return set(ScriptDirectory.from_config(config).get_heads())
 
 
 def _run_alembic_upgrade(sync_conn: sa.Connection) -> None:

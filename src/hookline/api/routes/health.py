@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request, Response
 
 from hookline.api.errors import ApiError
 from hookline.api.routes.common import Db
-from hookline.readiness import Readiness
+from hookline.readiness import FailureWatches
 
 router = APIRouter(prefix="/api/v1/health", tags=["Health"])
 
@@ -21,8 +21,8 @@ router = APIRouter(prefix="/api/v1/health", tags=["Health"])
 @router.get("", status_code=204)
 async def health(db: Db, request: Request) -> Response:
     await db.ping()  # StoreUnavailable becomes a 503 with a JSON body
-    readiness: Readiness = request.app.state.readiness
-    problems = readiness.problems(time.monotonic())
+    failures: FailureWatches = request.app.state.failures
+    problems = failures.problems(time.monotonic())
     if problems:
         raise ApiError(503, "; ".join(problems), code="not_ready")
     return Response(status_code=204)

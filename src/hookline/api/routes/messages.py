@@ -26,6 +26,7 @@ from hookline.api.routes.common import (
     event_type_list,
     to_ms,
 )
+from hookline.observability.metrics import record_published
 from hookline.readiness import FailureWatch, report_failure, report_success
 from hookline.store import StoreUnavailable
 from hookline.store.errors import StoreError
@@ -65,6 +66,7 @@ async def create_message(
         report_failure(publishes, time.monotonic(), exc, log, with_traceback=True)
         raise ApiError(500, "internal server error", code="internal_error") from exc
     report_success(publishes, time.monotonic(), log)
+    record_published(row["app_id"])
     return OrjsonResponse(serialize.message(row, with_content), status_code=202)
 
 

@@ -28,6 +28,10 @@ ALLOWED = [
     ("GET", "/api/v1/event-type"),
     ("GET", "/api/v1/event-type/invoice.paid"),
     ("POST", "/api/v1/auth/logout"),
+    ("GET", EP + "/stats"),
+    ("GET", EP + "/attempt-stats"),
+    ("GET", "/api/v1/stats/app/{app}/attempt"),
+    ("GET", "/api/v1/stats/app/{app}/ep/ep_1/attempt"),
 ]
 
 ADMIN_ONLY = [
@@ -49,6 +53,9 @@ ADMIN_ONLY = [
     ("GET", "/api/v1/auth/logout"),
     ("GET", "/api/v1/app/{app}/something-new"),  # unknown routes fail closed
     ("GET", "/api/v1/stats"),
+    ("POST", "/api/v1/stats/app/{app}/attempt"),
+    ("GET", "/api/v1/stats/app/{app}/other"),
+    ("POST", "/api/v1/stats/usage/app"),
 ]
 
 
@@ -73,6 +80,8 @@ def test_own_application_routes_are_allowed_by_id_and_uid(method, path, address)
         ("/api/v1/app/", None),
         ("/api/v1/event-type/x", None),
         ("/api/v1/auth/app-portal-access/a-uid", None),
+        ("/api/v1/stats/app/a-uid/attempt", "a-uid"),
+        ("/api/v1/stats/app/a-uid/ep/ep_1/attempt", "a-uid"),
     ],
 )
 def test_app_key_is_the_application_segment(path, key):

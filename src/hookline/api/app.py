@@ -26,6 +26,7 @@ from hookline.api.routes import (
     expunge,
     health,
     messages,
+    statistics,
 )
 from hookline.config import Settings
 from hookline.operational import OperationalEvents
@@ -89,6 +90,7 @@ def create_app(
         auth,
         deliveries,
         expunge,
+        statistics,
     ):
         app.include_router(module.router, dependencies=protected)
     install_openapi(app)

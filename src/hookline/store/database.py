@@ -22,6 +22,7 @@ from hookline.store.idempotency import IdempotencyKeys
 from hookline.store.messages import Messages
 from hookline.store.recovery import Recovery
 from hookline.store.retention import Retention
+from hookline.store.statistics import Statistics
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x486F6F6B  # "Hook": the advisory lock key migrations hold
@@ -43,6 +44,7 @@ class Database(Connections):
         self.delivery_log = DeliveryLog(self)
         self.recovery = Recovery(self)
         self.retention = Retention(self)
+        self.statistics = Statistics(self)
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):  # the database may be gone; closing goes on

@@ -20,6 +20,7 @@ from hookline.store.endpoint_secrets import endpoint_tls, signing_secrets
 from hookline.store.errors import PayloadRemoved
 from hookline.store.lookups import find_endpoint, find_message
 from hookline.store.schema import attempts, deliveries, endpoints, messages
+from hookline.store.statistics import add_attempts
 from hookline.types import (
     AttemptRecord,
     DeliveryJob,
@@ -158,8 +159,9 @@ class Deliveries:
     async def record(
         self, worker_id: str, records: Sequence[AttemptRecord], policy: HealthPolicy
     ) -> list[EndpointEvent]:
-        """Write each attempt, the delivery's next state and the endpoints' health, in one
-        transaction. Returns the endpoints' changes of state (e.g. disabled)."""
+        """Write each attempt, the delivery's next state, the statistics counters and the
+        endpoints' health, in one transaction. Returns the endpoints' changes of state (e.g.
+        disabled)."""
         if not records:
             return []
         now = now_ms()
@@ -214,6 +216,7 @@ class Deliveries:
                 ),
                 updates,
             )
+            await add_attempts(conn, records)
             return await apply_outcomes(conn, records, policy, now)
 
     async def release(self, worker_id: str, delivery_ids: Sequence[int], delay_ms: int = 0) -> None:

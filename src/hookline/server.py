@@ -19,6 +19,7 @@ from hookline.api.app import create_app
 from hookline.api.request_head_limit import BoundedHeadHttpToolsProtocol
 from hookline.config import Settings, default_public_url
 from hookline.delivery.worker import Worker
+from hookline.observability import tracing
 from hookline.operational import OperationalEvents
 from hookline.retention_task import run_retention
 from hookline.secret_key import open_secret_box
@@ -149,7 +150,11 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
 
 def serve(settings: Settings, host: str, port: int, with_worker: bool = True) -> None:
     _use_uvloop()
-    asyncio.run(_serve(settings, host, port, with_worker))
+    tracing.setup()  # from the standard OTEL_* variables; off unless they ask for traces
+    try:
+        asyncio.run(_serve(settings, host, port, with_worker))
+    finally:
+        tracing.shutdown()
 
 
 async def _work(settings: Settings) -> None:
@@ -178,7 +183,11 @@ async def _work(settings: Settings) -> None:
 
 def work(settings: Settings) -> None:
     _use_uvloop()
-    asyncio.run(_work(settings))
+    tracing.setup()
+    try:
+        asyncio.run(_work(settings))
+    finally:
+        tracing.shutdown()
 
 
 async def _migrate(settings: Settings) -> None:

@@ -129,3 +129,17 @@ def test_read_only_tokens_only_read(method, path):
 )
 def test_capabilities_narrow_a_token(capabilities, method, path, allowed):
     assert (check(method, path, capabilities=tuple(capabilities)) is None) is allowed
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/api/v1/app/a-uid/endpoint", f"/api/v1/app/{APP}/endpoint"),
+        ("/api/v1/stats/app/a-uid/attempt", f"/api/v1/stats/app/{APP}/attempt"),
+        ("/api/v1/stats/app/a-uid/ep/ep_1/attempt", f"/api/v1/stats/app/{APP}/ep/ep_1/attempt"),
+    ],
+)
+def test_the_resolved_id_replaces_the_key(path, expected):
+    from hookline.api.app_token_scope import with_app_id
+
+    assert with_app_id(path, "a-uid", APP) == expected

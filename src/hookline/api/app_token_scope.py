@@ -79,6 +79,12 @@ def app_key(path: str) -> str | None:
     return None if match is None else match["app"]
 
 
+def with_app_id(path: str, key: str, app_id: str) -> str:
+    """The path with its application key (see `app_key`) replaced by the resolved id."""
+    prefix = "/api/v1/stats/app/" if _STATS_PATH.match(path) else "/api/v1/app/"
+    return prefix + app_id + path[len(prefix + key) :]
+
+
 def refusal(
     method: str,
     path: str,

@@ -109,6 +109,7 @@ class Deliveries:
                         d.c.attempt_count,
                         d.c.trigger,
                         messages.c.payload,
+                        messages.c.trace_context,
                         endpoints.c.url,
                         endpoints.c.secret,
                         endpoints.c.previous_secrets,
@@ -151,6 +152,7 @@ class Deliveries:
                 attempt_count=r.attempt_count,
                 trigger=TriggerType(r.trigger),
                 not_before_ms=slots.get(r.id),
+                trace_context=r.trace_context,
             )
             for r in send
             if not r.throttle_rate or r.id in slots

@@ -60,6 +60,8 @@ class Settings:
     disable_after: float = 5 * 24 * 3600.0
     max_retry_after: float = 3600.0
     operational_webhook_url: str | None = None
+    # Send the attempt span's `traceparent` to receivers (observability.tracing).
+    propagate_trace: bool = False
     operational_webhook_secret: str | None = None
 
     # Security (docs/security.md). Plain http endpoints outside the allowed networks need
@@ -276,6 +278,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         breaker_cooldown=_float(env, "HOOKLINE_CIRCUIT_BREAKER_COOLDOWN", 30.0, minimum=0.01),
         disable_after=_float(env, "HOOKLINE_DISABLE_AFTER", 5 * 24 * 3600.0, minimum=1.0),
         max_retry_after=_float(env, "HOOKLINE_MAX_RETRY_AFTER", 3600.0),
+        propagate_trace=_bool(env, "HOOKLINE_PROPAGATE_TRACE"),
         operational_webhook_url=(env.get("HOOKLINE_OPERATIONAL_WEBHOOK_URL") or "").strip() or None,
         operational_webhook_secret=(
             (env.get("HOOKLINE_OPERATIONAL_WEBHOOK_SECRET") or "").strip() or None

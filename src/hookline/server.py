@@ -19,6 +19,7 @@ from hookline.api.app import create_app
 from hookline.api.request_head_limit import BoundedHeadHttpToolsProtocol
 from hookline.config import Settings, default_public_url
 from hookline.delivery.worker import Worker
+from hookline.observability import tracing
 from hookline.observability.http import probe_app
 from hookline.observability.process import Observability, observability_for
 from hookline.operational import OperationalEvents
@@ -206,7 +207,11 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
 
 def serve(settings: Settings, host: str, port: int, with_worker: bool = True) -> None:
     _use_uvloop()
-    asyncio.run(_serve(settings, host, port, with_worker))
+    tracing.setup()  # from the standard OTEL_* variables; off unless they ask for traces
+    try:
+        asyncio.run(_serve(settings, host, port, with_worker))
+    finally:
+        tracing.shutdown()
 
 
 async def _work(settings: Settings, host: str = "127.0.0.1") -> None:
@@ -244,7 +249,11 @@ async def _work(settings: Settings, host: str = "127.0.0.1") -> None:
 
 def work(settings: Settings, host: str = "127.0.0.1") -> None:
     _use_uvloop()
-    asyncio.run(_work(settings, host))
+    tracing.setup()
+    try:
+        asyncio.run(_work(settings, host))
+    finally:
+        tracing.shutdown()
 
 
 async def _migrate(settings: Settings) -> None:

@@ -95,6 +95,10 @@ APP_ROUTES = {
     ("get", "/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}"),
     ("get", "/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}"),
     ("post", "/api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/resend"),
+    ("get", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/stats"),
+    ("get", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/attempt-stats"),
+    ("get", "/api/v1/stats/app/{app_id}/attempt"),
+    ("get", "/api/v1/stats/app/{app_id}/ep/{endpoint_id}/attempt"),
 }
 METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}
 

@@ -27,6 +27,7 @@ from hookline.api.routes import (
     expunge,
     health,
     messages,
+    statistics,
 )
 from hookline.api.routes import observability as observability_routes
 from hookline.config import Settings
@@ -100,6 +101,7 @@ def create_app(
         auth,
         deliveries,
         expunge,
+        statistics,
     ):
         app.include_router(module.router, dependencies=protected)
     install_openapi(app)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 import secrets
@@ -23,7 +24,7 @@ from hookline import ids
 from hookline.config import Settings
 from hookline.delivery.client import DeliveryClient
 from hookline.delivery.endpoint_slots import EndpointSlots
-from hookline.observability import metrics
+from hookline.observability import metrics, tracing
 from hookline.operational import OperationalEvents
 from hookline.readiness import FailureWatch, FailureWatches, report_failure, report_success
 from hookline.retry import failure_delay
@@ -119,9 +120,16 @@ class Worker:
             asked = min(room, self.settings.worker_batch_size)
             skipped = self._slots.full()
             try:
+                claim_started = time.time_ns()
                 jobs = await self.db.deliveries.claim_due(
                     self.worker_id, asked, lease_ms, skip_endpoints=skipped
                 )
+                if jobs and tracing.enabled():
+                    attributes = {"hookline.claimed": len(jobs), "hookline.asked": asked}
+                    with tracing.span(
+                        "hookline.claim", None, "INTERNAL", attributes, claim_started
+                    ):
+                        pass
                 start, give_back = self._slots.admit(jobs)
                 if give_back:
                     await self.db.deliveries.release(
@@ -155,8 +163,11 @@ class Worker:
             # A throttled endpoint: wait for this delivery's slot.
             await asyncio.sleep(max(0.0, job.not_before_ms / 1000 - time.time()))
         started_ms = int(time.time() * 1000)
-        result = await self.client.send(job)
-        record = self._attempt_record(job, started_ms, result)
+        if tracing.enabled():
+            record = await self._traced_send(job, started_ms)
+        else:
+            record = self._attempt_record(job, started_ms, await self.client.send(job))
+        result = record.outcome
         self._pending_records.append(record)
         self._records_ready.set()  # the recorder batches whatever piles up meanwhile
         following = self._slots.done(job.endpoint_id, result.succeeded)
@@ -165,6 +176,36 @@ class Worker:
         elif not self._closing:
             self._start(following)
         _observe(record)
+
+    async def _traced_send(self, job: DeliveryJob, started_ms: int) -> AttemptRecord:
+        """Send inside a `hookline.attempt` span, a child of the publish's span."""
+        attributes = {
+            "hookline.app_id": job.app_id,
+            "hookline.msg_id": job.msg_id,
+            "hookline.endpoint_id": job.endpoint_id,
+            "hookline.attempt_number": job.attempt_count + 1,
+        }
+        with tracing.span("hookline.attempt", job.trace_context, "CLIENT", attributes) as span:
+            if self.settings.propagate_trace:
+                traceparent = tracing.current_traceparent()
+                if traceparent is not None:
+                    job = dataclasses.replace(
+                        job, headers={**job.headers, "traceparent": traceparent}
+                    )
+            result = await self.client.send(job)
+            record = self._attempt_record(job, started_ms, result)
+            tracing.set_attributes(
+                span,
+                {
+                    "hookline.attempt_id": record.attempt_id,
+                    "http.response.status_code": result.status_code or None,
+                    "hookline.succeeded": result.succeeded,
+                    "hookline.failure_kind": (
+                        result.failure_kind.value if result.failure_kind else None
+                    ),
+                },
+            )
+        return record
 
     def _attempt_record(self, job: DeliveryJob, started_ms: int, result: Outcome) -> AttemptRecord:
         next_at = None

@@ -27,6 +27,7 @@ from hookline.store.messages import Messages
 from hookline.store.pooling import detect_transaction_pooling
 from hookline.store.recovery import Recovery
 from hookline.store.retention import Retention
+from hookline.store.statistics import Statistics
 
 log = logging.getLogger("hookline.store")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -55,6 +56,7 @@ class Database(Connections):
         self.delivery_log = DeliveryLog(self)
         self.recovery = Recovery(self)
         self.retention = Retention(self)
+        self.statistics = Statistics(self)
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):  # the database may be gone; closing goes on

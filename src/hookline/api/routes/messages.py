@@ -26,6 +26,7 @@ from hookline.api.routes.common import (
     event_type_list,
     to_ms,
 )
+from hookline.observability import tracing
 from hookline.observability.metrics import record_published
 from hookline.readiness import FailureWatch, report_failure, report_success
 from hookline.store import StoreUnavailable
@@ -46,25 +47,31 @@ async def create_message(
     except orjson.JSONEncodeError as exc:
         raise ApiError(422, f"payload cannot be encoded as JSON: {exc}", field="payload") from exc
     publishes: FailureWatch = request.app.state.publishes
-    try:
-        row = await db.messages.publish(
-            app_id,
-            body.event_type,
-            payload,
-            event_id=body.event_id,
-            channels=body.channels,
-            create_app=body.application.model_dump() if body.application else None,
+    incoming = request.headers.get("traceparent") if tracing.enabled() else None
+    with tracing.span("hookline.publish", incoming, "SERVER", {"hookline.app": app_id}) as span:
+        try:
+            row = await db.messages.publish(
+                app_id,
+                body.event_type,
+                payload,
+                event_id=body.event_id,
+                channels=body.channels,
+                create_app=body.application.model_dump() if body.application else None,
+                trace_context=tracing.current_traceparent(),
+            )
+        except StoreUnavailable as exc:
+            report_failure(publishes, time.monotonic(), exc, log)
+            raise  # 503: retry later
+        except (StoreError, ApiError):
+            raise  # the caller's mistake (not found, conflict, invalid key): the store works
+        except Exception as exc:
+            # The caller gets its 500; the operator gets a line per interval and a health
+            # route that says why, instead of one traceback per request.
+            report_failure(publishes, time.monotonic(), exc, log, with_traceback=True)
+            raise ApiError(500, "internal server error", code="internal_error") from exc
+        tracing.set_attributes(
+            span, {"hookline.msg_id": row["id"], "hookline.event_type": body.event_type}
         )
-    except StoreUnavailable as exc:
-        report_failure(publishes, time.monotonic(), exc, log)
-        raise  # 503: retry later
-    except (StoreError, ApiError):
-        raise  # the caller's mistake (not found, conflict, invalid key): the store works
-    except Exception as exc:
-        # The caller gets its 500; the operator gets a line per interval and a health
-        # route that says why, instead of one traceback per request.
-        report_failure(publishes, time.monotonic(), exc, log, with_traceback=True)
-        raise ApiError(500, "internal server error", code="internal_error") from exc
     report_success(publishes, time.monotonic(), log)
     record_published(row["app_id"])
     return OrjsonResponse(serialize.message(row, with_content), status_code=202)

@@ -242,12 +242,16 @@ def test_three_workers_deliver_everything_when_one_is_killed(
         delivered = {(i, p) for i, p, _ in pairs}
         expected = {(m, f"/ep{n}") for m in published for n in range(ENDPOINTS)}
         duplicates = sum(n - 1 for _, _, n in pairs)
+        # Besides the killed worker's claims, an attempt that timed out may still have reached
+        # the receiver (a loaded machine answers late): at-least-once sends it again.
+        late_sql = "SELECT count(*) AS n FROM attempts WHERE failure_kind = 'timeout'"
+        late = _query(pg_url, late_sql)[0]["n"]
         print(
             f"\nscale-out ({route}): {len(expected)} pairs delivered, {duplicates} duplicates, "
-            f"killed worker held {held} claims"
+            f"killed worker held {held} claims, {late} attempts timed out"
         )
         assert expected <= delivered
-        assert duplicates <= held
+        assert duplicates <= held + late
     finally:
         receiver.terminate()
         receiver.wait(10)

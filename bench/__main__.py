@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from bench import baseline_row, ceiling, hookline_rows, postgres
+from bench import baseline_row, ceiling, hookline_rows, metrics_rows, postgres
 from bench.context import RunContext, Unavailable
 from bench.hookline_server import hookline_command
 from bench.payload import new_secret
@@ -55,11 +55,23 @@ ROWS = [
         "PostgreSQL: backlog drain, 2 workers",
         partial(hookline_rows.backlog, backend="pg", workers=2),
     ),
+    Row(
+        "pg-pgbouncer",
+        "PostgreSQL via PgBouncer (transaction mode): backlog drain, 1 worker",
+        partial(hookline_rows.backlog, backend="pgbouncer", key="pg-pgbouncer"),
+    ),
+    Row(
+        "pg-unnamed",
+        "PostgreSQL, direct, HOOKLINE_DATABASE_POOLER=transaction: backlog drain, 1 worker",
+        partial(hookline_rows.backlog, backend="pg", key="pg-unnamed", pooler="transaction"),
+    ),
     Row("pg-e2e", "PostgreSQL: end to end", partial(hookline_rows.end_to_end, backend="pg")),
     Row("pg-latency", "PostgreSQL: latency", partial(hookline_rows.latency, backend="pg")),
     Row("baseline", "baseline: Celery + requests, backlog drain", baseline_row.run),
     Row("fanout", "fan-out to many endpoints", hookline_rows.fanout),
     Row("scale", "claim-and-deliver with a small and a large backlog", hookline_rows.scale),
+    Row("scrape", "one /metrics scrape with a large pending backlog", metrics_rows.scrape),
+    Row("metrics-cost", "backlog drain, metrics on vs off", metrics_rows.metrics_cost),
 ]
 GROUPS = {
     "sqlite": [r.key for r in ROWS if r.key.startswith("sqlite-")],

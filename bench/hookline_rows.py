@@ -63,10 +63,18 @@ async def _signature_note(ctx: RunContext, api: HooklineApi, app_id: str, endpoi
     return "signature verified" if problem is None else f"SIGNATURE INVALID: {problem}"
 
 
-async def backlog(ctx: RunContext, backend: str, workers: int = 1) -> list[Line]:
+async def backlog(
+    ctx: RunContext,
+    backend: str,
+    workers: int = 1,
+    key: str | None = None,
+    pooler: str | None = None,
+    env: dict[str, str] | None = None,
+) -> list[Line]:
     count = ctx.sizes.messages
-    key = f"{backend}-backlog" + (f"-{workers}w" if workers > 1 else "")
-    async with backend_env(ctx, backend) as henv:
+    key = key or f"{backend}-backlog" + (f"-{workers}w" if workers > 1 else "")
+    async with backend_env(ctx, backend, pooler) as henv:
+        henv.extra.update(env or {})
         async with running_server(ctx, henv, no_worker=True) as server:
             app_id, _ = await _one_endpoint_app(server.api, ctx, "/backlog")
             await server.check_backend_used()
@@ -102,7 +110,15 @@ async def backlog(ctx: RunContext, backend: str, workers: int = 1) -> list[Line]
     if leaked:
         notes.append(f"`serve --no-worker` delivered {leaked:,} messages itself")
     target: Target
-    if workers > 1:
+    if backend == "pgbouncer" or pooler == "transaction":
+        # Unnamed statements (a parse per statement) are what transaction pooling costs.
+        label = (
+            f"{BACKENDS[backend]} (transaction mode): backlog drain, 1 worker"
+            if backend == "pgbouncer"
+            else "PostgreSQL, direct, statements as for a transaction pooler: backlog drain"
+        )
+        target = AtLeastRow("pg-backlog", 0.5)
+    elif workers > 1:
         label = f"{BACKENDS[backend]}: backlog drain, {workers} workers"
         target = AtLeastRow(f"{backend}-backlog", 1.0)
     else:

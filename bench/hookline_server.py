@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +24,11 @@ import orjson
 from bench import postgres
 from bench.context import RunContext, Unavailable
 from bench.payload import EVENT_TYPE, payload_obj
+from bench.pgbouncer import PgBouncer
 from bench.procs import BENCH_ROOT, Child, child_env, free_port
 
 STARTUP_TIMEOUT = 60.0
-BACKENDS = {"sqlite": "SQLite", "pg": "PostgreSQL"}
+BACKENDS = {"sqlite": "SQLite", "pg": "PostgreSQL", "pgbouncer": "PostgreSQL via PgBouncer"}
 
 
 class ServerUnavailable(Unavailable):
@@ -55,10 +56,13 @@ class HooklineEnv:
     data_dir: Path
     token: str
     database: str | None = None  # PostgreSQL database name
+    via: str = postgres.PG_HOST  # host:port Hookline connects to (a pooler, or PostgreSQL)
+    pooler: str | None = None  # HOOKLINE_DATABASE_POOLER, if the row sets it
+    extra: dict[str, str] = field(default_factory=dict)  # settings of one row
 
     @property
     def database_url(self) -> str | None:
-        return postgres.database_url(self.database) if self.database else None
+        return postgres.database_url(self.database, self.via) if self.database else None
 
     def environ(self) -> dict[str, str]:
         env = {k: v for k, v in child_env().items() if not k.startswith("HOOKLINE_")}
@@ -74,29 +78,48 @@ class HooklineEnv:
         )
         if self.database_url:
             env["HOOKLINE_DATABASE_URL"] = self.database_url
+        if self.pooler:
+            env["HOOKLINE_DATABASE_POOLER"] = self.pooler
+        env.update(self.extra)
         return env
 
 
 @asynccontextmanager
-async def backend_env(ctx: RunContext, backend: str) -> AsyncIterator[HooklineEnv]:
+async def backend_env(
+    ctx: RunContext, backend: str, pooler: str | None = None
+) -> AsyncIterator[HooklineEnv]:
     """A fresh data directory (and for PostgreSQL a fresh database), removed afterwards."""
     if backend in ctx.unavailable:
         raise Unavailable(ctx.unavailable[backend])
     database = None
-    if backend == "pg":
+    bouncer: PgBouncer | None = None
+    via = postgres.PG_HOST
+    if backend in ("pg", "pgbouncer"):
         try:
             database = await asyncio.wait_for(postgres.create_database(), 20)
         except Exception as exc:
             ctx.unavailable[backend] = f"PostgreSQL at {postgres.PG_HOST} unusable: {exc!r}"
             raise Unavailable(ctx.unavailable[backend]) from exc
+    if backend == "pgbouncer":
+        try:
+            bouncer = await asyncio.to_thread(lambda: PgBouncer().start())
+        except Unavailable as exc:
+            ctx.unavailable[backend] = str(exc)
+            assert database is not None
+            await postgres.drop_database(database)
+            raise
+        via = f"127.0.0.1:{bouncer.port}"
     data_dir = Path(tempfile.mkdtemp(prefix=f"hookline-bench-{backend}-"))
     try:
-        yield HooklineEnv(backend, data_dir, "bench_" + secrets.token_hex(16), database)
+        token = "bench_" + secrets.token_hex(16)
+        yield HooklineEnv(backend, data_dir, token, database, via, pooler)
     except ServerUnavailable as exc:
         ctx.unavailable[backend] = str(exc)
         raise
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+        if bouncer is not None:
+            await asyncio.to_thread(bouncer.stop)
         if database is not None:
             try:
                 await asyncio.wait_for(postgres.drop_database(database), 30)

@@ -8,8 +8,8 @@ PG_HOST = "127.0.0.1:5432"
 ADMIN_URL = f"postgresql://postgres@{PG_HOST}/postgres"
 
 
-def database_url(name: str) -> str:
-    return f"postgresql://postgres@{PG_HOST}/{name}"
+def database_url(name: str, host: str = PG_HOST) -> str:
+    return f"postgresql://postgres@{host}/{name}"
 
 
 async def create_database() -> str:

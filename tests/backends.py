@@ -20,6 +20,8 @@ ADMIN_URL = os.environ.get(
     "HOOKLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 _counter = itertools.count()
+# The stores plus PostgreSQL through PgBouncer in transaction mode, for the delivery-path tests.
+POOLED = ["sqlite", "postgresql", "pgbouncer"]
 
 
 def _run(coro):  # type: ignore[no-untyped-def]

@@ -11,10 +11,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from backends import PostgresTemplate, require_postgres  # noqa: E402
+from pgbouncer import PgBouncer  # noqa: E402
 from receiver import Receiver  # noqa: E402
 from server_process import HooklineCluster, HooklineProcess  # noqa: E402
 
 BACKENDS = ["sqlite", "postgresql"]
+# PostgreSQL behind a PgBouncer of the session's own: the end-to-end tests of the delivery
+# path (publish, deliver, retry, FIFO, throttle, recover, scale-out) run through these too,
+# via `@pytest.mark.parametrize("database_url", POOLED, indirect=True)`.
+PGBOUNCER_BACKENDS = {"pgbouncer": "transaction", "pgbouncer-session": "session"}
 
 
 @pytest.fixture(scope="session")
@@ -25,12 +30,32 @@ def postgres_template() -> Iterator[PostgresTemplate]:
     template.close()
 
 
+@pytest.fixture(scope="session")
+def pgbouncer(postgres_template: PostgresTemplate) -> Iterator[PgBouncer]:
+    """PgBouncer in transaction pooling mode (the mode that breaks session state)."""
+    bouncer = PgBouncer(mode="transaction").start()
+    yield bouncer
+    bouncer.stop()
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_session(postgres_template: PostgresTemplate) -> Iterator[PgBouncer]:
+    """PgBouncer in session pooling mode."""
+    bouncer = PgBouncer(mode="session").start()
+    yield bouncer
+    bouncer.stop()
+
+
 def _database_url(backend: str, request: pytest.FixtureRequest) -> str:
     """ "" means the embedded default: SQLite in the data directory."""
     if backend == "sqlite":
         return ""
     template: PostgresTemplate = request.getfixturevalue("postgres_template")
-    return template.new_database()
+    direct = template.new_database()
+    if backend in PGBOUNCER_BACKENDS:
+        bouncer: PgBouncer = request.getfixturevalue(backend.replace("-", "_"))
+        return bouncer.url_for(direct)
+    return direct
 
 
 @pytest.fixture(params=BACKENDS)

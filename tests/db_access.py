@@ -22,7 +22,8 @@ def run_sql(proc: HooklineProcess, sql: str) -> list[tuple[Any, ...]]:
 
 
 async def _postgres(url: str, sql: str) -> list[tuple[Any, ...]]:
-    conn = await asyncpg.connect(url)
+    # No statement cache: the URL may lead through PgBouncer in transaction mode.
+    conn = await asyncpg.connect(url, statement_cache_size=0)
     try:
         return [tuple(row) for row in await conn.fetch(sql)]
     finally:

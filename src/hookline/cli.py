@@ -8,6 +8,7 @@ import sys
 
 from hookline import __version__
 from hookline.config import ConfigError, load_settings
+from hookline.observability.logs import setup_logging
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,7 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument(
         "--no-worker", action="store_true", help="API only; run `hookline worker` elsewhere"
     )
-    commands.add_parser("worker", help="run a delivery worker only")
+    worker = commands.add_parser("worker", help="run a delivery worker only")
+    worker.add_argument(
+        "--host", default="127.0.0.1", help="address of the HOOKLINE_METRICS_PORT listener"
+    )
     commands.add_parser("migrate", help="apply database migrations and exit")
 
     args = parser.parse_args(argv)
@@ -33,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"hookline: configuration error: {exc}", file=sys.stderr)
         return 2
+    setup_logging(settings)
 
     from hookline import server
     from hookline.secrets_at_rest import WrongSecretKey
@@ -42,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             server.serve(settings, args.host, args.port, with_worker=not args.no_worker)
         elif args.command == "worker":
-            server.work(settings)
+            server.work(settings, args.host)
         elif args.command == "migrate":
             server.migrate(settings)
             print("database is up to date")

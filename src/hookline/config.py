@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 DEFAULT_RETRY_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+# HOOKLINE_DATABASE_POOLER: what sits between Hookline and PostgreSQL (docs/deployment.md).
+POOLER_MODES = ("auto", "none", "session", "transaction")
 
 
 class ConfigError(ValueError):
@@ -26,6 +28,10 @@ class ConfigError(ValueError):
 class Settings:
     data_dir: Path = Path("hookline-data")
     database_url: str = ""
+    # PostgreSQL behind a pooler: its mode ("auto" probes at start), and a direct connection
+    # for the LISTEN wake-ups, which need a session of their own.
+    database_pooler: str = "auto"
+    database_listen_url: str = field(default="", repr=False)
     admin_token: str | None = field(default=None, repr=False)
     retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     request_timeout: float = 15.0
@@ -54,6 +60,8 @@ class Settings:
     disable_after: float = 5 * 24 * 3600.0
     max_retry_after: float = 3600.0
     operational_webhook_url: str | None = None
+    # Send the attempt span's `traceparent` to receivers (observability.tracing).
+    propagate_trace: bool = False
     operational_webhook_secret: str | None = None
 
     # Security (docs/security.md). Plain http endpoints outside the allowed networks need
@@ -66,6 +74,16 @@ class Settings:
     public_url: str = ""
     # Only connections from these addresses may set X-Forwarded-For / X-Forwarded-Proto.
     trusted_proxies: tuple[IPNetwork, ...] = ()
+
+    # Observability (docs/observability.md). The metrics token may read /metrics and nothing
+    # else; the metrics port serves /metrics, /healthz and /readyz without a token (0: none).
+    metrics_enabled: bool = True
+    metrics_token: str | None = field(default=None, repr=False)
+    metrics_port: int = 0
+    metrics_per_app: bool = False
+    log_format: str = "text"
+    log_level: str = "WARNING"
+    access_log: bool = False
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -80,14 +98,31 @@ class Settings:
                 f"HOOKLINE_LEASE_SECONDS ({self.lease_seconds:g}) must exceed "
                 f"HOOKLINE_REQUEST_TIMEOUT ({self.request_timeout:g})"
             )
-        scheme = self.database_url.partition(":")[0].partition("+")[0]
+        scheme = _scheme(self.database_url)
         if scheme not in ("sqlite", "postgresql", "postgres"):
             raise ConfigError(
                 f"HOOKLINE_DATABASE_URL must start with sqlite:// or postgresql://, got {scheme!r}"
             )
+        if self.database_pooler not in POOLER_MODES:
+            raise ConfigError(
+                f"HOOKLINE_DATABASE_POOLER must be one of {', '.join(POOLER_MODES)}, "
+                f"got {self.database_pooler!r}"
+            )
+        if self.database_listen_url and (
+            scheme == "sqlite"
+            or _scheme(self.database_listen_url) not in ("postgresql", "postgres")
+        ):
+            raise ConfigError(
+                "HOOKLINE_DATABASE_LISTEN_URL must be a postgresql:// URL, and only goes with "
+                "a PostgreSQL HOOKLINE_DATABASE_URL"
+            )
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _scheme(url: str) -> str:
+    return url.partition(":")[0].partition("+")[0]
 
 
 def _float(env: Mapping[str, str], name: str, default: float, minimum: float = 0.0) -> float:
@@ -190,6 +225,27 @@ def parse_public_url(raw: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    value = raw.upper() if choices == LOG_LEVELS else raw.lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return value
+
+
+def _port(env: Mapping[str, str], name: str) -> int:
+    port = _int(env, name, 0, minimum=0)
+    if port > 65535:
+        raise ConfigError(f"{name} must be a TCP port (1-65535), got {port}")
+    return port
+
+
 def default_public_url(host: str, port: int) -> str:
     """`http://HOST:PORT` of the listening server (IPv6 literals in brackets)."""
     if ":" in host and not host.startswith("["):
@@ -204,6 +260,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         data_dir=data_dir,
         database_url=env.get("HOOKLINE_DATABASE_URL", "").strip(),
+        database_pooler=(env.get("HOOKLINE_DATABASE_POOLER") or "auto").strip().lower(),
+        database_listen_url=env.get("HOOKLINE_DATABASE_LISTEN_URL", "").strip(),
         admin_token=(env.get("HOOKLINE_ADMIN_TOKEN") or "").strip() or None,
         retry_schedule=(
             DEFAULT_RETRY_SCHEDULE if schedule_raw is None else parse_retry_schedule(schedule_raw)
@@ -220,6 +278,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         breaker_cooldown=_float(env, "HOOKLINE_CIRCUIT_BREAKER_COOLDOWN", 30.0, minimum=0.01),
         disable_after=_float(env, "HOOKLINE_DISABLE_AFTER", 5 * 24 * 3600.0, minimum=1.0),
         max_retry_after=_float(env, "HOOKLINE_MAX_RETRY_AFTER", 3600.0),
+        propagate_trace=_bool(env, "HOOKLINE_PROPAGATE_TRACE"),
         operational_webhook_url=(env.get("HOOKLINE_OPERATIONAL_WEBHOOK_URL") or "").strip() or None,
         operational_webhook_secret=(
             (env.get("HOOKLINE_OPERATIONAL_WEBHOOK_SECRET") or "").strip() or None
@@ -238,4 +297,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         trusted_proxies=parse_networks(
             env.get("HOOKLINE_TRUSTED_PROXIES", ""), "HOOKLINE_TRUSTED_PROXIES"
         ),
+        metrics_enabled=_bool(env, "HOOKLINE_METRICS_ENABLED", default=True),
+        metrics_token=(env.get("HOOKLINE_METRICS_TOKEN") or "").strip() or None,
+        metrics_port=_port(env, "HOOKLINE_METRICS_PORT"),
+        metrics_per_app=_bool(env, "HOOKLINE_METRICS_PER_APP"),
+        log_format=_choice(env, "HOOKLINE_LOG_FORMAT", "text", LOG_FORMATS),
+        log_level=_choice(env, "HOOKLINE_LOG_LEVEL", "WARNING", LOG_LEVELS),
+        access_log=_bool(env, "HOOKLINE_ACCESS_LOG"),
     )

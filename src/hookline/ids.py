@@ -50,6 +50,14 @@ def looks_like_id(key: str) -> bool:
     return _ID_SHAPE.fullmatch(key) is not None
 
 
+def created_ms(value: str) -> int:
+    """The creation time (ms) encoded in an id made by `new_id`."""
+    number = 0
+    for char in value.rpartition("_")[2]:
+        number = number * 62 + _ALPHABET.index(char)
+    return number >> 80
+
+
 def lowest_id(prefix: str, millis: int) -> str:
     """The smallest id of this kind created at `millis`: every id created earlier sorts below
     it, so "created before T" is a primary-key range (used by retention)."""

@@ -17,7 +17,9 @@ import orjson
 
 from hookline import signing
 from hookline.config import Settings
+from hookline.observability.metrics import record_operational_webhook
 from hookline.store import Database, NotFound
+from hookline.store.endpoint_health import DISABLED
 from hookline.types import AttemptRecord, EndpointEvent
 
 log = logging.getLogger("hookline.operational")
@@ -120,6 +122,7 @@ class OperationalEvents:
             "data": data,
         }
         await self.db.messages.publish(APP_UID, event_type, orjson.dumps(body))
+        record_operational_webhook(event_type)
 
     async def after_attempts(
         self, records: Sequence[AttemptRecord], changes: Sequence[EndpointEvent]
@@ -129,6 +132,6 @@ class OperationalEvents:
         # The operator's own endpoint failing must not report about itself, forever.
         own = [r for r in records if r.job.app_id != self.app_id]
         for event_type, data in attempt_events(own) + [
-            endpoint_event(c) for c in changes if c.app_id != self.app_id
+            endpoint_event(c) for c in changes if c.app_id != self.app_id and c.kind == DISABLED
         ]:
             await self.emit(event_type, data)

@@ -19,12 +19,27 @@ from hookline.api.app import create_app
 from hookline.api.request_head_limit import BoundedHeadHttpToolsProtocol
 from hookline.config import Settings, default_public_url
 from hookline.delivery.worker import Worker
+from hookline.observability import tracing
+from hookline.observability.http import probe_app
+from hookline.observability.process import Observability, observability_for
 from hookline.operational import OperationalEvents
+from hookline.readiness import FailureWatches
 from hookline.retention_task import run_retention
 from hookline.secret_key import open_secret_box
+from hookline.secrets_at_rest import SecretBox
 from hookline.store import Database, open_database
 
 TOKEN_FILE = "admin-token"
+
+
+async def _open(settings: Settings, box: SecretBox | None) -> Database:
+    return await open_database(
+        settings.database_url,
+        migrate=True,
+        secret_box=box,
+        pooler=settings.database_pooler,
+        listen_url=settings.database_listen_url or None,
+    )
 
 
 def load_or_create_admin_token(settings: Settings) -> tuple[str, bool]:
@@ -98,6 +113,32 @@ def _banner(host: str, port: int, token: str, generated: bool, settings: Setting
     return "\n".join(lines)
 
 
+def _observability(
+    settings: Settings, db: Database, worker: Worker | None, failures: FailureWatches
+) -> Observability:
+    if worker is None:
+        return observability_for(settings, db, failures=failures)
+    return observability_for(
+        settings, db, lambda: worker.in_flight, lambda: worker.last_beat, failures=failures
+    )
+
+
+def _probe_server(settings: Settings, host: str, obs: Observability) -> uvicorn.Server | None:
+    """/metrics, /healthz and /readyz without a token on HOOKLINE_METRICS_PORT, if set."""
+    if not settings.metrics_port:
+        return None
+    app = probe_app(obs.exporter, obs.readiness)
+    return _SecondaryServer(uvicorn_config(app, settings, host, settings.metrics_port))
+
+
+class _SecondaryServer(uvicorn.Server):
+    """Leaves the signals to the main server (or the worker), which stops this one."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 def uvicorn_config(app: ASGIApp, settings: Settings, host: str, port: int) -> uvicorn.Config:
     # uvicorn trusts X-Forwarded-For/-Proto from 127.0.0.1 (or $FORWARDED_ALLOW_IPS) unless
     # told otherwise: here exactly HOOKLINE_TRUSTED_PROXIES may set them, and by default no one.
@@ -121,10 +162,13 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
         settings = settings.with_overrides(public_url=default_public_url(host, port))
     token, generated = load_or_create_admin_token(settings)
     box, key_note = open_secret_box(settings)
-    db = await open_database(settings.database_url, migrate=True, secret_box=box)
+    db = await _open(settings, box)
     operational = OperationalEvents(db, settings)
     await operational.setup()
-    worker = Worker(db, settings, operational=operational) if with_worker else None
+    failures = FailureWatches()
+    worker = (
+        Worker(db, settings, operational=operational, failures=failures) if with_worker else None
+    )
     if worker is not None:
         db.on_published(worker.wake)
 
@@ -134,32 +178,53 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
             run_retention(db, settings, stop), *([worker.run(stop)] if worker else [])
         )
 
-    app = create_app(settings, db, token, background=background, operational=operational)
+    obs = _observability(settings, db, worker, failures)
+    app = create_app(
+        settings,
+        db,
+        token,
+        background=background,
+        operational=operational,
+        failures=failures,
+        observability=obs,
+    )
     config = uvicorn_config(app, settings, host, port)
     server = _GracefulServer(config)
+    probes = _probe_server(settings, host, obs)
     print(_banner(host, port, token, generated, settings), flush=True)
     if key_note:
         print(key_note, flush=True)
     _freeze_startup_objects()
+    probe_task = asyncio.create_task(probes.serve()) if probes else None
     try:
         await server.serve()
     finally:
+        if probes is not None and probe_task is not None:
+            probes.should_exit = True
+            await probe_task
         await db.close()
 
 
 def serve(settings: Settings, host: str, port: int, with_worker: bool = True) -> None:
     _use_uvloop()
-    asyncio.run(_serve(settings, host, port, with_worker))
+    tracing.setup()  # from the standard OTEL_* variables; off unless they ask for traces
+    try:
+        asyncio.run(_serve(settings, host, port, with_worker))
+    finally:
+        tracing.shutdown()
 
 
-async def _work(settings: Settings) -> None:
+async def _work(settings: Settings, host: str = "127.0.0.1") -> None:
     box, key_note = open_secret_box(settings)
     if key_note:
         print(key_note, flush=True)
-    db = await open_database(settings.database_url, migrate=True, secret_box=box)
+    db = await _open(settings, box)
     operational = OperationalEvents(db, settings)
     await operational.setup()
-    worker = Worker(db, settings, operational=operational)
+    failures = FailureWatches()
+    worker = Worker(db, settings, operational=operational, failures=failures)
+    obs = _observability(settings, db, worker, failures)
+    probes = _probe_server(settings, host, obs)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -169,22 +234,32 @@ async def _work(settings: Settings) -> None:
         f"(database: {_safe_url(settings.database_url)})",
         flush=True,
     )
+    if probes is not None:
+        print(f"Metrics and probes on http://{host}:{settings.metrics_port}/metrics", flush=True)
     _freeze_startup_objects()
+    probe_task = asyncio.create_task(probes.serve()) if probes else None
     try:
         await asyncio.gather(worker.run(stop), run_retention(db, settings, stop))
     finally:
+        if probes is not None and probe_task is not None:
+            probes.should_exit = True
+            await probe_task
         await db.close()
 
 
-def work(settings: Settings) -> None:
+def work(settings: Settings, host: str = "127.0.0.1") -> None:
     _use_uvloop()
-    asyncio.run(_work(settings))
+    tracing.setup()
+    try:
+        asyncio.run(_work(settings, host))
+    finally:
+        tracing.shutdown()
 
 
 async def _migrate(settings: Settings) -> None:
     # Without a key (it is optional here) plaintext secrets stay for serve/worker to seal.
     box, _ = open_secret_box(settings, required=False)
-    db: Database = await open_database(settings.database_url, migrate=True, secret_box=box)
+    db: Database = await _open(settings, box)
     await db.close()
 
 

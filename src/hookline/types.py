@@ -83,6 +83,8 @@ class DeliveryJob:
     not_before_ms: int | None = None
     # The endpoint's TLS settings; None: the defaults (system trust store, no client cert).
     tls: EndpointTls | None = None
+    # The publish's W3C `traceparent` (observability.tracing), if it was traced.
+    trace_context: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,6 +95,10 @@ APP_ROUTES = {
     ("get", "/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}"),
     ("get", "/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}"),
     ("post", "/api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/resend"),
+    ("get", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/stats"),
+    ("get", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/attempt-stats"),
+    ("get", "/api/v1/stats/app/{app_id}/attempt"),
+    ("get", "/api/v1/stats/app/{app_id}/ep/{endpoint_id}/attempt"),
 }
 METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}
 
@@ -360,7 +364,7 @@ def test_id_shaped_uids_and_event_ids_are_refused(hookline, receiver):
                     {"eventType": "a.b", "payload": {}, "eventId": shaped},
                     ["body", "eventId"],
                 ),  # fmt: skip
-                # A PUT creates by uid: an id-shaped key that names nothing cannot become one.
+                # A PUT creates by uid: an id-shaped key that names nothing cannot become one (404).
                 ("PUT", f"/api/v1/app/{shaped}", {"name": "n"}, ["path", "app_id"]),
                 ("PUT", f"{app_url}/endpoint/{shaped}", {"url": url}, ["path", "endpoint_id"]),
                 (
@@ -380,6 +384,13 @@ def test_id_shaped_uids_and_event_ids_are_refused(hookline, receiver):
                 if shaped == b.app_id and loc[0] == "path" and "app_id" in loc:
                     continue  # that key names B: not a creation
                 r = http.request(method, path, json=body)
+                if loc[0] == "path":
+                    # An id-shaped path key is an id, and nothing has it.
+                    assert r.status_code == 404, (method, path, shaped, r.status_code, r.text)
+                    assert r.json()["code"] == "not_found"
+                    assert shaped in r.json()["detail"]
+                    assert "cannot be created" in r.json()["detail"]
+                    continue
                 assert r.status_code == 422, (method, path, shaped, r.status_code, r.text)
                 [problem] = r.json()["detail"]
                 assert problem["loc"] == loc, (method, path, r.text)
@@ -491,8 +502,11 @@ def test_every_route_with_admin_token_app_token_and_no_token(hookline, receiver,
     with httpx.Client(base_url=hookline.url, timeout=10) as anonymous:
         for method, path in routes:
             r = request(anonymous, method, path, a.app_id)
-            if not path.startswith("/api/"):
-                assert r.status_code == 200, (method, path)  # the API's documentation
+            if path == "/metrics":
+                assert r.status_code == 401, (method, path, r.status_code)
+                assert r.json()["code"] == "authentication_failed"
+            elif not path.startswith("/api/"):
+                assert r.status_code == 200, (method, path)  # documentation and probes
             elif path == "/api/v1/health":
                 assert r.status_code == 204
             else:
@@ -501,6 +515,8 @@ def test_every_route_with_admin_token_app_token_and_no_token(hookline, receiver,
                 assert_no_data_of(a, r)
 
     with token_client(hookline, token) as http:
+        # An application token may not read the metrics (they tell of every tenant).
+        assert http.get("/metrics").status_code == 401
         for method, path in routes:
             if not path.startswith("/api/") or path == "/api/v1/health":
                 continue

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from backends import POOLED
 from standardwebhooks.webhooks import Webhook as StandardWebhook
 from svix.api import ApplicationIn, EndpointIn, MessageIn
 from svix.webhooks import Webhook as SvixWebhook
@@ -15,6 +17,7 @@ def verify_both(secret: str, body: bytes, headers: dict[str, str]) -> None:
     SvixWebhook(secret).verify(body, headers)
 
 
+@pytest.mark.parametrize("database_url", [*POOLED, "pgbouncer-session"], indirect=True)
 def test_message_is_delivered_signed_to_matching_endpoints(hookline, receiver):
     svix = hookline.svix()
     app = svix.application.create(ApplicationIn(name="Acme", uid="acme"))
@@ -47,6 +50,7 @@ def test_message_is_delivered_signed_to_matching_endpoints(hookline, receiver):
     }
 
 
+@pytest.mark.parametrize("database_url", POOLED, indirect=True)
 def test_attempts_are_listed_and_resend_sends_again(hookline, receiver):
     svix = hookline.svix()
     app = svix.application.create(ApplicationIn(name="Resend"))

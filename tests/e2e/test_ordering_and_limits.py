@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from backends import POOLED
 from receiver import Receiver, hang
 from server_process import TOKEN
 from svix.api import ApplicationIn, EndpointIn
@@ -32,6 +33,7 @@ def publish_many(hookline, app_id: str, count: int, event_type: str = "a.b") -> 
         ]
 
 
+@pytest.mark.parametrize("database_url", POOLED, indirect=True)
 def test_fifo_endpoint_receives_one_at_a_time_in_publish_order(start_hookline, receiver):
     hookline = start_hookline(env={"HOOKLINE_RETRY_SCHEDULE": "0.1,0.1,0.1"})
     start_hookline(args=("worker",), wait=False)  # a second worker competes for the work
@@ -64,7 +66,7 @@ def test_fifo_endpoint_receives_one_at_a_time_in_publish_order(start_hookline, r
     assert min(b - a for a, b in zip(arrivals, arrivals[1:], strict=False)) >= 0.045
 
 
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("database_url", ["postgresql", "pgbouncer"], indirect=True)
 def test_rate_limit_holds_across_three_workers(start_hookline, receiver):
     api = start_hookline(args=("serve", "--no-worker"))
     for _ in range(3):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+from backends import POOLED
 from receiver import Received
 from server_process import free_port
 from svix.api import ApplicationIn, EndpointIn, MessageAttemptListByMsgOptions, MessageIn
@@ -25,6 +27,7 @@ def wait_attempts(svix, app_id: str, msg_id: str, count: int, timeout: float = 2
     raise AssertionError(f"only {len(attempts_of(svix, app_id, msg_id))} attempts")
 
 
+@pytest.mark.parametrize("database_url", POOLED, indirect=True)
 def test_receiver_failing_twice_gets_the_message_on_the_third_attempt(start_hookline, receiver):
     hookline = start_hookline(env={"HOOKLINE_RETRY_SCHEDULE": "0.2,0.4,5"})
     receiver.respond_with(

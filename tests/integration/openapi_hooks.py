@@ -1,28 +1,87 @@
 """Schemathesis hooks for the OpenAPI conformance test (loaded through SCHEMATHESIS_HOOKS).
 
-Endpoint URLs that the document calls valid are sent as a loopback URL instead: any other
-valid URL would make the server resolve a made-up host name (and the worker deliver there),
-and tests talk only to loopback. URLs the document calls invalid are sent as generated, so
-the refusals are still tested.
+What a schema cannot say is made true here, for the bodies the document calls valid only (the
+others are sent as generated, so the refusals are still tested):
+- endpoint URLs are sent as a loopback URL: any other valid URL would make the server resolve a
+  made-up host name (and the worker deliver there), and tests talk only to loopback;
+- PEM fields hold a real certificate, key or CA (trustme): the document says that a PEM block
+  is there, and the server parses it;
+- a 64-byte `whsk_` key ends with its seed's public key (the seed generated is kept).
+
+And one correction of the generator: an optional query parameter that admits no value (`tag`,
+whose schema is `{"not": {}}`: every tag filter is refused) gets a value of the negative kind
+(`tag=null`) in cases the coverage phase still labels positive as a whole (schemathesis 4.32,
+coverage/_operation.py keeps a negative seed for a parameter that is not required; only the
+query component is labelled negative). Such a value is taken out of cases labelled positive;
+negative cases still send it.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from typing import Any
 
 import schemathesis
+import trustme
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from schemathesis.core.parameters import ParameterLocation
 
-from hookline.api.schema_constraints import URL_PATTERN
+from hookline.api.schema_constraints import ED25519_SECRET_PATTERN, URL_PATTERN
 
 LOOPBACK_URL = "http://127.0.0.1:9/hook"
 MAX_URL_LENGTH = 2048
 
+_CA = trustme.CA()
+_CLIENT = _CA.issue_cert("client.hookline.test")
+REAL_PEMS = {
+    "clientCert": _CLIENT.cert_chain_pems[0].bytes().decode(),
+    "clientKey": _CLIENT.private_key_pem.bytes().decode(),
+    "caCert": _CA.cert_pem.bytes().decode(),
+}
+
+
+def _whole_ed25519_key(secret: str) -> str:
+    """The 64-byte form with the right public half; any other secret as it is."""
+    if not re.fullmatch(ED25519_SECRET_PATTERN, secret) or not secret.endswith("=="):
+        return secret
+    try:
+        seed = base64.b64decode(secret.removeprefix("whsk_"))[:32]
+    except binascii.Error:
+        return secret
+    public = Ed25519PrivateKey.from_private_bytes(seed).public_key()
+    whole = seed + public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return "whsk_" + base64.b64encode(whole).decode()
+
+
+UNSATISFIABLE_QUERY_PARAMETERS = ("tag",)
+
+
+def _is_positive(case: Any, location: ParameterLocation) -> bool:
+    meta = case.meta
+    return meta is None or not meta.is_negative_at(location)
+
 
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    if case.meta is not None and not case.meta.generation.mode.is_negative:
+        # A case positive as a whole can carry no value of a parameter that admits none.
+        for name in UNSATISFIABLE_QUERY_PARAMETERS:
+            if isinstance(case.query, dict):
+                case.query.pop(name, None)
     body = case.body
-    if isinstance(body, dict):
-        url = body.get("url")
-        if isinstance(url, str) and len(url) <= MAX_URL_LENGTH and re.search(URL_PATTERN, url):
-            body["url"] = LOOPBACK_URL
+    if not isinstance(body, dict) or not _is_positive(case, ParameterLocation.BODY):
+        return
+    url = body.get("url")
+    if isinstance(url, str) and len(url) <= MAX_URL_LENGTH and re.search(URL_PATTERN, url):
+        body["url"] = LOOPBACK_URL
+    tls = body.get("tls")
+    if isinstance(tls, dict):
+        for field, pem in REAL_PEMS.items():
+            if isinstance(tls.get(field), str):
+                tls[field] = pem
+    for field in ("secret", "key"):
+        if isinstance(body.get(field), str):
+            body[field] = _whole_ed25519_key(body[field])

@@ -28,6 +28,10 @@ ALLOWED = [
     ("GET", "/api/v1/event-type"),
     ("GET", "/api/v1/event-type/invoice.paid"),
     ("POST", "/api/v1/auth/logout"),
+    ("GET", EP + "/stats"),
+    ("GET", EP + "/attempt-stats"),
+    ("GET", "/api/v1/stats/app/{app}/attempt"),
+    ("GET", "/api/v1/stats/app/{app}/ep/ep_1/attempt"),
 ]
 
 ADMIN_ONLY = [
@@ -49,6 +53,9 @@ ADMIN_ONLY = [
     ("GET", "/api/v1/auth/logout"),
     ("GET", "/api/v1/app/{app}/something-new"),  # unknown routes fail closed
     ("GET", "/api/v1/stats"),
+    ("POST", "/api/v1/stats/app/{app}/attempt"),
+    ("GET", "/api/v1/stats/app/{app}/other"),
+    ("POST", "/api/v1/stats/usage/app"),
 ]
 
 
@@ -73,6 +80,8 @@ def test_own_application_routes_are_allowed_by_id_and_uid(method, path, address)
         ("/api/v1/app/", None),
         ("/api/v1/event-type/x", None),
         ("/api/v1/auth/app-portal-access/a-uid", None),
+        ("/api/v1/stats/app/a-uid/attempt", "a-uid"),
+        ("/api/v1/stats/app/a-uid/ep/ep_1/attempt", "a-uid"),
     ],
 )
 def test_app_key_is_the_application_segment(path, key):
@@ -120,3 +129,17 @@ def test_read_only_tokens_only_read(method, path):
 )
 def test_capabilities_narrow_a_token(capabilities, method, path, allowed):
     assert (check(method, path, capabilities=tuple(capabilities)) is None) is allowed
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/api/v1/app/a-uid/endpoint", f"/api/v1/app/{APP}/endpoint"),
+        ("/api/v1/stats/app/a-uid/attempt", f"/api/v1/stats/app/{APP}/attempt"),
+        ("/api/v1/stats/app/a-uid/ep/ep_1/attempt", f"/api/v1/stats/app/{APP}/ep/ep_1/attempt"),
+    ],
+)
+def test_the_resolved_id_replaces_the_key(path, expected):
+    from hookline.api.app_token_scope import with_app_id
+
+    assert with_app_id(path, "a-uid", APP) == expected

@@ -144,3 +144,46 @@ def test_trusted_proxies():
     )
     with pytest.raises(ConfigError, match="HOOKLINE_TRUSTED_PROXIES: 'nope'"):
         load_settings({"HOOKLINE_TRUSTED_PROXIES": "nope"})
+
+
+def test_observability_defaults():
+    s = load_settings({})
+    assert s.metrics_token is None
+    assert s.metrics_port == 0
+    assert s.metrics_per_app is False
+    assert (s.log_format, s.log_level, s.access_log) == ("text", "WARNING", False)
+
+
+def test_observability_settings_are_parsed():
+    s = load_settings(
+        {
+            "HOOKLINE_METRICS_TOKEN": " scrape-me ",
+            "HOOKLINE_METRICS_PORT": "9464",
+            "HOOKLINE_METRICS_PER_APP": "true",
+            "HOOKLINE_LOG_FORMAT": "JSON",
+            "HOOKLINE_LOG_LEVEL": "info",
+            "HOOKLINE_ACCESS_LOG": "on",
+        }
+    )
+    assert s.metrics_token == "scrape-me"
+    assert s.metrics_port == 9464
+    assert s.metrics_per_app is True
+    assert (s.log_format, s.log_level, s.access_log) == ("json", "INFO", True)
+    assert "scrape-me" not in repr(s)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("HOOKLINE_METRICS_PORT", "http"),
+        ("HOOKLINE_METRICS_PORT", "-1"),
+        ("HOOKLINE_METRICS_PORT", "65536"),
+        ("HOOKLINE_METRICS_PER_APP", "maybe"),
+        ("HOOKLINE_LOG_FORMAT", "xml"),
+        ("HOOKLINE_LOG_LEVEL", "loud"),
+        ("HOOKLINE_ACCESS_LOG", "2"),
+    ],
+)
+def test_bad_observability_values_are_refused(name, value):
+    with pytest.raises(ConfigError, match=name):
+        load_settings({name: value})

@@ -61,3 +61,8 @@ def test_looks_like_id(key, shaped):
     assert ids.looks_like_id(key) is shaped
     if not shaped:
         assert not any(ids.has_prefix(key, p) for p in ids.ISSUED_PREFIXES)
+
+
+def test_created_ms_reads_the_time_back():
+    for millis in (0, 1, 1_700_000_000_123, 2**48 - 1):
+        assert ids.created_ms(ids.new_id(ids.MESSAGE, millis)) == millis

@@ -16,6 +16,7 @@ from hookline.api.idempotency import IdempotentPosts
 from hookline.api.limits import BodySizeLimit
 from hookline.api.openapi import install_openapi
 from hookline.api.redirects import RelativeRedirects
+from hookline.api.request_log import RequestLog
 from hookline.api.routes import (
     applications,
     attempts,
@@ -26,9 +27,13 @@ from hookline.api.routes import (
     expunge,
     health,
     messages,
+    statistics,
 )
+from hookline.api.routes import observability as observability_routes
 from hookline.config import Settings
+from hookline.observability.process import Observability, observability_for
 from hookline.operational import OperationalEvents
+from hookline.readiness import STALE_AFTER_SECONDS, FailureWatches
 from hookline.store import Database
 
 # Runs for the app's lifetime and returns once the event is set (the delivery worker).
@@ -44,6 +49,8 @@ def create_app(
     admin_token: str,
     background: Background | None = None,
     operational: OperationalEvents | None = None,
+    failures: FailureWatches | None = None,
+    observability: Observability | None = None,
 ) -> FastAPI:
     """Build the API. `background`, if given, runs for the app's lifetime (the worker)."""
     if not settings.public_url:
@@ -76,9 +83,14 @@ def create_app(
     # Only a digest: the token itself is not kept where a heap dump or a debug page shows it.
     app.state.admin_token_digest = token_digest(admin_token)
     app.state.operational = operational or OperationalEvents(db, settings)
+    # What the health route reports: this process's worker (if any) and its publishes.
+    app.state.failures = failures = failures or FailureWatches()
+    app.state.publishes = failures.watch("publish messages", stale_after=STALE_AFTER_SECONDS)
+    app.state.observability = observability or observability_for(settings, db, failures=failures)
     install_error_handlers(app)
 
     app.include_router(health.router)
+    app.include_router(observability_routes.router)
     protected = [Depends(require_caller)]
     for module in (
         applications,
@@ -89,6 +101,7 @@ def create_app(
         auth,
         deliveries,
         expunge,
+        statistics,
     ):
         app.include_router(module.router, dependencies=protected)
     install_openapi(app)
@@ -96,5 +109,6 @@ def create_app(
     app.add_middleware(RelativeRedirects)  # the router's trailing-slash redirects
     app.add_middleware(IdempotentPosts)  # innermost: sees authenticated, size-checked requests
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_payload_bytes)
-    app.add_middleware(Authenticate)  # outermost: strangers' bodies are never read
+    app.add_middleware(Authenticate)  # strangers' bodies are never read
+    app.add_middleware(RequestLog)  # outermost: every answer is timed and logged, 401s too
     return app

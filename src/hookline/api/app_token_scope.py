@@ -4,8 +4,9 @@ An allow-list on paths, checked before routing: a route that is not listed here 
 any route added later) is for the admin token only, so forgetting to think about a new route
 fails closed. Application tokens may
 
-* read their application, its endpoints, messages and attempts, and the event type catalogue
-  (shared by all applications, needed to pick filters);
+* read their application, its endpoints, messages and attempts, its delivery statistics
+  (`/api/v1/stats/app/{app}/…`), and the event type catalogue (shared by all applications,
+  needed to pick filters);
 * manage their application's endpoints (create, change, delete, secrets, TLS settings) and ask
   for re-sends;
 
@@ -33,6 +34,8 @@ CREATE_ATTEMPTS = frozenset({"CreateAttempts"})
 ADMIN_ONLY = "this route needs the admin token"
 
 _APP_PATH = re.compile(r"^/api/v1/app/(?P<app>[^/]+)(?P<rest>/.*)?$")
+# Svix's statistics routes name the application after a `/stats` prefix.
+_STATS_PATH = re.compile(r"^/api/v1/stats/app/(?P<app>[^/]+)(?P<rest>/attempt|/ep/[^/]+/attempt)$")
 _SECRET = re.compile(r"^/endpoint/[^/]+/secret$")
 _ROTATE = re.compile(r"^/endpoint/[^/]+/secret/rotate$")
 _ENDPOINT_ATTEMPTS = re.compile(r"^/endpoint/[^/]+/(recover|replay-missing|send-example)$")
@@ -72,8 +75,14 @@ def _needed(method: str, rest: str) -> frozenset[str] | None:
 
 def app_key(path: str) -> str | None:
     """The application key (id or uid) in an /api/v1/app/{key}… path, or None."""
-    match = _APP_PATH.match(path)
+    match = _APP_PATH.match(path) or _STATS_PATH.match(path)
     return None if match is None else match["app"]
+
+
+def with_app_id(path: str, key: str, app_id: str) -> str:
+    """The path with its application key (see `app_key`) replaced by the resolved id."""
+    prefix = "/api/v1/stats/app/" if _STATS_PATH.match(path) else "/api/v1/app/"
+    return prefix + app_id + path[len(prefix + key) :]
 
 
 def refusal(
@@ -92,13 +101,17 @@ def refusal(
         return None if method == "POST" else Refusal(403, ADMIN_ONLY)
     if path == "/api/v1/event-type" or path.startswith("/api/v1/event-type/"):
         return None if method in _SAFE else Refusal(403, ADMIN_ONLY)
-    match = _APP_PATH.match(path)
+    stats = _STATS_PATH.match(path)
+    match = _APP_PATH.match(path) or stats
     if match is None:
         return Refusal(403, ADMIN_ONLY)
     if resolved_app_id is None or resolved_app_id != app_id:
         # The same answer whether or not that application exists: nothing is revealed.
         return Refusal(403, f"this token only grants access to application {app_id}")
-    needed = _needed(method, match["rest"] or "")
+    if stats is not None:
+        needed: frozenset[str] | None = VIEW if method in _SAFE else None
+    else:
+        needed = _needed(method, match["rest"] or "")
     if needed is None:
         return Refusal(403, ADMIN_ONLY)
     if read_only and method not in _SAFE:

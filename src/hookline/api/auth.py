@@ -118,8 +118,7 @@ def _unavailable() -> OrjsonResponse:
 
 
 def _with_app_id(scope: Scope, key: str, app_id: str) -> dict[str, Any]:
-    prefix = "/api/v1/app/"
-    path = prefix + app_id + scope["path"][len(prefix + key) :]
+    path = app_token_scope.with_app_id(scope["path"], key, app_id)
     return {**scope, "path": path, "raw_path": quote(path).encode()}
 
 

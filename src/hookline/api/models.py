@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -29,11 +30,17 @@ from pydantic.alias_generators import to_camel
 from hookline import endpoint_headers, ids
 from hookline.api.json_body import Underflow
 from hookline.api.schema_constraints import (
+    CERTIFICATE_PEM_PATTERN,
+    CLIENT_CERT_WITH_KEY,
     DOCUMENTED_HEADER_NAMES,
+    INT64_MIN,
     JSON_OBJECT,
     JSON_OBJECT_WITHOUT_NUL,
     NO_NUL,
+    PRIVATE_KEY_PEM_PATTERN,
+    SCHEME_MATCHES_SECRET,
     SECRET_PATTERN,
+    UINT64_MAX,
     URL_PATTERN,
     Documented,
     KeysConstrained,
@@ -87,10 +94,13 @@ def _refuse_bool(value: Any) -> Any:
 
 
 # An integer that is not a boolean: pydantic would read true as 1; JSON Schema does not.
-StrictInt = Annotated[int, BeforeValidator(_refuse_bool)]
-ThrottleRate = Annotated[StrictInt, Field(ge=0, le=65535)]  # a uint16 in Svix's API
+# Written after the bounds (`Annotated[int, Field(ge=…), NOT_BOOL]`): bounds applied on top of a
+# before-validator reach the document as `ge`/`le`, which JSON Schema does not know (so they
+# would say nothing), instead of `minimum`/`maximum`.
+NOT_BOOL = BeforeValidator(_refuse_bool)
+ThrottleRate = Annotated[int, Field(ge=0, le=65535), NOT_BOOL]  # a uint16 in Svix's API
 # What orjson can write, and so what check_json lets in: a signed or unsigned 64-bit integer.
-Int64 = Annotated[StrictInt, Field(ge=-(2**63), le=2**64 - 1)]
+Int64 = Annotated[int, Field(ge=INT64_MIN, le=UINT64_MAX), NOT_BOOL]
 # A signing secret given by the caller (signing.normalize_secret decides; this documents it).
 Secret = Annotated[str, Documented({"pattern": SECRET_PATTERN})]
 # JSON objects stored as given: the recursive schemas say what check_json refuses inside them.
@@ -273,7 +283,9 @@ HeaderValue = Annotated[
     Documented({"pattern": r"^(?:[\x21-\x7e](?:[\x20-\x7e\t]*[\x21-\x7e])?)?$", "maxLength": 4096}),
 ]
 # PEM text: a certificate chain or a key is a few KiB; this leaves room for long chains.
-Pem = Annotated[Text, StringConstraints(min_length=1, max_length=65536)]
+Pem = Annotated[str, StringConstraints(min_length=1, max_length=65536)]
+CertificatePem = Annotated[Pem, Documented({"pattern": CERTIFICATE_PEM_PATTERN})]
+PrivateKeyPem = Annotated[Pem, Documented({"pattern": PRIVATE_KEY_PEM_PATTERN})]
 
 
 class EndpointTlsIn(ApiModel):
@@ -281,11 +293,11 @@ class EndpointTlsIn(ApiModel):
     are presented to the receiver (mutual TLS); `caCert` is trusted instead of the system store
     for this endpoint only (pinning a private CA)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=CLIENT_CERT_WITH_KEY)
 
-    client_cert: Pem | None = None
-    client_key: Pem | None = None
-    ca_cert: Pem | None = None
+    client_cert: CertificatePem | None = None
+    client_key: PrivateKeyPem | None = None
+    ca_cert: CertificatePem | None = None
 
 
 class EndpointTlsOut(OutModel):
@@ -320,6 +332,8 @@ class EndpointFields(ApiModel):
 
 
 class EndpointIn(EndpointFields):
+    model_config = ConfigDict(json_schema_extra=SCHEME_MATCHES_SECRET)
+
     url: Url
     secret: Secret | None = None
     # Hookline extension: "ed25519" generates an Ed25519 key (v1a signatures) instead of a
@@ -385,17 +399,26 @@ _NOT_SUPPORTED_YET = {
 }
 
 
+def _refused(field: str, allowed: dict[str, Any] | None = None) -> WithJsonSchema:
+    """The schema of a field that is refused unless it asks for nothing (null, or `allowed`)."""
+    nothing: dict[str, Any] = {"type": "null"}
+    schema = {"anyOf": [allowed, nothing]} if allowed else nothing
+    only = "null or empty" if allowed else "null"
+    why = _NOT_SUPPORTED_YET[field]
+    return WithJsonSchema({**schema, "description": f"Refused unless {only}: {why}."})
+
+
 class MessageIn(ApiModel):
     event_type: EventTypeName
     payload: Payload
     event_id: Uid | None = None
     channels: list[Channel] | None = Field(default=None, max_length=10)
     application: ApplicationIn | None = None
-    tags: list[Channel] | None = Field(default=None, max_length=5)
-    deliver_at: Any = None
-    transformations_params: Any = None
-    payload_retention_period: Any = None
-    payload_retention_hours: Any = None
+    tags: Annotated[list[Any] | None, _refused("tags", {"type": "array", "maxItems": 0})] = None
+    deliver_at: Annotated[Any, _refused("deliver_at")] = None
+    transformations_params: Annotated[Any, _refused("transformations_params")] = None
+    payload_retention_period: Annotated[Any, _refused("payload_retention_period")] = None
+    payload_retention_hours: Annotated[Any, _refused("payload_retention_hours")] = None
 
     @field_validator(*_NOT_SUPPORTED_YET)
     @classmethod
@@ -416,7 +439,19 @@ class MessageOut(OutModel):
     timestamp: datetime
 
 
+def _not_required(*names: str) -> Callable[[dict[str, Any]], None]:
+    """For a model's `json_schema_extra`: fields that an answer may leave out (OutModel makes
+    every field required otherwise)."""
+
+    def update(schema: dict[str, Any]) -> None:
+        schema["required"] = [name for name in schema.get("required", []) if name not in names]
+
+    return update
+
+
 class MessageAttemptOut(OutModel):
+    model_config = ConfigDict(json_schema_extra=_not_required("msg"))
+
     id: str
     msg_id: str
     endpoint_id: str
@@ -429,6 +464,8 @@ class MessageAttemptOut(OutModel):
     trigger_type: int
     timestamp: datetime
     failure_kind: str | None = None
+    # Only with `with_msg=true` (the attempts of an endpoint): the message, without its payload.
+    msg: MessageOut | None = None
 
 
 Item = TypeVar("Item", bound=BaseModel)
@@ -447,7 +484,7 @@ class ListResponse(ApiModel, Generic[Item]):
 class EndpointSecretRotateIn(ApiModel):
     key: Secret | None = None  # the new secret; generated (of the endpoint's scheme) if absent
     # How long the outgoing secret keeps signing: 0 (at once) to 7 days; default 24 hours.
-    grace_period_seconds: Annotated[StrictInt, Field(ge=0, le=7 * 24 * 3600)] | None = None
+    grace_period_seconds: Annotated[int, Field(ge=0, le=7 * 24 * 3600), NOT_BOOL] | None = None
 
 
 AppPortalCapability = Literal[
@@ -469,7 +506,7 @@ class AppPortalAccessIn(ApiModel):
     ) = Field(default=None, max_length=16)
     feature_flags: list[Name] | None = None  # accepted for the SDK; Hookline has none
     # Seconds: 1 hour to 7 days (as Svix); default 7 days.
-    expiry: Annotated[StrictInt, Field(ge=3600, le=7 * 24 * 3600)] | None = None
+    expiry: Annotated[int, Field(ge=3600, le=7 * 24 * 3600), NOT_BOOL] | None = None
     session_id: Key | None = None
 
 
@@ -479,7 +516,8 @@ class AppPortalAccessOut(OutModel):
 
 
 class ApplicationTokenExpireIn(ApiModel):
-    expiry: Annotated[StrictInt, Field(ge=0, le=7 * 24 * 3600)] | None = None  # seconds from now
+    # Seconds from now.
+    expiry: Annotated[int, Field(ge=0, le=7 * 24 * 3600), NOT_BOOL] | None = None
     session_ids: list[Key] | None = Field(default=None, max_length=100)
 
 

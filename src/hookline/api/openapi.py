@@ -17,7 +17,11 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from hookline.api.models import HttpErrorOut, HttpValidationError
-from hookline.api.schema_constraints import JSON_VALUE_SCHEMAS, link_json_values
+from hookline.api.schema_constraints import (
+    JSON_VALUE_SCHEMAS,
+    link_json_values,
+    restore_integer_bounds,
+)
 
 _WHY = {
     400: "The body is not JSON that can be read (or, where noted, the request cannot be done).",
@@ -96,6 +100,7 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         description=app.description,
         routes=app.routes,
     )
+    restore_integer_bounds(doc)
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(JSON_VALUE_SCHEMAS)
     for model in ERROR_MODELS:

@@ -17,15 +17,51 @@ from pydantic_core import CoreSchema
 
 NO_NUL = r"^[^\x00]*$"
 URL_PATTERN = r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\s]+"  # a scheme and a host
+# What orjson can write: a signed or unsigned 64-bit integer.
+INT64_MIN, UINT64_MAX = -(2**63), 2**64 - 1
 
 _B64 = "[A-Za-z0-9+/]"
-# `whsec_` (optional) + base64 of a 24-64 byte key, or `whsk_` + base64 of a 32-byte Ed25519
-# seed. (A 64-byte `whsk_` key, seed and its own public key, is accepted too; whether the
-# halves belong together is beyond a pattern.)
-SECRET_PATTERN = (
-    rf"^(?:(?:whsec_)?(?:(?:{_B64}{{4}}){{8,20}}(?:{_B64}{{2}}==|{_B64}{{3}}=)?"
-    rf"|(?:{_B64}{{4}}){{21}}(?:{_B64}{{2}}==)?)|whsk_{_B64}{{43}}=)$"
+# `whsec_` (optional) + base64 of a 24-64 byte HMAC key.
+HMAC_SECRET_PATTERN = (
+    rf"^(?:whsec_)?(?:(?:{_B64}{{4}}){{8,20}}(?:{_B64}{{2}}==|{_B64}{{3}}=)?"
+    rf"|(?:{_B64}{{4}}){{21}}(?:{_B64}{{2}}==)?)$"
 )
+# `whsk_` + base64 of a 32-byte Ed25519 seed, or of the 64-byte key (the seed, then its public
+# key). That the second half is the seed's public key is checked, and is beyond a pattern.
+ED25519_SECRET_PATTERN = rf"^whsk_(?:{_B64}{{43}}=|(?:{_B64}{{4}}){{21}}{_B64}{{2}}==)$"
+SECRET_PATTERN = f"^(?:{HMAC_SECRET_PATTERN[1:-1]}|{ED25519_SECRET_PATTERN[1:-1]})$"
+# An endpoint's `signatureScheme` and `secret` agree (api/endpoint_input.endpoint_secret).
+SCHEME_MATCHES_SECRET: dict[str, Any] = {
+    "anyOf": [
+        {"properties": {"signatureScheme": {"type": "null"}}},
+        {
+            "properties": {
+                "signatureScheme": {"const": "ed25519"},
+                "secret": {"pattern": ED25519_SECRET_PATTERN},
+            }
+        },
+        {
+            "properties": {
+                "signatureScheme": {"const": "hmac-sha256"},
+                "secret": {"pattern": HMAC_SECRET_PATTERN},
+            }
+        },
+    ]
+}
+# PEM text must hold the block the server reads (delivery/tls.check_tls_settings parses it;
+# a pattern can only say that the block is there), and no NUL.
+CERTIFICATE_PEM_PATTERN = r"^[^\x00]*-----BEGIN CERTIFICATE-----[^\x00]*$"
+PRIVATE_KEY_PEM_PATTERN = r"^[^\x00]*-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[^\x00]*$"
+# A client certificate comes with its key: both are strings, or neither is.
+CLIENT_CERT_WITH_KEY: dict[str, Any] = {
+    "anyOf": [
+        {
+            "required": ["clientCert", "clientKey"],
+            "properties": {"clientCert": {"type": "string"}, "clientKey": {"type": "string"}},
+        },
+        {"properties": {"clientCert": {"type": "null"}, "clientKey": {"type": "null"}}},
+    ]
+}
 
 JSON_VALUE = "JsonValue"
 JSON_VALUE_WITHOUT_NUL = "JsonValueWithoutNul"
@@ -41,7 +77,7 @@ def _json_value(name: str, string: dict[str, Any]) -> dict[str, Any]:
         ),
         "anyOf": [
             {"type": "string", **string},
-            {"type": "integer", "minimum": -(2**63), "maximum": 2**64 - 1},
+            {"type": "integer", "minimum": INT64_MIN, "maximum": UINT64_MAX},
             {"type": "number", "not": {"type": "integer"}},
             {"type": "boolean"},
             {"type": "null"},
@@ -83,6 +119,27 @@ def link_json_values(schema: Any) -> None:
     elif isinstance(schema, list):
         for value in schema:
             link_json_values(value)
+
+
+# The integer bounds beyond a double's 53 bits that the models use (a 64-bit integer, signed or
+# unsigned): FastAPI's document model holds bounds as floats, where 2**64 - 1 reads as 2**64.
+_EXACT_BOUNDS = {float(bound): bound for bound in (INT64_MIN, UINT64_MAX)}
+_BOUND_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+
+
+def restore_integer_bounds(schema: Any) -> None:
+    """Write integral bounds back as the integers they were (in place): `le=65535` is documented
+    as 65535, not 65535.0, and 2**64 - 1 as itself."""
+    if isinstance(schema, dict):
+        for keyword in _BOUND_KEYWORDS:
+            value = schema.get(keyword)
+            if isinstance(value, float) and value.is_integer():
+                schema[keyword] = _EXACT_BOUNDS.get(value, int(value))
+        for value in schema.values():
+            restore_integer_bounds(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            restore_integer_bounds(value)
 
 
 def DOCUMENTED_HEADER_NAMES(names: Iterable[str]) -> str:  # noqa: N802

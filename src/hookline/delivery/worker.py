@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 import secrets
@@ -23,9 +24,12 @@ from hookline import ids
 from hookline.config import Settings
 from hookline.delivery.client import DeliveryClient
 from hookline.delivery.endpoint_slots import EndpointSlots
+from hookline.observability import metrics, tracing
 from hookline.operational import OperationalEvents
+from hookline.readiness import FailureWatch, FailureWatches, report_failure, report_success
 from hookline.retry import failure_delay
 from hookline.store import Database, StoreUnavailable
+from hookline.store.endpoint_health import CIRCUIT_OPENED, DISABLED
 from hookline.types import AttemptRecord, DeliveryJob, EndpointEvent, HealthPolicy, Outcome
 
 log = logging.getLogger("hookline.worker")
@@ -54,6 +58,7 @@ class Worker:
         settings: Settings,
         client: DeliveryClient | None = None,
         operational: OperationalEvents | None = None,
+        failures: FailureWatches | None = None,
     ):
         self.db = db
         self.settings = settings
@@ -69,8 +74,17 @@ class Worker:
         self._in_flight: dict[asyncio.Task[None], DeliveryJob] = {}
         self._slots = EndpointSlots(settings.worker_concurrency, settings.endpoint_concurrency)
         self._rng = random.Random()
+        failures = failures or FailureWatches()
+        self._claims = failures.watch("claim deliveries")
+        self._records = failures.watch("record attempts")
         self._closing = False
         self._stopping = False
+        # time.monotonic() of the claim loop's last turn: readiness sees a stuck or dead loop.
+        self.last_beat: float | None = None
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
 
     def wake(self) -> None:
         """Something became due now (a publish in this process): claim without waiting."""
@@ -96,6 +110,7 @@ class Worker:
     async def _claim_loop(self, stop: asyncio.Event) -> None:
         lease_ms = int(self.settings.lease_seconds * 1000)
         while not stop.is_set():
+            self.last_beat = time.monotonic()
             room = self.settings.worker_concurrency - len(self._in_flight)
             if room <= 0:
                 self._room.clear()
@@ -105,22 +120,26 @@ class Worker:
             asked = min(room, self.settings.worker_batch_size)
             skipped = self._slots.full()
             try:
+                claim_started = time.time_ns()
                 jobs = await self.db.deliveries.claim_due(
                     self.worker_id, asked, lease_ms, skip_endpoints=skipped
                 )
+                if jobs and tracing.enabled():
+                    attributes = {"hookline.claimed": len(jobs), "hookline.asked": asked}
+                    with tracing.span(
+                        "hookline.claim", None, "INTERNAL", attributes, claim_started
+                    ):
+                        pass
                 start, give_back = self._slots.admit(jobs)
                 if give_back:
                     await self.db.deliveries.release(
                         self.worker_id, [j.delivery_id for j in give_back], BUSY_RETRY_MS
                     )
-            except StoreUnavailable as exc:
-                log.warning("cannot claim deliveries, database unavailable: %s", exc)
+            except Exception as exc:
+                self._store_failed(self._claims, exc)
                 await _wait_any(stop, seconds=STORE_RETRY_SECONDS)
                 continue
-            except Exception:
-                log.exception("claiming deliveries failed; retrying")
-                await _wait_any(stop, seconds=STORE_RETRY_SECONDS)
-                continue
+            report_success(self._claims, time.monotonic(), log)
             for job in start:
                 self._start(job)
             if len(jobs) < asked:
@@ -144,14 +163,49 @@ class Worker:
             # A throttled endpoint: wait for this delivery's slot.
             await asyncio.sleep(max(0.0, job.not_before_ms / 1000 - time.time()))
         started_ms = int(time.time() * 1000)
-        result = await self.client.send(job)
-        self._pending_records.append(self._attempt_record(job, started_ms, result))
+        if tracing.enabled():
+            record = await self._traced_send(job, started_ms)
+        else:
+            record = self._attempt_record(job, started_ms, await self.client.send(job))
+        result = record.outcome
+        self._pending_records.append(record)
         self._records_ready.set()  # the recorder batches whatever piles up meanwhile
         following = self._slots.done(job.endpoint_id, result.succeeded)
         if following is None:
             self._slot_freed.set()
         elif not self._closing:
             self._start(following)
+        _observe(record)
+
+    async def _traced_send(self, job: DeliveryJob, started_ms: int) -> AttemptRecord:
+        """Send inside a `hookline.attempt` span, a child of the publish's span."""
+        attributes = {
+            "hookline.app_id": job.app_id,
+            "hookline.msg_id": job.msg_id,
+            "hookline.endpoint_id": job.endpoint_id,
+            "hookline.attempt_number": job.attempt_count + 1,
+        }
+        with tracing.span("hookline.attempt", job.trace_context, "CLIENT", attributes) as span:
+            if self.settings.propagate_trace:
+                traceparent = tracing.current_traceparent()
+                if traceparent is not None:
+                    job = dataclasses.replace(
+                        job, headers={**job.headers, "traceparent": traceparent}
+                    )
+            result = await self.client.send(job)
+            record = self._attempt_record(job, started_ms, result)
+            tracing.set_attributes(
+                span,
+                {
+                    "hookline.attempt_id": record.attempt_id,
+                    "http.response.status_code": result.status_code or None,
+                    "hookline.succeeded": result.succeeded,
+                    "hookline.failure_kind": (
+                        result.failure_kind.value if result.failure_kind else None
+                    ),
+                },
+            )
+        return record
 
     def _attempt_record(self, job: DeliveryJob, started_ms: int, result: Outcome) -> AttemptRecord:
         next_at = None
@@ -189,15 +243,22 @@ class Worker:
                 except Exception as exc:
                     # Keep the records and try again: the attempts happened. If we stop
                     # before the store is back, the leases expire and the deliveries repeat.
-                    log.warning("cannot record %d attempts yet: %s", len(batch), exc)
+                    self._store_failed(self._records, exc, f"{len(batch)} attempts waiting")
                     if self._stopping:
                         return
                     await asyncio.sleep(STORE_RETRY_SECONDS)
                     continue
+                report_success(self._records, time.monotonic(), log)
+                _observe_changes(changes)
                 await self._tell_operators(batch, changes)
                 batch = []
             if self._stopping and not self._pending_records:
                 return
+
+    def _store_failed(self, watch: FailureWatch, exc: Exception, note: str = "") -> None:
+        # An outage is expected now and then; anything else gets its traceback (once).
+        outage = isinstance(exc, StoreUnavailable)
+        report_failure(watch, time.monotonic(), exc, log, with_traceback=not outage, note=note)
 
     async def _tell_operators(
         self, batch: list[AttemptRecord], changes: list[EndpointEvent]
@@ -221,6 +282,44 @@ class Worker:
         if give_back:
             with contextlib.suppress(Exception):
                 await self.db.deliveries.release(self.worker_id, give_back)
+
+
+def _observe(record: AttemptRecord) -> None:
+    job, outcome = record.job, record.outcome
+    exhausted = not outcome.succeeded and record.next_attempt_at_ms is None
+    latency = time.time() - ids.created_ms(job.msg_id) / 1000 if outcome.succeeded else None
+    metrics.record_attempt(job.app_id, outcome, latency, job.attempt_count == 0, exhausted)
+    if log.isEnabledFor(logging.INFO):
+        log.info(
+            "attempt %s of %s to %s: %s",
+            record.attempt_id,
+            job.msg_id,
+            job.endpoint_id,
+            "delivered" if outcome.succeeded else f"failed ({outcome.failure_kind})",
+            extra={
+                "app_id": job.app_id,
+                "msg_id": job.msg_id,
+                "endpoint_id": job.endpoint_id,
+                "attempt_id": record.attempt_id,
+                "status": outcome.status_code,
+                "duration_ms": outcome.duration_ms,
+                "failure_kind": outcome.failure_kind,
+            },
+        )
+
+
+def _observe_changes(changes: list[EndpointEvent]) -> None:
+    for change in changes:
+        if change.kind == DISABLED:
+            metrics.record_endpoint_disabled(change.app_id, change.reason)
+            log.warning(
+                "endpoint %s disabled: %s",
+                change.endpoint_id,
+                change.reason,
+                extra={"app_id": change.app_id, "endpoint_id": change.endpoint_id},
+            )
+        elif change.kind == CIRCUIT_OPENED:
+            metrics.record_circuit_opened(change.app_id)
 
 
 async def _wait_any(stop: asyncio.Event, *events: asyncio.Event, seconds: float) -> None:

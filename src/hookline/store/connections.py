@@ -2,13 +2,15 @@
 
 SQLite (embedded default): one writer connection (SQLite serialises writers anyway; taking
 the lock with BEGIN IMMEDIATE avoids upgrade deadlocks) and a small pool of readers, in WAL
-mode. PostgreSQL: one pool for everything.
+mode. PostgreSQL: one pool for everything, with statements that suit the pooler in front
+of the database, if any (see pooling.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -21,8 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from hookline.secrets_at_rest import SecretBox
 from hookline.store.errors import Conflict, StoreUnavailable
 from hookline.store.notify import CHANNEL, CoalescingNotifier, listen
+from hookline.store.pooling import connect_args
 
 T = TypeVar("T")
+log = logging.getLogger("hookline.store")
 
 
 def async_url(url: str) -> sa.URL:
@@ -69,8 +73,14 @@ def _sqlite_engine(url: sa.URL, pool_size: int, immediate: bool) -> AsyncEngine:
 class Connections:
     """Engines, transactions and wake-ups: what every repository works through."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self, url: str, transaction_pooling: bool = False, listen_url: str | None = None
+    ) -> None:
         self.url = url
+        # Behind a transaction-mode pooler nothing may outlive a transaction (pooling.py).
+        self.transaction_pooling = transaction_pooling
+        # Where LISTEN connects: a direct connection given for it, else the database URL.
+        self.listen_url = listen_url or None
         target = async_url(url)
         self.dialect = target.get_backend_name()
         if self.dialect == "sqlite":
@@ -81,8 +91,7 @@ class Connections:
                 target,
                 pool_size=10,
                 max_overflow=10,
-                # Fail fast while the database is away: the caller answers 503 and retries.
-                connect_args={"timeout": 5, "command_timeout": 60},
+                connect_args=connect_args(transaction_pooling),
             )
             self._reader = self._writer
         self._notifier = None if self.dialect == "sqlite" else CoalescingNotifier(self._send_notify)
@@ -110,11 +119,16 @@ class Connections:
         """Run until `stop`: call `on_due` when another process published (PostgreSQL only)."""
         if self.dialect == "sqlite":
             return  # one host: in-process wake-ups and polling cover it
-        await listen(self._plain_dsn(), on_due, stop)
-
-    def _plain_dsn(self) -> str:
-        url = sa.make_url(self.url).set(drivername="postgresql")
-        return url.render_as_string(hide_password=False)
+        if self.listen_url is None and self.transaction_pooling:
+            # A LISTEN through a transaction pooler is accepted, then silently lost with its
+            # server connection: say once that wake-ups come from polling alone.
+            log.warning(
+                "HOOKLINE_DATABASE_URL leads through a transaction-mode pooler, where LISTEN "
+                "cannot work: this worker polls for due deliveries instead of waking on "
+                "NOTIFY (set HOOKLINE_DATABASE_LISTEN_URL to a direct connection for wake-ups)"
+            )
+            return
+        await listen(plain_dsn(self.listen_url or self.url), on_due, stop)
 
     @contextlib.asynccontextmanager
     async def write(self, durable: bool = True) -> AsyncIterator[AsyncConnection]:
@@ -175,6 +189,11 @@ class Connections:
         await self._writer.dispose()
         if self._reader is not self._writer:
             await self._reader.dispose()
+
+
+def plain_dsn(url: str) -> str:
+    """The URL as asyncpg takes it (no SQLAlchemy driver suffix)."""
+    return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 _CONNECTIVITY_MARKERS = (

@@ -3,33 +3,46 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import logging
 from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from hookline.secrets_at_rest import SecretBox
 from hookline.store.app_tokens import AppTokens
 from hookline.store.applications import Applications
 from hookline.store.attempts import Attempts
-from hookline.store.connections import Connections
+from hookline.store.connections import Connections, plain_dsn
 from hookline.store.deliveries import Deliveries
 from hookline.store.delivery_log import DeliveryLog
 from hookline.store.endpoints import Endpoints
 from hookline.store.event_types import EventTypes
 from hookline.store.idempotency import IdempotencyKeys
 from hookline.store.messages import Messages
+from hookline.store.pooling import detect_transaction_pooling
 from hookline.store.recovery import Recovery
 from hookline.store.retention import Retention
+from hookline.store.statistics import Statistics
 
+log = logging.getLogger("hookline.store")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x486F6F6B  # "Hook": the advisory lock key migrations hold
 
 
 class Database(Connections):
-    def __init__(self, url: str, secret_box: SecretBox | None = None) -> None:
-        super().__init__(url)
+    def __init__(
+        self,
+        url: str,
+        secret_box: SecretBox | None = None,
+        transaction_pooling: bool = False,
+        listen_url: str | None = None,
+    ) -> None:
+        super().__init__(url, transaction_pooling=transaction_pooling, listen_url=listen_url)
         # Seals and opens endpoint secrets; None only where no secret is read or written.
         self.secret_box = secret_box
         self.app_tokens = AppTokens(self)
@@ -43,6 +56,7 @@ class Database(Connections):
         self.delivery_log = DeliveryLog(self)
         self.recovery = Recovery(self)
         self.retention = Retention(self)
+        self.statistics = Statistics(self)
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):  # the database may be gone; closing goes on
@@ -53,13 +67,30 @@ class Database(Connections):
     async def migrate(self) -> None:
         """Bring the schema to the newest revision. Safe to run from several hosts at once:
         on PostgreSQL an advisory lock makes them take turns, and the later ones find the
-        schema current."""
+        schema current. The lock is the transaction-scoped kind: it is released by the
+        commit on the server connection that took it, so it is safe behind a transaction
+        pooler too (a session lock could be left held on a pooled server connection)."""
         async with self.write() as conn:
             if self.dialect != "sqlite":
                 await conn.execute(
                     sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
                 )
             await conn.run_sync(_run_alembic_upgrade)
+
+    async def migrations_current(self) -> bool:
+        """Whether the schema is at the newest revision this code knows (readiness)."""
+        async with self.read() as conn:
+            current = await conn.run_sync(
+                lambda c: set(MigrationContext.configure(c).get_current_heads())
+            )
+        return current == _code_heads()
+
+
+@functools.cache
+def _code_heads() -> set[str]:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return set(ScriptDirectory.from_config(config).get_heads())
 
 
 def _run_alembic_upgrade(sync_conn: sa.Connection) -> None:
@@ -70,12 +101,18 @@ def _run_alembic_upgrade(sync_conn: sa.Connection) -> None:
 
 
 async def open_database(
-    url: str, migrate: bool = True, secret_box: SecretBox | None = None
+    url: str,
+    migrate: bool = True,
+    secret_box: SecretBox | None = None,
+    pooler: str = "auto",
+    listen_url: str | None = None,
 ) -> Database:
     """Open (and migrate) the database. With a `secret_box`, secrets still in plaintext or
     under a previous key are sealed now; a database sealed under another key raises
-    WrongSecretKey."""
-    db = Database(url, secret_box)
+    WrongSecretKey. `pooler` is HOOKLINE_DATABASE_POOLER: on PostgreSQL, "auto" probes for a
+    transaction-mode pooler in front of the database (see pooling.py)."""
+    transaction_pooling = await _transaction_pooling(url, pooler)
+    db = Database(url, secret_box, transaction_pooling=transaction_pooling, listen_url=listen_url)
     try:
         if migrate:
             await db.migrate()
@@ -85,3 +122,17 @@ async def open_database(
         await db.close()
         raise
     return db
+
+
+async def _transaction_pooling(url: str, pooler: str) -> bool:
+    if sa.make_url(url).get_backend_name() == "sqlite" or pooler in ("none", "session"):
+        return False
+    if pooler == "transaction":
+        return True
+    found = await detect_transaction_pooling(plain_dsn(url))
+    if found:
+        log.warning(
+            "HOOKLINE_DATABASE_URL leads through a transaction-mode pooler: using unnamed "
+            "statements only (HOOKLINE_DATABASE_POOLER=transaction says so without the probe)"
+        )
+    return found

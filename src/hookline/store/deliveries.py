@@ -21,6 +21,7 @@ from hookline.store.errors import PayloadRemoved
 from hookline.store.lookups import find_endpoint, find_message
 from hookline.store.rows import DeliveryRow
 from hookline.store.schema import attempts, deliveries, endpoints, messages
+from hookline.store.statistics import add_attempts
 from hookline.types import (
     AttemptRecord,
     DeliveryJob,
@@ -109,6 +110,7 @@ class Deliveries:
                         d.c.attempt_count,
                         d.c.trigger,
                         messages.c.payload,
+                        messages.c.trace_context,
                         endpoints.c.url,
                         endpoints.c.secret,
                         endpoints.c.previous_secrets,
@@ -151,6 +153,7 @@ class Deliveries:
                 attempt_count=r.attempt_count,
                 trigger=TriggerType(r.trigger),
                 not_before_ms=slots.get(r.id),
+                trace_context=r.trace_context,
             )
             for r in send
             if not r.throttle_rate or r.id in slots
@@ -159,8 +162,9 @@ class Deliveries:
     async def record(
         self, worker_id: str, records: Sequence[AttemptRecord], policy: HealthPolicy
     ) -> list[EndpointEvent]:
-        """Write each attempt, the delivery's next state and the endpoints' health, in one
-        transaction. Returns the endpoints' changes of state (e.g. disabled)."""
+        """Write each attempt, the delivery's next state, the statistics counters and the
+        endpoints' health, in one transaction. Returns the endpoints' changes of state (e.g.
+        disabled)."""
         if not records:
             return []
         now = now_ms()
@@ -215,6 +219,7 @@ class Deliveries:
                 ),
                 updates,
             )
+            await add_attempts(conn, records)
             return await apply_outcomes(conn, records, policy, now)
 
     async def release(self, worker_id: str, delivery_ids: Sequence[int], delay_ms: int = 0) -> None:

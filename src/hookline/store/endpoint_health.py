@@ -24,6 +24,13 @@ from hookline.types import AttemptRecord, DeliveryStatus, EndpointEvent, HealthP
 e = endpoints
 d = deliveries
 
+# Kinds of `EndpointEvent`: operators hear about DISABLED (an operational webhook); a circuit
+# opening only counts in the metrics.
+DISABLED = "disabled"
+CIRCUIT_OPENED = "circuit_opened"
+REASON_GONE = "the endpoint answered 410 Gone"
+REASON_FAILING = "the endpoint failed without a success for too long"
+
 
 @dataclass
 class _Tally:
@@ -113,16 +120,16 @@ async def apply_outcomes(
             continue
         reason = None
         if t.gone:
-            reason = "the endpoint answered 410 Gone"
+            reason = REASON_GONE
         elif row.failing_since is not None and now - row.failing_since >= policy.disable_after_ms:
-            reason = "the endpoint failed without a success for too long"
+            reason = REASON_FAILING
         if reason is not None:
             await conn.execute(
                 e.update()
                 .where(e.c.id == row.id)
                 .values(disabled=True, disabled_reason=reason, circuit_until=None, updated_at=now)
             )
-            events.append(EndpointEvent("disabled", row.app_id, row.id, reason, row.failing_since))
+            events.append(EndpointEvent(DISABLED, row.app_id, row.id, reason, row.failing_since))
             continue
         if row.circuit_until is not None:
             # A failed probe (or a send that started before the circuit opened): wait longer.
@@ -130,6 +137,7 @@ async def apply_outcomes(
             await _open_circuit(conn, row.id, now + cooldown_ms(policy, failed), failed)
         elif row.failure_streak >= policy.breaker_threshold:
             await _open_circuit(conn, row.id, now + cooldown_ms(policy, 0), 0)
+            events.append(EndpointEvent(CIRCUIT_OPENED, row.app_id, row.id, "", row.failing_since))
     return events
 
 

@@ -6,8 +6,8 @@ class StoreError(Exception):
 
 
 class NotFound(StoreError):
-    def __init__(self, kind: str, key: str) -> None:
-        super().__init__(f"{kind} {key!r} not found")
+    def __init__(self, kind: str, key: str, why: str = "") -> None:
+        super().__init__(f"{kind} {key!r} not found" + (f": {why}" if why else ""))
         self.kind = kind
         self.key = key
 

@@ -23,18 +23,23 @@ def by_key(id_column: Any, chosen_column: Any, key: str) -> Any:
     return id_column == key if ids.looks_like_id(key) else chosen_column == key
 
 
+_PATH_KINDS = {"app_id": "application", "endpoint_id": "endpoint"}
+
+
 def refuse_id_shaped(value: str | None, what: str, loc: tuple[str, ...]) -> None:
     """A caller-chosen key (uid, eventId) may not have the shape of an id. `loc` starting
     with "path": the key is a path's, about to name a new object (a PUT, or a publish or
-    token request that creates its application)."""
+    token request that creates its application). An id-shaped path key is an id, and nothing
+    has it: not found (404), like the same key on a GET, and not an invalid request."""
     if value is None or not ids.looks_like_id(value):
         return
     if loc[0] == "path":
-        raise InvalidKey(
-            f"nothing has the id {value!r}, and it cannot be created: ids are assigned by "
-            "Hookline, and a new object is named by a uid, which may not have the shape of an "
-            "id (a prefix such as app_ or ep_ followed by 22 letters and digits)",
-            loc,
+        raise NotFound(
+            _PATH_KINDS.get(loc[-1], "resource"),
+            value,
+            "ids are assigned by Hookline, so it cannot be created; a new object is named by a "
+            "uid, which may not have the shape of an id (a prefix such as app_ or ep_ followed "
+            "by 22 letters and digits)",
         )
     raise InvalidKey(
         f"{what} {value!r} has the shape of a Hookline id; ids are assigned by Hookline, "

@@ -35,13 +35,16 @@ class Messages:
         channels: list[str] | None = None,
         tags: list[str] | None = None,
         create_app: dict[str, Any] | None = None,
+        trace_context: str | None = None,
     ) -> MessageRow:
         """Store a message and one pending delivery per matching endpoint, atomically.
 
         When this returns, the message is committed: the caller may acknowledge it.
         """
         return await self._batcher.publish(
-            PublishRequest(app, event_type, payload, event_id, channels, tags, create_app)
+            PublishRequest(
+                app, event_type, payload, event_id, channels, tags, create_app, trace_context
+            )
         )
 
     async def get(self, app: str, msg_id_or_event_id: str) -> MessageRow:

@@ -43,6 +43,7 @@ class PublishRequest:
     channels: list[str] | None = None
     tags: list[str] | None = None
     create_app: dict[str, Any] | None = None  # get-or-create the application with these fields
+    trace_context: str | None = None  # the publish span's traceparent, when tracing is on
     future: asyncio.Future[MessageRow] = field(init=False, repr=False)
 
 
@@ -123,6 +124,7 @@ async def store_batch(
             "channels": request.channels or None,
             "tags": request.tags or None,
             "created_at": now,
+            "trace_context": request.trace_context,
         }
         rows.append(row)
         results.append(MessageRow.from_row(row))

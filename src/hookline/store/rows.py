@@ -156,6 +156,8 @@ class MessageRow:
     channels: tuple[str, ...] | None
     tags: tuple[str, ...] | None
     created_at: int
+    # The publish span's W3C traceparent, when tracing was on (observability/tracing.py).
+    trace_context: str | None = None
 
     @classmethod
     def from_row(cls, row: sa.Row[Any] | Mapping[str, Any]) -> MessageRow:
@@ -169,6 +171,7 @@ class MessageRow:
             channels=_strings(m["channels"]),
             tags=_strings(m["tags"]),
             created_at=m["created_at"],
+            trace_context=m.get("trace_context"),
         )
 
 

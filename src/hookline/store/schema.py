@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from hookline.stat_buckets import LATENCY_BUCKETS
+
 metadata = sa.MetaData()
 
 Json = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -100,6 +102,9 @@ messages = sa.Table(
     sa.Column("channels", Json, nullable=True),
     sa.Column("tags", Json, nullable=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    # The publish request's W3C trace context (`traceparent`), when tracing is on, so that
+    # each attempt's span links to the publish even in another process.
+    sa.Column("trace_context", sa.String(128), nullable=True),
     sa.UniqueConstraint("app_id", "event_id", name="uq_messages_app_event_id"),
     sa.Index("ix_messages_app", "app_id", "id"),
 )
@@ -165,6 +170,32 @@ attempts = sa.Table(
 # Lists a message's deliveries to one endpoint newest first (the endpoint's message log) and
 # finds an endpoint's failures in a time range (recover) without sorting all its deliveries.
 sa.Index("ix_deliveries_endpoint_msg", deliveries.c.endpoint_id, deliveries.c.msg_id)
+
+# Finds an endpoint's deliveries created in a window by state (endpoint statistics) from the
+# index alone.
+sa.Index(
+    "ix_deliveries_endpoint_created",
+    deliveries.c.endpoint_id,
+    deliveries.c.created_at,
+    deliveries.c.status,
+)
+
+# Delivery statistics, pre-aggregated by the workers in the same transaction as the attempts
+# they count (store.statistics): per application, endpoint, period (stat_buckets.Period) and
+# bucket start, the attempts by outcome and a latency histogram (`latency_<i>` counts the
+# attempts in stat_buckets.LATENCY_BOUNDS_MS[i]; the last one, anything slower).
+attempt_stats = sa.Table(
+    "attempt_stats",
+    metadata,
+    sa.Column("app_id", sa.String(40), primary_key=True),
+    sa.Column("period", sa.SmallInteger, primary_key=True),
+    sa.Column("bucket_start", sa.BigInteger, primary_key=True),
+    sa.Column("endpoint_id", sa.String(40), primary_key=True),
+    sa.Column("success", sa.BigInteger, nullable=False),
+    sa.Column("failure", sa.BigInteger, nullable=False),
+    *(sa.Column(f"latency_{i}", sa.BigInteger, nullable=False) for i in range(LATENCY_BUCKETS)),
+    sa.Index("ix_attempt_stats_endpoint", "endpoint_id", "period", "bucket_start"),
+)
 
 # One row per idempotency key seen in the last 24 hours (see store.idempotency). The key itself
 # is never stored: `key_hash` (128 bits of SHA-256; short keys keep the random-order primary

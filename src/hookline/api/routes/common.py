@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Path, Query, Request
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 
 from hookline import ids
 from hookline.api.models import KEY_PATTERN, Channel, IsoDateTime
@@ -63,7 +63,13 @@ def _not_supported_yet(value: str | None) -> None:
 
 # Svix's `tag` filter. Tags belong to a later feature; until then a tag filter is refused
 # rather than ignored (ignoring it would answer messages that do not carry the tag).
-TagFilter = Annotated[Channel | None, Query(), AfterValidator(_not_supported_yet)]
+# The document says so: no value is accepted (`not: {}`).
+TagFilter = Annotated[
+    Channel | None,
+    Query(description="Refused (422): tags are not supported yet."),
+    AfterValidator(_not_supported_yet),
+    WithJsonSchema({"not": {}}),
+]
 
 
 def event_type_list(values: list[str] | None) -> list[str] | None:

@@ -131,6 +131,7 @@ def test_metrics_probes_and_logs_of_one_server(start_hookline, receiver):
                 "database": {"ok": True},
                 "migrations": {"ok": True},
                 "worker": {"ok": True},
+                "store_work": {"ok": True},
             }
 
         output = hookline.output()
@@ -167,4 +168,4 @@ def test_api_only_process_without_metrics(start_hookline):
     assert off.json()["code"] == "not_found"
     ready = httpx.get(f"{api.url}/readyz")
     assert ready.status_code == 200
-    assert set(ready.json()["checks"]) == {"database", "migrations"}
+    assert set(ready.json()["checks"]) == {"database", "migrations", "store_work"}

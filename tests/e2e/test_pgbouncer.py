@@ -152,6 +152,10 @@ def test_failing_claims_and_publishes_are_loud_and_unready(
         assert answer.json()["code"] == "not_ready"
         assert "deliveries" in answer.json()["detail"]  # the cause: the missing table
         assert 202 not in statuses  # nothing was acknowledged that could not be stored
+        ready = httpx.get(f"{hookline.url}/readyz")  # what an orchestrator asks
+        assert ready.status_code == 503, ready.text
+        assert ready.json()["checks"]["store_work"]["ok"] is False
+        assert "claim deliveries" in ready.json()["checks"]["store_work"]["detail"]
         log = hookline.output()
         assert "ERROR hookline.worker: cannot claim deliveries for" in log
         assert "ERROR hookline.api: cannot publish messages for" in log

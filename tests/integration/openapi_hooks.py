@@ -6,7 +6,10 @@ others are sent as generated, so the refusals are still tested):
   made-up host name (and the worker deliver there), and tests talk only to loopback;
 - PEM fields hold a real certificate, key or CA (trustme): the document says that a PEM block
   is there, and the server parses it;
-- a 64-byte `whsk_` key ends with its seed's public key (the seed generated is kept).
+- a 64-byte `whsk_` key ends with its seed's public key (the seed generated is kept);
+- statistics windows lie within what the routes answer: Svix's rules (`until` not in the
+  future, `since` at most 28 days before it) and at most 2016 points of a series, relative
+  to the time of the request, which a schema cannot express.
 
 And one correction of the generator: an optional query parameter that admits no value (`tag`,
 whose schema is `{"not": {}}`: every tag filter is refused) gets a value of the negative kind
@@ -21,6 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import schemathesis
@@ -64,6 +68,19 @@ def _is_positive(case: Any, location: ParameterLocation) -> bool:
     return meta is None or not meta.is_negative_at(location)
 
 
+# Statistics window parameters: (start, end) names; a valid case gets the last day.
+STATS_WINDOWS = (("since", "until"), ("startDate", "endDate"))
+
+
+def _recent_window(query: dict[str, Any]) -> None:
+    now = datetime.now(UTC)
+    for start, end in STATS_WINDOWS:
+        if start in query:
+            query[start] = (now - timedelta(days=1)).isoformat()
+        if end in query:
+            query[end] = now.isoformat()
+
+
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     if case.meta is not None and not case.meta.generation.mode.is_negative:
@@ -71,6 +88,9 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
         for name in UNSATISFIABLE_QUERY_PARAMETERS:
             if isinstance(case.query, dict):
                 case.query.pop(name, None)
+    is_stats = "stats" in case.operation.path
+    if is_stats and isinstance(case.query, dict) and _is_positive(case, ParameterLocation.QUERY):
+        _recent_window(case.query)
     body = case.body
     if not isinstance(body, dict) or not _is_positive(case, ParameterLocation.BODY):
         return

@@ -22,8 +22,12 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 run: $(VENV)/.installed
 	$(BIN)/hookline serve --host $(HOST) --port $(PORT)
 
+# Most of the suite runs in parallel (three processes: the tests mostly wait on real servers);
+# the tests marked `serial` (rates, counts per second, the heaviest load) run after it, alone.
+# Exit status 5 means "no test selected", e.g. when PYTEST_ARGS picks no serial test.
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 3 --dist loadfile -m "not serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)

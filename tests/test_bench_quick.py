@@ -25,6 +25,7 @@ def _rate(report: str, key: str) -> float:
     return float(match.group(1).replace(",", ""))
 
 
+@pytest.mark.serial  # a benchmark run, even a quick one, wants the machine to itself
 def test_quick_run_writes_numeric_rates(tmp_path: Path) -> None:
     pytest.importorskip("celery", reason="the bench extra is not installed")
     output = tmp_path / "b.md"

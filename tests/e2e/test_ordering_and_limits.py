@@ -66,6 +66,7 @@ def test_fifo_endpoint_receives_one_at_a_time_in_publish_order(start_hookline, r
     assert min(b - a for a, b in zip(arrivals, arrivals[1:], strict=False)) >= 0.045
 
 
+@pytest.mark.serial  # counts deliveries per second: other tests' load would bunch them up
 @pytest.mark.parametrize("database_url", ["postgresql", "pgbouncer"], indirect=True)
 def test_rate_limit_holds_across_three_workers(start_hookline, receiver):
     api = start_hookline(args=("serve", "--no-worker"))
@@ -84,6 +85,7 @@ def test_rate_limit_holds_across_three_workers(start_hookline, receiver):
     assert arrivals[-1] - arrivals[0] >= (120 / 20) * 0.8  # it really was held back
 
 
+@pytest.mark.serial  # compares two rates measured one after the other
 def test_dead_endpoints_do_not_hold_back_healthy_ones(start_hookline, receiver):
     """Healthy endpoints keep at least 80% of their delivery rate beside 50 dead ones."""
     dead = Receiver().start()

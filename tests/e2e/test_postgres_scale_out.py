@@ -192,9 +192,10 @@ def test_outage_answers_503_and_recovers_without_restart(postgres_template, proc
 ENDPOINTS = 20
 # Messages per run, each fanned out to every endpoint. Through PgBouncer (transaction mode)
 # fewer: the point there is that pooling loses nothing, and the suite stays short.
-MESSAGES = {"direct": 10_000, "pgbouncer": 2_000}
+MESSAGES = {"direct": 5_000, "pgbouncer": 2_000}
 
 
+@pytest.mark.serial  # the suite's heaviest test: alone, so its timeouts are not other tests'
 @pytest.mark.parametrize("route", list(MESSAGES))
 def test_three_workers_deliver_everything_when_one_is_killed(
     route, postgres_template, request, processes, tmp_path

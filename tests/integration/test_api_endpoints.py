@@ -130,6 +130,7 @@ def test_caller_given_secret_without_prefix_is_returned_with_it(svix, app):
         "",
         "whsec_" + base64.b64encode(os.urandom(32)).decode()[:-2],  # broken padding
     ],
+    ids=["23-bytes", "65-bytes", "not-base64", "prefix-only", "empty", "broken-padding"],
 )
 def test_invalid_secret_is_422_and_creates_nothing(svix, app, secret):
     with pytest.raises(HTTPValidationError) as err:

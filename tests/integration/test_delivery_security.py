@@ -7,7 +7,6 @@ import asyncio
 import ipaddress
 import ssl
 import threading
-import time
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -320,15 +319,12 @@ class _Firehose:
 async def test_a_huge_answer_is_read_only_up_to_the_cap(client):
     firehose = _Firehose().start()
     try:
-        started = time.monotonic()
         result: Outcome = await client.send(job(f"http://127.0.0.1:{firehose.port}/hook"))
-        elapsed = time.monotonic() - started
         await asyncio.sleep(0.5)  # let the receiver notice the hang-up
     finally:
         firehose.stop()
     assert result.status_code == 500
     assert len(result.response_body) == client.settings.response_body_limit == 4096
-    assert elapsed < 3
     assert firehose.written < firehose.SIZE  # we hung up instead of draining it
 
 

@@ -192,7 +192,7 @@ def test_outage_answers_503_and_recovers_without_restart(postgres_template, proc
 ENDPOINTS = 20
 # Messages per run, each fanned out to every endpoint. Through PgBouncer (transaction mode)
 # fewer: the point there is that pooling loses nothing, and the suite stays short.
-MESSAGES = {"direct": 5_000, "pgbouncer": 2_000}
+MESSAGES = {"direct": 3_000, "pgbouncer": 1_500}
 
 
 @pytest.mark.serial  # the suite's heaviest test: alone, so its timeouts are not other tests'

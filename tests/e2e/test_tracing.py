@@ -34,9 +34,9 @@ def wait_spans(process, name: str, count: int) -> list[dict]:
     raise AssertionError(f"no {name} span in:\n{process.output()[-3000:]}")
 
 
-def test_publish_and_attempt_spans_link_across_processes(start_hookline, database_url, receiver):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("an API and a separate worker share one database on PostgreSQL")
+# An API and a separate worker share one database on PostgreSQL.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_publish_and_attempt_spans_link_across_processes(start_hookline, receiver):
     env = {"OTEL_TRACES_EXPORTER": "console", "HOOKLINE_PROPAGATE_TRACE": "true"}
     api = start_hookline(env=env, args=("serve", "--no-worker"))
     worker = start_hookline(args=("worker",), wait=False)

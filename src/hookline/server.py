@@ -28,6 +28,8 @@ from hookline.retention_task import run_retention
 from hookline.secret_key import open_secret_box
 from hookline.secrets_at_rest import SecretBox
 from hookline.store import Database, open_database
+from hookline.ui import create_pages_app
+from hookline.web_app import PagesBesideApi
 
 TOKEN_FILE = "admin-token"
 
@@ -103,6 +105,7 @@ def _banner(host: str, port: int, token: str, generated: bool, settings: Setting
         "Try it:",
         f"  curl -s -X POST {base}/api/v1/app -H 'Authorization: Bearer {token}' "
         "-H 'Content-Type: application/json' -d '{\"name\": \"My first app\"}'",
+        f"Dashboard: {base}/ui (sign in with the admin token)",
         f"API reference: {base}/docs",
     ]
     if not settings.allow_private_networks:
@@ -188,7 +191,8 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
         failures=failures,
         observability=obs,
     )
-    config = uvicorn_config(app, settings, host, port)
+    pages = create_pages_app(settings, db, token)
+    config = uvicorn_config(PagesBesideApi(app, pages), settings, host, port)
     server = _GracefulServer(config)
     probes = _probe_server(settings, host, obs)
     print(_banner(host, port, token, generated, settings), flush=True)

@@ -51,6 +51,11 @@ async def insert_application(conn: AsyncConnection, fields: dict[str, Any]) -> A
     return ApplicationRow.from_row(row)
 
 
+def _like_escaped(text: str) -> str:
+    """`text` as a literal inside a LIKE pattern (with `\\` as the escape character)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 async def _read(conn: AsyncConnection, app_id: str) -> ApplicationRow:
     return ApplicationRow.from_row((await conn.execute(sa.select(t).where(t.c.id == app_id))).one())
 
@@ -111,6 +116,25 @@ class Applications:
         async with self.db.read() as conn:
             return await fetch_page(
                 conn, query, t.c.id, limit, iterator, descending, ApplicationRow.from_row
+            )
+
+    async def search(self, text: str, limit: int, iterator: str | None) -> Page[ApplicationRow]:
+        """Newest first, those whose name contains `text` (any case) or whose uid or id
+        starts with it. Keyset pages over the primary key: no count of all matches."""
+        query = sa.select(t)
+        text = text.strip()
+        if text:
+            pattern = _like_escaped(text)
+            query = query.where(
+                sa.or_(
+                    sa.func.lower(t.c.name).like(f"%{pattern.lower()}%", escape="\\"),
+                    t.c.uid.like(f"{pattern}%", escape="\\"),
+                    t.c.id.like(f"{pattern}%", escape="\\"),
+                )
+            )
+        async with self.db.read() as conn:
+            return await fetch_page(
+                conn, query, t.c.id, limit, iterator, True, ApplicationRow.from_row
             )
 
     async def update(self, id_or_uid: str, changes: dict[str, Any]) -> ApplicationRow:

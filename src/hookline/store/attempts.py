@@ -113,3 +113,22 @@ class Attempts:
         if row is None or msg_id not in (row.msg_id,):
             raise NotFound("attempt", attempt_id)
         return AttemptRow.from_row(row)
+
+    async def latest_by_endpoint(
+        self, app_id: str, endpoint_ids: list[str]
+    ) -> dict[str, AttemptRow]:
+        """Each endpoint's most recent attempt (one `max(id)` probe of ix_attempts_endpoint per
+        endpoint); endpoints never attempted are left out."""
+        if not endpoint_ids:
+            return {}
+        latest = [
+            sa.select(sa.func.max(t.c.id))
+            .where(t.c.app_id == app_id, t.c.endpoint_id == endpoint_id)
+            .scalar_subquery()
+            for endpoint_id in endpoint_ids
+        ]
+        query = sa.select(t).where(t.c.id.in_(latest))
+        async with self.db.read() as conn:
+            rows = (await conn.execute(query)).all()
+        found = (AttemptRow.from_row(row) for row in rows)
+        return {row.endpoint_id: row for row in found}

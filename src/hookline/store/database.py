@@ -27,7 +27,8 @@ from hookline.store.messages import Messages
 from hookline.store.pooling import detect_transaction_pooling
 from hookline.store.recovery import Recovery
 from hookline.store.retention import Retention
-from hookline.store.statistics import Statistics
+from hookline.store.statistics import AcrossApplications, Statistics
+from hookline.store.web_sessions import WebSessions
 
 log = logging.getLogger("hookline.store")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -57,6 +58,8 @@ class Database(Connections):
         self.recovery = Recovery(self)
         self.retention = Retention(self)
         self.statistics = Statistics(self)
+        self.statistics_all = AcrossApplications(self)
+        self.web_sessions = WebSessions(self)
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):  # the database may be gone; closing goes on

@@ -358,6 +358,37 @@ class AppTokenRow:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSessionRow:
+    """A browser session as stored: the SHA-256 of its cookie value, never the value.
+
+    `kind` is the area it opens ("admin": the dashboard; "portal": one application's portal,
+    with `app_id` and the `token_hash` of the application token it was opened with)."""
+
+    id_hash: str
+    kind: str
+    app_id: str | None
+    token_hash: str | None
+    csrf_token: str = field(repr=False)
+    created_at: int
+    expires_at: int
+    revoked_at: int | None
+
+    @classmethod
+    def from_row(cls, row: sa.Row[Any] | Mapping[str, Any]) -> WebSessionRow:
+        m = _mapping(row)
+        return cls(
+            id_hash=m["id_hash"],
+            kind=m["kind"],
+            app_id=m["app_id"],
+            token_hash=m["token_hash"],
+            csrf_token=m["csrf_token"],
+            created_at=m["created_at"],
+            expires_at=m["expires_at"],
+            revoked_at=m["revoked_at"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class RemovedContent:
     """What one retention pass removed."""
 

@@ -195,6 +195,8 @@ attempt_stats = sa.Table(
     sa.Column("failure", sa.BigInteger, nullable=False),
     *(sa.Column(f"latency_{i}", sa.BigInteger, nullable=False) for i in range(LATENCY_BUCKETS)),
     sa.Index("ix_attempt_stats_endpoint", "endpoint_id", "period", "bucket_start"),
+    # Every application's buckets of a period in a window (the dashboard's Overview).
+    sa.Index("ix_attempt_stats_period", "period", "bucket_start"),
 )
 
 # One row per idempotency key seen in the last 24 hours (see store.idempotency). The key itself

@@ -26,7 +26,7 @@ from hookline.stat_buckets import (
 )
 from hookline.store.applications import resolve_app_id
 from hookline.store.lookups import find_endpoint
-from hookline.store.schema import attempt_stats, deliveries
+from hookline.store.schema import applications, attempt_stats, deliveries, endpoints
 from hookline.types import AttemptRecord, DeliveryStatus
 
 if TYPE_CHECKING:
@@ -172,12 +172,110 @@ class Statistics:
                 ep = await find_endpoint(conn, app_id, endpoint)
                 query = query.where(s.c.endpoint_id == ep.id)
             rows = (await conn.execute(query)).all()
-        success = [0] * window.points
-        failure = [0] * window.points
-        latency = [(0,) * LATENCY_BUCKETS] * window.points
-        for row in rows:
-            i = window.index(int(row.bucket_start))
-            success[i] = int(row.success)
-            failure[i] = int(row.failure)
-            latency[i] = tuple(int(row._mapping[name]) for name in LATENCY_COLUMNS)
-        return AttemptSeries(window, tuple(success), tuple(failure), tuple(latency))
+        return _series_from(window, rows)
+
+
+@dataclass(frozen=True, slots=True)
+class FailingEndpoint:
+    """An endpoint ranked by its failed attempts in a window (the Overview's list)."""
+
+    app_id: str
+    app_name: str
+    endpoint_id: str
+    url: str
+    failure: int
+    success: int
+
+
+class AcrossApplications:
+    """Statistics of every application at once, for the operator's dashboard. Each query
+    walks `ix_attempt_stats_period` (period, bucket_start) over the window's buckets."""
+
+    def __init__(self, db: Connections) -> None:
+        self.db = db
+
+    async def series(self, window: SeriesWindow) -> AttemptSeries:
+        query = (
+            sa.select(s.c.bucket_start, *_sums())
+            .where(
+                s.c.period == int(window.period),
+                s.c.bucket_start >= window.start_ms,
+                s.c.bucket_start < window.end_ms,
+            )
+            .group_by(s.c.bucket_start)
+        )
+        async with self.db.read() as conn:
+            rows = (await conn.execute(query)).all()
+        return _series_from(window, rows)
+
+    async def failing_endpoints(self, window: SeriesWindow, limit: int) -> list[FailingEndpoint]:
+        """The endpoints with the most failed attempts in the window, most first."""
+        failures = sa.func.sum(s.c.failure).label("failure")
+        ranked = (
+            sa.select(s.c.app_id, s.c.endpoint_id, failures, sa.func.sum(s.c.success).label("ok"))
+            .where(
+                s.c.period == int(window.period),
+                s.c.bucket_start >= window.start_ms,
+                s.c.bucket_start < window.end_ms,
+            )
+            .group_by(s.c.app_id, s.c.endpoint_id)
+            .having(sa.func.sum(s.c.failure) > 0)
+            .order_by(failures.desc(), s.c.endpoint_id)
+            .limit(limit)
+            .subquery()
+        )
+        query = (
+            sa.select(ranked, endpoints.c.url, applications.c.name)
+            .join(endpoints, endpoints.c.id == ranked.c.endpoint_id)
+            .join(applications, applications.c.id == ranked.c.app_id)
+            .order_by(ranked.c.failure.desc(), ranked.c.endpoint_id)
+        )
+        async with self.db.read() as conn:
+            rows = (await conn.execute(query)).all()
+        return [
+            FailingEndpoint(
+                app_id=r.app_id,
+                app_name=r.name,
+                endpoint_id=r.endpoint_id,
+                url=r.url,
+                failure=int(r.failure),
+                success=int(r.ok),
+            )
+            for r in rows
+        ]
+
+    async def endpoint_totals(
+        self, endpoint_ids: Sequence[str], start_ms: int, end_ms: int
+    ) -> dict[str, AttemptCounts]:
+        """Attempts of each endpoint in hourly buckets starting in [start, end); endpoints
+        without any are left out."""
+        if not endpoint_ids:
+            return {}
+        query = (
+            sa.select(s.c.endpoint_id, *_sums()[:2])
+            .where(
+                s.c.endpoint_id.in_(list(endpoint_ids)),
+                s.c.period == int(Period.ONE_HOUR),
+                s.c.bucket_start >= start_ms,
+                s.c.bucket_start < end_ms,
+            )
+            .group_by(s.c.endpoint_id)
+        )
+        async with self.db.read() as conn:
+            rows = (await conn.execute(query)).all()
+        return {
+            r.endpoint_id: AttemptCounts(success=int(r.success), failure=int(r.failure))
+            for r in rows
+        }
+
+
+def _series_from(window: SeriesWindow, rows: Sequence[sa.Row[Any]]) -> AttemptSeries:
+    success = [0] * window.points
+    failure = [0] * window.points
+    latency = [(0,) * LATENCY_BUCKETS] * window.points
+    for row in rows:
+        i = window.index(int(row.bucket_start))
+        success[i] = int(row.success)
+        failure[i] = int(row.failure)
+        latency[i] = tuple(int(row._mapping[name]) for name in LATENCY_COLUMNS)
+    return AttemptSeries(window, tuple(success), tuple(failure), tuple(latency))

@@ -1,0 +1,95 @@
+"""The pages' ASGI app: routes of every view, the guard, templates, static files and error
+pages. The process mounts it beside the API (hookline.web_app); the API's middlewares never
+see a page request and the guard never sees an API request.
+
+Adding a view: a module in `views/` exporting `routes` (and its template in `templates/`),
+listed in VIEWS below; a navigation entry goes in the area's `nav` (areas.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from hookline.config import Settings
+from hookline.store import Database, InvalidKey, NotFound, StoreUnavailable
+from hookline.ui.areas import DASHBOARD, Area
+from hookline.ui.error_pages import error_page
+from hookline.ui.guard import PageGuard
+from hookline.ui.sign_in_throttle import SignInThrottle
+from hookline.ui.static_files import PREFIX, StaticAssets
+from hookline.ui.templating import environment
+from hookline.ui.views import applications, overview, sign_in
+
+VIEWS = (sign_in, overview, applications)
+AREAS: tuple[Area, ...] = (DASHBOARD,)
+
+
+def create_pages_app(
+    settings: Settings,
+    db: Database,
+    admin_token: str,
+    areas: Sequence[Area] = AREAS,
+    extra_routes: Sequence[BaseRoute] = (),
+) -> Starlette:
+    if not settings.public_url:
+        raise ValueError("settings.public_url must be set (hookline serve sets its default)")
+    assets = StaticAssets()
+
+    async def redirect_slash(request: Request) -> Response:
+        return RedirectResponse(request.url.path.rstrip("/"), status_code=308)
+
+    routes: list[BaseRoute] = [
+        Route(PREFIX + "{digest}/{name:path}", assets.serve, methods=["GET", "HEAD"]),
+        Route("/ui/", redirect_slash, methods=["GET"]),
+    ]
+    for view in VIEWS:
+        routes.extend(view.routes)
+    routes.extend(extra_routes)
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(PageGuard, areas=areas, public_url=settings.public_url)],
+        exception_handlers={
+            HTTPException: _http_error,
+            NotFound: _not_found,
+            InvalidKey: _not_found,
+            StoreUnavailable: _unavailable,
+        },
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.admin_token_digest = hashlib.sha256(admin_token.encode()).digest()
+    app.state.templates = environment(assets)
+    app.state.assets = assets
+    app.state.sign_in_throttle = SignInThrottle()
+    return app
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return error_page(request, 404, "Page not found", "There is no page at this address.")
+    if exc.status_code == 405:
+        return error_page(
+            request, 405, "Method not allowed", "This page does not take that request."
+        )
+    return error_page(request, exc.status_code, "Request refused", str(exc.detail))
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return error_page(request, 404, "Not found", str(exc))
+
+
+async def _unavailable(request: Request, exc: Exception) -> Response:
+    page = error_page(
+        request, 503, "Database unavailable", "Hookline cannot reach its database. Retry shortly."
+    )
+    page.headers["retry-after"] = "1"
+    return page

@@ -1,0 +1,1 @@
+"""One module per view (or group of views), each exporting `routes`."""

@@ -28,12 +28,21 @@ class Asset:
     media_type: str
 
 
+# Fixed here rather than guessed from the system's mime.types, which differ between hosts.
+MEDIA_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".woff2": "font/woff2",
+}
+
+
 def _media_type(path: Path) -> str:
-    guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return (
-        f"{guessed}; charset=utf-8"
-        if guessed.startswith("text/") or path.suffix == ".js"
-        else guessed
+        MEDIA_TYPES.get(path.suffix)
+        or mimetypes.guess_type(path.name)[0]
+        or "application/octet-stream"
     )
 
 

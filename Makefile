@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8071
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench lint format clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	touch $@
 
 $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e '.[dev,bench,otel]'
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/pip install --quiet -e '.[dev,bench,otel]'
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
@@ -31,6 +31,10 @@ test: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# PNGs of every main view of the dashboard, light and dark, into docs/images/ (needs Chromium).
+screenshots: $(VENV)/.installed-dev
+	$(BIN)/python tests/browser/screenshots.py docs/images
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -1,0 +1,105 @@
+"""`make screenshots`: start Hookline with demo data and write a PNG of every main view, in
+light and dark, into the directory given (docs/images/).
+
+A new view is one line in VIEWS: (file name, path; `{name}` is replaced by the demo ids).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent))
+
+from browser_harness import CHROMIUM, CHROMIUM_ARGS, api, sign_in  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+from receiver import Receiver  # noqa: E402
+from server_process import TOKEN, HooklineCluster  # noqa: E402
+
+VIEWS = [
+    ("overview", "/ui?span=hour"),
+    ("applications", "/ui/apps"),
+    ("application", "/ui/apps/{shop}"),
+]
+THEMES = ("light", "dark")
+
+
+def demo_data(base_url: str, good: Receiver, bad: Receiver) -> dict[str, str]:
+    """A few applications, healthy and failing endpoints, and deliveries to them."""
+    ids: dict[str, str] = {}
+    with api(base_url, TOKEN) as client:
+        for uid, name in (
+            ("acme-shop", "Acme Shop"),
+            ("globex", "Globex Billing"),
+            ("initech", "Initech CRM"),
+            ("umbrella", "Umbrella Logistics"),
+        ):
+            app = client.post("/api/v1/app", json={"name": name, "uid": uid}).json()
+            ids[uid] = app["id"]
+        shop = ids["acme-shop"]
+        ids["shop"] = shop
+        client.post(
+            f"/api/v1/app/{shop}/endpoint",
+            json={"url": f"{good.url}/webhooks/orders", "description": "Order service"},
+        )
+        client.post(
+            f"/api/v1/app/{shop}/endpoint",
+            json={"url": f"{bad.url}/hooks/legacy", "description": "Legacy ERP bridge"},
+        )
+        client.post(f"/api/v1/app/{ids['globex']}/endpoint", json={"url": f"{good.url}/globex"})
+        for i in range(40):
+            event = ("order.paid", "order.shipped", "invoice.created")[i % 3]
+            client.post(
+                f"/api/v1/app/{shop}/msg",
+                json={"eventType": event, "payload": {"order": f"ord_{1000 + i}", "amount": 1200 + i}},
+            )
+            client.post(
+                f"/api/v1/app/{ids['globex']}/msg",
+                json={"eventType": "invoice.created", "payload": {"invoice": i}},
+            )
+    good.wait_for(lambda got: len(got) >= 80, timeout=60)
+    bad.wait_for(lambda got: len(got) >= 10, timeout=60)  # then its circuit opens
+    time.sleep(1.0)  # the last attempts' records
+    return ids
+
+
+def main(out_dir: str) -> None:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    good = Receiver().start()
+    bad = Receiver().start()
+    bad.respond_with(lambda _n, _r: (503, b'{"error": "upstream unavailable"}', {}, 0.0))
+    with tempfile.TemporaryDirectory() as tmp:
+        cluster = HooklineCluster(Path(tmp) / "data")
+        server = cluster.start({"HOOKLINE_RETRY_SCHEDULE": "3600"})
+        try:
+            ids = demo_data(server.url, good, bad)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+                )
+                for theme in THEMES:
+                    context = browser.new_context(
+                        color_scheme=theme, viewport={"width": 1280, "height": 860}
+                    )
+                    page = context.new_page()
+                    sign_in(page, server.url, TOKEN)
+                    for name, path in VIEWS:
+                        page.goto(server.url + path.format(**ids))
+                        page.wait_for_load_state("networkidle")
+                        target = out / f"dashboard-{name}-{theme}.png"
+                        page.screenshot(path=str(target), full_page=True)
+                        print(target)
+                    context.close()
+                browser.close()
+        finally:
+            cluster.stop()
+            good.stop()
+            bad.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "docs/images")

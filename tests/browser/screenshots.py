@@ -54,7 +54,10 @@ def demo_data(base_url: str, good: Receiver, bad: Receiver) -> dict[str, str]:
             event = ("order.paid", "order.shipped", "invoice.created")[i % 3]
             client.post(
                 f"/api/v1/app/{shop}/msg",
-                json={"eventType": event, "payload": {"order": f"ord_{1000 + i}", "amount": 1200 + i}},
+                json={
+                    "eventType": event,
+                    "payload": {"order": f"ord_{1000 + i}", "amount": 1200 + i},
+                },
             )
             client.post(
                 f"/api/v1/app/{ids['globex']}/msg",

@@ -63,10 +63,13 @@ def pretty_json(value: Any) -> str:
 
 
 def percent(part: float, whole: float) -> str:
+    """`part` of `whole` with one decimal; only a whole counts as 100% (99.99% of successes
+    is not shown as a perfect score)."""
     if not whole:
         return "–"
-    share = 100 * part / whole
-    return f"{share:.1f}%" if share < 99.95 or part != whole else "100%"
+    if part == whole:
+        return "100%"
+    return f"{min(100 * part / whole, 99.9):.1f}%"
 
 
 def milliseconds(value: float | None) -> str:

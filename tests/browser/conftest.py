@@ -48,8 +48,11 @@ def hookline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HooklineProce
     cluster.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
+    """Chromium for the module's tests. Per module, not per session: Playwright's sync API
+    keeps an event loop running in the thread while it is open, and other modules' tests
+    on the same pytest-xdist worker call asyncio.run()."""
     _require_chromium()
     from playwright.sync_api import sync_playwright
 

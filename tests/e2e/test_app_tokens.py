@@ -477,9 +477,11 @@ MORE_APP_ROUTES = {
     ("get", "/api/v1/app/{app_id}/msg/{msg_id}/endpoint"),
     ("get", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg"),
     ("post", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/recover"),
+    ("post", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/send-example"),
     ("post", "/api/v1/auth/logout"),
 }
 RECOVER_BODY = {"since": "2020-01-01T00:00:00Z"}
+EXAMPLE_BODY = {"eventType": "invoice.paid"}
 
 
 def _walk_order(route: tuple[str, str]) -> tuple[bool, bool, bool, str]:
@@ -496,7 +498,12 @@ def test_every_route_with_admin_token_app_token_and_no_token(hookline, receiver,
     assert app_token_routes <= set(routes), app_token_routes - set(routes)
 
     def request(http: httpx.Client, method: str, path: str, key: str) -> httpx.Response:
-        body = RECOVER_BODY if path.endswith("/recover") else body_for(method, path, receiver.url)
+        if path.endswith("/recover"):
+            body = RECOVER_BODY
+        elif path.endswith("/send-example"):
+            body = EXAMPLE_BODY
+        else:
+            body = body_for(method, path, receiver.url)
         return http.request(method, fill(path, a, key), json=body)
 
     with httpx.Client(base_url=hookline.url, timeout=10) as anonymous:

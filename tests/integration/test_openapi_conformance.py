@@ -36,6 +36,12 @@ def test_schemathesis_finds_no_failure(shared_hookline, tmp_path):
             f"Authorization: Bearer {TOKEN}",
             "--checks",
             "all",
+            # Deleting an event type archives it (as in Svix): reading it afterwards answers it,
+            # which this check calls a use after free. It cannot be turned off for one
+            # operation in stateful scenarios; deletions that remove (applications,
+            # endpoints) are checked to answer 404 afterwards in test_api_*.py.
+            "--exclude-checks",
+            "use_after_free",
             "--phases",
             "examples,coverage,fuzzing,stateful",
             "--max-examples",

@@ -15,10 +15,11 @@ import trustme
 
 from hookline import signing
 from hookline.api.app import create_app
-from hookline.api.endpoint_input import endpoint_secret, tls_setting
-from hookline.api.errors import ApiError
 from hookline.config import load_settings
+from hookline.operations.endpoint_input import endpoint_secret, tls_setting
+from hookline.operations.errors import InvalidInput
 from hookline.store import Database
+from hookline.types import EndpointTls
 
 # Pydantic's names for constraints: in a document they are unknown keywords that say nothing.
 PYDANTIC_CONSTRAINT_NAMES = {"ge", "gt", "le", "lt", "min_length", "max_length", "multiple_of"}
@@ -96,7 +97,7 @@ def test_the_schema_accepts_exactly_the_secrets_the_server_accepts(document, sec
     try:
         endpoint_secret(secret, scheme)
         accepted = True
-    except ApiError:
+    except InvalidInput:
         accepted = False
     documented = validator(document, "EndpointIn").is_valid(body)
     if signing.is_asymmetric(secret) and len(secret) > 50:
@@ -136,9 +137,9 @@ def test_a_client_certificate_comes_with_its_key_in_the_schema_as_on_the_server(
     given = {name: pems[name] if value else None for name, value in given.items()}
     snake = {"clientCert": "client_cert", "clientKey": "client_key", "caCert": "ca_cert"}
     try:
-        tls_setting({snake[name]: value for name, value in given.items()})
+        tls_setting(EndpointTls(**{snake[name]: value for name, value in given.items()}))
         server = True
-    except ApiError:
+    except InvalidInput:
         server = False
     assert server == accepted
     assert validator(document, "EndpointTlsIn").is_valid(given) == accepted

@@ -33,6 +33,7 @@ from hookline.api.routes import observability as observability_routes
 from hookline.config import Settings
 from hookline.observability.process import Observability, observability_for
 from hookline.operational import OperationalEvents
+from hookline.operations.context import OperationContext
 from hookline.readiness import STALE_AFTER_SECONDS, FailureWatches
 from hookline.store import Database
 
@@ -86,6 +87,9 @@ def create_app(
     # What the health route reports: this process's worker (if any) and its publishes.
     app.state.failures = failures = failures or FailureWatches()
     app.state.publishes = failures.watch("publish messages", stale_after=STALE_AFTER_SECONDS)
+    app.state.operations = OperationContext(
+        settings, db, app.state.operational, app.state.publishes
+    )
     app.state.observability = observability or observability_for(settings, db, failures=failures)
     install_error_handlers(app)
 

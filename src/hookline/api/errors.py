@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from hookline.api.allowed_methods import allowed_methods
 from hookline.api.responses import error
+from hookline.operations.errors import InvalidInput, PublishFailed
 from hookline.store import Conflict, InvalidKey, NotFound, PayloadRemoved, StoreUnavailable
 
 log = logging.getLogger("hookline.api")
@@ -61,6 +62,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError):  # type: ignore[no-untyped-def]
         return error(exc.status_code, exc.code, exc.detail)
+
+    @app.exception_handler(InvalidInput)
+    async def _invalid_input(_: Request, exc: InvalidInput):  # type: ignore[no-untyped-def]
+        loc = ["body", *exc.path]
+        return error(422, "validation", [{"loc": loc, "msg": exc.detail, "type": "value_error"}])
+
+    @app.exception_handler(PublishFailed)
+    async def _publish_failed(_: Request, exc: PublishFailed):  # type: ignore[no-untyped-def]
+        # Logged and reported to the health route where it happened; once is enough.
+        return error(500, "internal_error", "internal server error")
 
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound):  # type: ignore[no-untyped-def]

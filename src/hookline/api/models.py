@@ -429,6 +429,15 @@ class MessageIn(ApiModel):
         return None
 
 
+class EventExampleIn(ApiModel):
+    """Svix's EventExampleIn: what `send-example` sends."""
+
+    event_type: EventTypeName
+    # Which of the schema's `examples`; default the first.
+    example_index: Annotated[int, Field(ge=0, le=10_000), NOT_BOOL] | None = None
+    payload: Payload | None = None  # sent instead of an example
+
+
 class MessageOut(OutModel):
     id: str
     event_type: str

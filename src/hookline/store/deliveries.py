@@ -259,6 +259,45 @@ class Deliveries:
             )
         self.db.notify_published()
 
+    async def resend_to_all(self, app: str, msg_id: str) -> int:
+        """Queue one more (manual) delivery of a message to every endpoint it was sent to
+        that still exists, due now; returns how many were queued."""
+        now = now_ms()
+        async with self.db.write() as conn:
+            app_id = await resolve_app_id(conn, app)
+            msg = await find_message(conn, app_id, msg_id, messages.c.id, messages.c.payload)
+            if msg.payload is None:
+                raise PayloadRemoved(msg.id)
+            sent_to = (
+                sa.select(d.c.endpoint_id)
+                .where(d.c.msg_id == msg.id)
+                .distinct()
+                .where(d.c.endpoint_id.in_(sa.select(endpoints.c.id)))
+            )
+            targets = [row.endpoint_id for row in await conn.execute(sent_to)]
+            if targets:
+                await conn.execute(
+                    d.insert(),
+                    [
+                        {
+                            "app_id": app_id,
+                            "msg_id": msg.id,
+                            "endpoint_id": endpoint_id,
+                            "status": DeliveryStatus.PENDING,
+                            "trigger": TriggerType.MANUAL,
+                            "attempt_count": 0,
+                            "due_at": now,
+                            "lease_owner": None,
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                        for endpoint_id in sorted(targets)
+                    ],
+                )
+        if targets:
+            self.db.notify_published()
+        return len(targets)
+
     async def status_counts(self) -> dict[str, int]:
         """How many deliveries are in each state (for health output and tests)."""
         async with self.db.read() as conn:

@@ -36,14 +36,24 @@ class Messages:
         tags: list[str] | None = None,
         create_app: dict[str, Any] | None = None,
         trace_context: str | None = None,
+        endpoint_id: str | None = None,
     ) -> MessageRow:
-        """Store a message and one pending delivery per matching endpoint, atomically.
+        """Store a message and one pending delivery per matching endpoint, atomically (or,
+        with `endpoint_id`, to that enabled endpoint only, whatever its filters).
 
         When this returns, the message is committed: the caller may acknowledge it.
         """
         return await self._batcher.publish(
             PublishRequest(
-                app, event_type, payload, event_id, channels, tags, create_app, trace_context
+                app,
+                event_type,
+                payload,
+                event_id,
+                channels,
+                tags,
+                create_app,
+                trace_context,
+                endpoint_id,
             )
         )
 

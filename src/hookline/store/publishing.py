@@ -44,6 +44,8 @@ class PublishRequest:
     tags: list[str] | None = None
     create_app: dict[str, Any] | None = None  # get-or-create the application with these fields
     trace_context: str | None = None  # the publish span's traceparent, when tracing is on
+    # Deliver to this endpoint (an id) only, whatever its filters: an example sent on request.
+    endpoint_id: str | None = None
     future: asyncio.Future[MessageRow] = field(init=False, repr=False)
 
 
@@ -98,6 +100,7 @@ async def store_batch(
     results: list[MessageRow | Exception] = []
     taken = await _existing_event_ids(conn, batch, app_ids)
     rows: list[dict[str, Any]] = []
+    published: list[PublishRequest] = []  # the request of each of `rows`
     for request in batch:
         app_id = apps.get(request.app) or NotFound("application", request.app)
         if isinstance(app_id, Exception):
@@ -127,6 +130,7 @@ async def store_batch(
             "trace_context": request.trace_context,
         }
         rows.append(row)
+        published.append(request)
         results.append(MessageRow.from_row(row))
     if not rows:
         return results
@@ -146,10 +150,14 @@ async def store_batch(
             "updated_at": now,
             "fifo": endpoint.fifo,
         }
-        for row in rows
+        for request, row in zip(published, rows, strict=True)
         for endpoint in targets.get(row["app_id"], ())
-        if endpoint_accepts(
-            endpoint.event_types, endpoint.channels, row["event_type"], row["channels"]
+        if (
+            endpoint.id == request.endpoint_id
+            if request.endpoint_id is not None
+            else endpoint_accepts(
+                endpoint.event_types, endpoint.channels, row["event_type"], row["channels"]
+            )
         )
     ]
     if fan_out:

@@ -9,7 +9,9 @@ from hookline.api.json_body import JsonBodyRoute
 from hookline.api.models import ApplicationIn, ApplicationOut, ApplicationPatch, ListResponse
 from hookline.api.openapi import created, existing
 from hookline.api.responses import OrjsonResponse
-from hookline.api.routes.common import DEFAULT_LIMIT, AppIterator, Db, Limit, Order, PathKey
+from hookline.api.routes.common import DEFAULT_LIMIT, AppIterator, Db, Limit, Ops, Order, PathKey
+from hookline.operations import applications
+from hookline.operations.applications import ApplicationInput
 
 router = APIRouter(prefix="/api/v1/app", tags=["Application"], route_class=JsonBodyRoute)
 
@@ -38,9 +40,9 @@ async def list_applications(
 
 @router.post("", response_model=ApplicationOut, status_code=201, responses=existing(ApplicationOut))
 async def create_application(
-    body: ApplicationIn, db: Db, get_if_exists: bool = False
+    body: ApplicationIn, ops: Ops, get_if_exists: bool = False
 ) -> OrjsonResponse:
-    row, created = await db.applications.create(body.model_dump(), get_if_exists=get_if_exists)
+    row, created = await applications.create_application(ops, _input(body), get_if_exists)
     return OrjsonResponse(serialize.application(row), status_code=201 if created else 200)
 
 
@@ -50,23 +52,22 @@ async def get_application(app_id: PathKey, db: Db) -> OrjsonResponse:
 
 
 @router.put("/{app_id}", response_model=ApplicationOut, responses=created(ApplicationOut))
-async def upsert_application(app_id: PathKey, body: ApplicationIn, db: Db) -> OrjsonResponse:
-    row, created = await db.applications.upsert(app_id, body.model_dump(exclude_unset=True))
+async def upsert_application(app_id: PathKey, body: ApplicationIn, ops: Ops) -> OrjsonResponse:
+    row, created = await applications.replace_application(ops, app_id, _input(body))
     return OrjsonResponse(serialize.application(row), status_code=201 if created else 200)
 
 
 @router.patch("/{app_id}", response_model=ApplicationOut)
-async def patch_application(app_id: PathKey, body: ApplicationPatch, db: Db) -> OrjsonResponse:
-    changes = body.model_dump(exclude_unset=True)
-    if changes.get("name", ...) is None:
-        del changes["name"]
-    if "metadata" in changes and changes["metadata"] is None:
-        changes["metadata"] = {}
-    row = await db.applications.update(app_id, changes)
+async def patch_application(app_id: PathKey, body: ApplicationPatch, ops: Ops) -> OrjsonResponse:
+    row = await applications.update_application(ops, app_id, _input(body))
     return OrjsonResponse(serialize.application(row))
 
 
 @router.delete("/{app_id}", status_code=204)
-async def delete_application(app_id: PathKey, db: Db) -> Response:
-    await db.applications.delete(app_id)
+async def delete_application(app_id: PathKey, ops: Ops) -> Response:
+    await applications.delete_application(ops, app_id)
     return Response(status_code=204)
+
+
+def _input(body: ApplicationIn | ApplicationPatch) -> ApplicationInput:
+    return ApplicationInput(**body.model_dump(exclude_unset=True))

@@ -17,6 +17,7 @@ from hookline.api.routes.common import (
     Db,
     EventTypes,
     Limit,
+    Ops,
     PathKey,
     QueryKey,
     TagFilter,
@@ -24,6 +25,7 @@ from hookline.api.routes.common import (
     event_type_list,
     to_ms,
 )
+from hookline.operations import messages
 from hookline.store.attempts import AttemptFilter
 from hookline.store.pagination import Page
 from hookline.store.rows import AttemptRow
@@ -146,8 +148,8 @@ async def get_attempt(
     openapi_extra={"x-errors": [400]},  # the payload was expunged or expired
 )
 async def resend_message(
-    app_id: PathKey, msg_id: PathKey, endpoint_id: PathKey, db: Db
+    app_id: PathKey, msg_id: PathKey, endpoint_id: PathKey, ops: Ops
 ) -> OrjsonResponse:
     """Send the message to the endpoint once more, now (a manual attempt)."""
-    await db.deliveries.resend(app_id, msg_id, endpoint_id)
+    await messages.resend_message(ops, app_id, msg_id, endpoint_id)
     return OrjsonResponse({}, status_code=202)

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 
 from hookline import ids
 from hookline.api.models import KEY_PATTERN, Channel, IsoDateTime
+from hookline.operations.context import OperationContext
 from hookline.store import Database
 from hookline.store.pagination import BACKWARDS, DEFAULT_LIMIT, MAX_LIMIT
 
@@ -20,6 +21,14 @@ async def get_db(request: Request) -> Database:
 
 
 Db = Annotated[Database, Depends(get_db)]
+
+
+async def get_operations(request: Request) -> OperationContext:
+    return request.app.state.operations  # type: ignore[no-any-return]
+
+
+# What the operations (hookline.operations) run with: this process's settings, store, events.
+Ops = Annotated[OperationContext, Depends(get_operations)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
@@ -99,6 +108,7 @@ __all__ = [
     "KeyList",
     "Limit",
     "MessageIterator",
+    "Ops",
     "Order",
     "PathKey",
     "QueryKey",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from hookline import ids
 from hookline.api import serialize
@@ -26,13 +26,14 @@ from hookline.api.routes.common import (
     EventTypes,
     Limit,
     MessageIterator,
+    Ops,
     PathKey,
     TagFilter,
     Time,
     event_type_list,
     to_ms,
 )
-from hookline.config import Settings
+from hookline.operations.recovery import recover_failed_deliveries
 from hookline.types import DeliveryStatus
 
 router = APIRouter(
@@ -92,15 +93,14 @@ async def list_attempted_messages(
 
 @router.post("/endpoint/{endpoint_id}/recover", response_model=RecoverOut, status_code=202)
 async def recover_endpoint(
-    app_id: PathKey, endpoint_id: PathKey, body: RecoverIn, request: Request, db: Db
+    app_id: PathKey, endpoint_id: PathKey, body: RecoverIn, ops: Ops
 ) -> OrjsonResponse:
     """Send again every message whose delivery to this endpoint failed for good, of those
     published since `since` (and before `until`), at most HOOKLINE_RECOVER_RATE per second.
     An `until` not after `since` is an empty window: nothing is queued."""
     since, until = to_ms(body.since), to_ms(body.until)
     assert since is not None
-    settings: Settings = request.app.state.settings
-    queued = await db.recovery.recover(app_id, endpoint_id, since, until, settings.recover_rate)
+    queued = await recover_failed_deliveries(ops, app_id, endpoint_id, since, until)
     now = int(time.time() * 1000)
     # The queueing is done when this answers (the sending follows at the recover rate), so
     # the task is reported finished; Svix's task id prefix, and Hookline's count in `data`.

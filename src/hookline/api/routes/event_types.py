@@ -17,7 +17,17 @@ from hookline.api.models import (
 )
 from hookline.api.openapi import created
 from hookline.api.responses import OrjsonResponse
-from hookline.api.routes.common import DEFAULT_LIMIT, Db, EventTypeIterator, Limit, Order, PathKey
+from hookline.api.routes.common import (
+    DEFAULT_LIMIT,
+    Db,
+    EventTypeIterator,
+    Limit,
+    Ops,
+    Order,
+    PathKey,
+)
+from hookline.operations import event_types
+from hookline.operations.event_types import EventTypeInput
 from hookline.store.rows import EventTypeRow
 
 router = APIRouter(prefix="/api/v1/event-type", tags=["Event Type"], route_class=JsonBodyRoute)
@@ -48,8 +58,8 @@ async def list_event_types(
 
 
 @router.post("", response_model=EventTypeOut, status_code=201)
-async def create_event_type(body: EventTypeIn, db: Db) -> OrjsonResponse:
-    row = await db.event_types.create(body.name, body.model_dump(exclude={"name"}))
+async def create_event_type(body: EventTypeIn, ops: Ops) -> OrjsonResponse:
+    row = await event_types.create_event_type(ops, body.name, _input(body))
     return OrjsonResponse(serialize.event_type(row), status_code=201)
 
 
@@ -60,28 +70,25 @@ async def get_event_type(event_type_name: PathKey, db: Db) -> OrjsonResponse:
 
 @router.put("/{event_type_name}", response_model=EventTypeOut, responses=created(EventTypeOut))
 async def upsert_event_type(
-    event_type_name: PathKey, body: EventTypeUpsertIn, db: Db
+    event_type_name: PathKey, body: EventTypeUpsertIn, ops: Ops
 ) -> OrjsonResponse:
-    row, created = await db.event_types.upsert(event_type_name, body.model_dump())
+    row, created = await event_types.replace_event_type(ops, event_type_name, _input(body))
     return OrjsonResponse(serialize.event_type(row), status_code=201 if created else 200)
 
 
 @router.patch("/{event_type_name}", response_model=EventTypeOut)
 async def patch_event_type(
-    event_type_name: PathKey, body: EventTypePatch, db: Db
+    event_type_name: PathKey, body: EventTypePatch, ops: Ops
 ) -> OrjsonResponse:
-    changes = body.model_dump(exclude_unset=True)
-    for flag in ("archived", "deprecated"):
-        if flag in changes and changes[flag] is None:
-            changes[flag] = False
-    if "description" in changes and changes["description"] is None:
-        changes["description"] = ""
-    return OrjsonResponse(
-        serialize.event_type(await db.event_types.patch(event_type_name, changes))
-    )
+    row = await event_types.update_event_type(ops, event_type_name, _input(body))
+    return OrjsonResponse(serialize.event_type(row))
 
 
 @router.delete("/{event_type_name}", status_code=204)
-async def delete_event_type(event_type_name: PathKey, db: Db, expunge: bool = False) -> Response:
-    await db.event_types.archive(event_type_name, expunge=expunge)
+async def delete_event_type(event_type_name: PathKey, ops: Ops, expunge: bool = False) -> Response:
+    await event_types.archive_event_type(ops, event_type_name, expunge=expunge)
     return Response(status_code=204)
+
+
+def _input(body: EventTypeIn | EventTypeUpsertIn | EventTypePatch) -> EventTypeInput:
+    return EventTypeInput(**body.model_dump(exclude_unset=True, exclude={"name"}))

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-import time
-
-import orjson
 from fastapi import APIRouter, Request
 
 from hookline.api import serialize
-from hookline.api.errors import ApiError
 from hookline.api.json_body import JsonBodyRoute
 from hookline.api.models import ListResponse, MessageIn, MessageOut
 from hookline.api.responses import OrjsonResponse
@@ -20,6 +15,7 @@ from hookline.api.routes.common import (
     EventTypes,
     Limit,
     MessageIterator,
+    Ops,
     PathKey,
     TagFilter,
     Time,
@@ -27,53 +23,34 @@ from hookline.api.routes.common import (
     to_ms,
 )
 from hookline.observability import tracing
-from hookline.observability.metrics import record_published
-from hookline.readiness import FailureWatch, report_failure, report_success
-from hookline.store import StoreUnavailable
-from hookline.store.errors import StoreError
-
-log = logging.getLogger("hookline.api")
+from hookline.operations.applications import ApplicationInput
+from hookline.operations.messages import publish_message
 
 router = APIRouter(prefix="/api/v1/app/{app_id}/msg", tags=["Message"], route_class=JsonBodyRoute)
 
 
 @router.post("", response_model=MessageOut, status_code=202)
 async def create_message(
-    app_id: PathKey, body: MessageIn, db: Db, request: Request, with_content: bool = True
+    app_id: PathKey, body: MessageIn, ops: Ops, request: Request, with_content: bool = True
 ) -> OrjsonResponse:
     """Store the message and its deliveries, then answer 202: it will not be lost."""
-    try:
-        payload = orjson.dumps(body.payload)
-    except orjson.JSONEncodeError as exc:
-        raise ApiError(422, f"payload cannot be encoded as JSON: {exc}", field="payload") from exc
-    publishes: FailureWatch = request.app.state.publishes
     incoming = request.headers.get("traceparent") if tracing.enabled() else None
     with tracing.span("hookline.publish", incoming, "SERVER", {"hookline.app": app_id}) as span:
-        try:
-            row = await db.messages.publish(
-                app_id,
-                body.event_type,
-                payload,
-                event_id=body.event_id,
-                channels=body.channels,
-                create_app=body.application.model_dump() if body.application else None,
-                trace_context=tracing.current_traceparent(),
-            )
-        except StoreUnavailable as exc:
-            report_failure(publishes, time.monotonic(), exc, log)
-            raise  # 503: retry later
-        except (StoreError, ApiError):
-            raise  # the caller's mistake (not found, conflict, invalid key): the store works
-        except Exception as exc:
-            # The caller gets its 500; the operator gets a line per interval and a health
-            # route that says why, instead of one traceback per request.
-            report_failure(publishes, time.monotonic(), exc, log, with_traceback=True)
-            raise ApiError(500, "internal server error", code="internal_error") from exc
+        row = await publish_message(
+            ops,
+            app_id,
+            body.event_type,
+            body.payload,
+            event_id=body.event_id,
+            channels=body.channels,
+            create_app=ApplicationInput(**body.application.model_dump())
+            if body.application
+            else None,
+            trace_context=tracing.current_traceparent(),
+        )
         tracing.set_attributes(
             span, {"hookline.msg_id": row.id, "hookline.event_type": body.event_type}
         )
-    report_success(publishes, time.monotonic(), log)
-    record_published(row.app_id)
     return OrjsonResponse(serialize.message(row, with_content), status_code=202)
 
 

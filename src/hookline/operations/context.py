@@ -1,0 +1,20 @@
+"""What operations need from the process they run in, passed in explicitly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hookline.config import Settings
+from hookline.operational import OperationalEvents
+from hookline.readiness import FailureWatch
+from hookline.store import Database
+
+
+@dataclass(frozen=True)
+class OperationContext:
+    settings: Settings
+    db: Database
+    # Where endpoint switches and failures are announced (operational webhooks).
+    operational: OperationalEvents
+    # This process's publishes, for the health route: failures that last make it not ready.
+    publishes: FailureWatch = field(default_factory=lambda: FailureWatch("publish messages"))

@@ -1,0 +1,151 @@
+"""Endpoints: create, replace, change, switch on or off, delete; the signing secret.
+
+A user turning an endpoint off or on is announced to the operator (operational webhooks,
+`trigger: manual`), whichever way they did it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from hookline import signing
+from hookline.operations.context import OperationContext
+from hookline.operations.endpoint_input import checked_url, endpoint_secret, tls_setting
+from hookline.operations.partial import UNSET, Unset, given_fields
+from hookline.store import NotFound
+from hookline.store.endpoint_secrets import DEFAULT_GRACE_MS
+from hookline.store.rows import EndpointRow
+from hookline.types import EndpointTls
+
+SignatureScheme = Literal["hmac-sha256", "ed25519"]
+# What a PATCH's null means for the fields whose "nothing" is not null.
+_CLEARED: dict[str, Any] = {"disabled": False, "description": "", "metadata": {}, "headers": {}}
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndpointInput:
+    """An endpoint's settings as a caller gives them; UNSET: not given."""
+
+    url: str | Unset = UNSET
+    uid: str | None | Unset = UNSET
+    description: str | None | Unset = UNSET
+    disabled: bool | None | Unset = UNSET
+    event_types: list[str] | None | Unset = UNSET
+    channels: list[str] | None | Unset = UNSET
+    throttle_rate: int | None | Unset = UNSET
+    metadata: dict[str, str] | None | Unset = UNSET
+    headers: dict[str, str] | None | Unset = UNSET
+    tls: EndpointTls | None | Unset = UNSET  # None (or all empty) removes them
+    fifo: bool | None | Unset = UNSET
+
+
+async def _checked(ctx: OperationContext, given: EndpointInput) -> dict[str, Any]:
+    """The given fields, as the store takes them: the URL checked and canonical, the TLS
+    settings checked."""
+    fields = given_fields(given)
+    if fields.get("url") is not None:
+        fields["url"] = await checked_url(ctx.settings, fields["url"])
+    if "tls" in fields:
+        fields["tls"] = tls_setting(fields["tls"])
+    return fields
+
+
+async def create_endpoint(
+    ctx: OperationContext,
+    app: str,
+    given: EndpointInput,
+    secret: str | None = None,
+    signature_scheme: SignatureScheme | None = None,
+) -> EndpointRow:
+    """`secret`: the caller's signing secret or key; without one, a new one of the scheme."""
+    chosen = endpoint_secret(secret, signature_scheme)
+    return await ctx.db.endpoints.create(app, await _checked(ctx, given), chosen)
+
+
+async def replace_endpoint(
+    ctx: OperationContext, app: str, endpoint: str, given: EndpointInput
+) -> tuple[EndpointRow, bool]:
+    """Replace every setting (TLS settings and the secret are kept unless given), or create
+    the endpoint with `endpoint` as its uid; True if it was created."""
+    fields = await _checked(ctx, given)
+    was_disabled = await _disabled_now(ctx, app, endpoint)
+    row, created = await ctx.db.endpoints.upsert(app, endpoint, fields, signing.generate_secret())
+    await _announce_switch(ctx, was_disabled, row)
+    return row, created
+
+
+async def update_endpoint(
+    ctx: OperationContext, app: str, endpoint: str, given: EndpointInput
+) -> EndpointRow:
+    """Change the given settings only. None clears a setting: no description, metadata or
+    headers, enabled."""
+    changes = await _checked(ctx, given)
+    for key, cleared in _CLEARED.items():
+        if key in changes and changes[key] is None:
+            changes[key] = cleared
+    was_disabled = await _disabled_now(ctx, app, endpoint) if "disabled" in changes else None
+    row = await ctx.db.endpoints.update(app, endpoint, changes)
+    await _announce_switch(ctx, was_disabled, row)
+    return row
+
+
+async def set_endpoint_disabled(
+    ctx: OperationContext, app: str, endpoint: str, disabled: bool
+) -> EndpointRow:
+    """Turn an endpoint off (its deliveries wait) or on again (they are sent)."""
+    return await update_endpoint(ctx, app, endpoint, EndpointInput(disabled=disabled))
+
+
+async def delete_endpoint(ctx: OperationContext, app: str, endpoint: str) -> None:
+    await ctx.db.endpoints.delete(app, endpoint)
+
+
+async def _disabled_now(ctx: OperationContext, app: str, endpoint: str) -> bool | None:
+    try:
+        return (await ctx.db.endpoints.get(app, endpoint)).disabled
+    except NotFound:
+        return None
+
+
+async def _announce_switch(
+    ctx: OperationContext, was_disabled: bool | None, row: EndpointRow
+) -> None:
+    """Tell the operator (operational webhooks) when a user turns an endpoint on or off."""
+    if was_disabled is None or was_disabled == row.disabled:
+        return
+    kind = "endpoint.disabled" if row.disabled else "endpoint.enabled"
+    data = {
+        "appId": row.app_id,
+        "endpointId": row.id,
+        "endpointUid": row.uid,
+        "trigger": "manual",
+    }
+    await ctx.operational.emit(kind, data)
+
+
+async def endpoint_signing_key(ctx: OperationContext, app: str, endpoint: str) -> str:
+    """What receivers verify with: the signing secret (`whsec_…`), or for Ed25519 endpoints
+    the public key (`whpk_…`); the private key never leaves Hookline."""
+    return signing.public_secret(await ctx.db.endpoints.secret(app, endpoint))
+
+
+async def rotate_endpoint_secret(
+    ctx: OperationContext,
+    app: str,
+    endpoint: str,
+    key: str | None = None,
+    grace_period_seconds: int | None = None,
+) -> str:
+    """Replace the signing secret with `key`, or a new one of the endpoint's scheme. The
+    previous one keeps signing beside it for the grace period (default 24 hours). Returns
+    what receivers now verify with (see `endpoint_signing_key`)."""
+    if key is not None:
+        new_secret = endpoint_secret(key)
+    else:
+        current = await ctx.db.endpoints.secret(app, endpoint)
+        scheme = "ed25519" if signing.is_asymmetric(current) else "hmac-sha256"
+        new_secret = endpoint_secret(None, scheme)
+    grace = DEFAULT_GRACE_MS if grace_period_seconds is None else grace_period_seconds * 1000
+    await ctx.db.endpoints.rotate_secret(app, endpoint, new_secret, grace)
+    return signing.public_secret(new_secret)

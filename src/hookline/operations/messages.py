@@ -1,0 +1,99 @@
+"""Messages: publishing, sending an example to one endpoint, and resending."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import orjson
+
+from hookline.observability.metrics import record_published
+from hookline.operations.applications import ApplicationInput
+from hookline.operations.context import OperationContext
+from hookline.operations.errors import InvalidInput, PublishFailed
+from hookline.operations.examples import example_payload
+from hookline.operations.partial import all_fields
+from hookline.readiness import report_failure, report_success
+from hookline.store import NotFound, StoreUnavailable
+from hookline.store.errors import StoreError
+from hookline.store.rows import MessageRow
+
+log = logging.getLogger("hookline.operations")
+
+
+async def publish_message(
+    ctx: OperationContext,
+    app: str,
+    event_type: str,
+    payload: Any,
+    event_id: str | None = None,
+    channels: list[str] | None = None,
+    create_app: ApplicationInput | None = None,
+    trace_context: str | None = None,
+    endpoint_id: str | None = None,
+) -> MessageRow:
+    """Store the message and its deliveries; when this returns, it will not be lost.
+    `create_app`: the application is created with these settings if `app` names none.
+    `endpoint_id`: to that endpoint only (see `send_example`)."""
+    try:
+        body = orjson.dumps(payload)
+    except orjson.JSONEncodeError as exc:
+        raise InvalidInput(f"payload cannot be encoded as JSON: {exc}", "payload") from exc
+    try:
+        row = await ctx.db.messages.publish(
+            app,
+            event_type,
+            body,
+            event_id=event_id,
+            channels=channels,
+            create_app=all_fields(create_app) if create_app else None,
+            trace_context=trace_context,
+            endpoint_id=endpoint_id,
+        )
+    except StoreUnavailable as exc:
+        report_failure(ctx.publishes, time.monotonic(), exc, log)
+        raise  # retry later
+    except StoreError:
+        raise  # the caller's mistake (not found, conflict, invalid key): the store works
+    except Exception as exc:
+        # The caller gets its error; the operator gets a line per interval and a health
+        # route that says why, instead of one traceback per request.
+        report_failure(ctx.publishes, time.monotonic(), exc, log, with_traceback=True)
+        raise PublishFailed() from exc
+    report_success(ctx.publishes, time.monotonic(), log)
+    record_published(row.app_id)
+    return row
+
+
+async def send_example(
+    ctx: OperationContext,
+    app: str,
+    endpoint: str,
+    event_type: str,
+    example_index: int = 0,
+    payload: dict[str, Any] | None = None,
+) -> MessageRow:
+    """Publish a message of `event_type` to this one endpoint, whatever its filters: the
+    `payload` given, or an example from the event type's schema (see examples.py)."""
+    target = await ctx.db.endpoints.get(app, endpoint)
+    if target.disabled:
+        raise InvalidInput("the endpoint is disabled: enable it to send it an example")
+    if payload is None:
+        try:
+            schemas = (await ctx.db.event_types.get(event_type)).schemas
+        except NotFound:
+            schemas = None
+        payload = example_payload(schemas, example_index)
+    return await publish_message(ctx, target.app_id, event_type, payload, endpoint_id=target.id)
+
+
+async def resend_message(ctx: OperationContext, app: str, msg: str, endpoint: str) -> None:
+    """Send the message to the endpoint once more, now (a manual attempt)."""
+    await ctx.db.deliveries.resend(app, msg, endpoint)
+
+
+async def resend_message_to_all(ctx: OperationContext, app: str, msg: str) -> int:
+    """Send the message once more, now, to every endpoint it was sent to (that still
+    exists); returns how many endpoints that is."""
+    return await ctx.db.deliveries.resend_to_all(app, msg)

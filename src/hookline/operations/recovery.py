@@ -1,0 +1,16 @@
+"""Recovering an endpoint: sending again what failed for good."""
+
+from __future__ import annotations
+
+from hookline.operations.context import OperationContext
+
+
+async def recover_failed_deliveries(
+    ctx: OperationContext, app: str, endpoint: str, since_ms: int, until_ms: int | None = None
+) -> int:
+    """Send again every message whose delivery to the endpoint failed for good, of those
+    published since `since_ms` (and before `until_ms`), at most HOOKLINE_RECOVER_RATE per
+    second. Returns how many were queued; a window that ends before it starts queues none."""
+    return await ctx.db.recovery.recover(
+        app, endpoint, since_ms, until_ms, ctx.settings.recover_rate
+    )

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from hookline import portal_settings
+from hookline.portal_settings import PortalBranding
+
 DEFAULT_RETRY_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -87,6 +90,10 @@ class Settings:
 
     # The dashboard (docs/dashboard.md): how long a browser session lasts after sign-in.
     ui_session_hours: float = 12.0
+    # The portal (docs/dashboard.md#portal): the CSP frame-ancestors of its pages, and its
+    # branding (server-wide).
+    portal_frame_ancestors: str = "'self'"
+    portal_branding: PortalBranding = field(default_factory=PortalBranding)
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -260,6 +267,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     data_dir = Path(env.get("HOOKLINE_DATA_DIR") or "hookline-data")
     schedule_raw = env.get("HOOKLINE_RETRY_SCHEDULE")
+    frame_ancestors, branding = _portal(env)
     return Settings(
         data_dir=data_dir,
         database_url=env.get("HOOKLINE_DATABASE_URL", "").strip(),
@@ -308,4 +316,23 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=_choice(env, "HOOKLINE_LOG_LEVEL", "WARNING", LOG_LEVELS),
         access_log=_bool(env, "HOOKLINE_ACCESS_LOG"),
         ui_session_hours=_float(env, "HOOKLINE_UI_SESSION_HOURS", 12.0, minimum=0.01),
+        portal_frame_ancestors=frame_ancestors,
+        portal_branding=branding,
     )
+
+
+def _portal(env: Mapping[str, str]) -> tuple[str, PortalBranding]:
+    try:
+        return (
+            portal_settings.parse_frame_ancestors(env.get("HOOKLINE_PORTAL_FRAME_ANCESTORS", "")),
+            PortalBranding(
+                name=portal_settings.parse_name(env.get("HOOKLINE_PORTAL_NAME", "")),
+                logo_url=portal_settings.parse_logo_url(env.get("HOOKLINE_PORTAL_LOGO_URL", "")),
+                accent_colour=portal_settings.parse_accent_colour(
+                    env.get("HOOKLINE_PORTAL_ACCENT_COLOR", "")
+                ),
+                theme=portal_settings.parse_theme(env.get("HOOKLINE_PORTAL_THEME", "")),
+            ),
+        )
+    except portal_settings.PortalSettingError as exc:
+        raise ConfigError(str(exc)) from exc

@@ -191,7 +191,7 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
         failures=failures,
         observability=obs,
     )
-    pages = create_pages_app(settings, db, token)
+    pages = create_pages_app(settings, db, token, operations=app.state.operations)
     config = uvicorn_config(PagesBesideApi(app, pages), settings, host, port)
     server = _GracefulServer(config)
     probes = _probe_server(settings, host, obs)

@@ -26,11 +26,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-VIEW = frozenset({"ViewBase"})
-VIEW_SECRET = frozenset({"ViewEndpointSecret", "ManageEndpointSecret", "ManageEndpoint"})
-MANAGE_SECRET = frozenset({"ManageEndpointSecret", "ManageEndpoint"})
-MANAGE_ENDPOINT = frozenset({"ManageEndpoint"})
-CREATE_ATTEMPTS = frozenset({"CreateAttempts"})
+from hookline.capabilities import (
+    CREATE_ATTEMPTS,
+    MANAGE_ENDPOINT,
+    MANAGE_SECRET,
+    VIEW,
+    VIEW_SECRET,
+)
+
 ADMIN_ONLY = "this route needs the admin token"
 
 _APP_PATH = re.compile(r"^/api/v1/app/(?P<app>[^/]+)(?P<rest>/.*)?$")

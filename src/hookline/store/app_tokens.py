@@ -91,6 +91,21 @@ class AppTokens:
             expires_at=row.expires_at,
         )
 
+    async def grant(self, hashed: str) -> AppToken | None:
+        """The live grant of the token whose SHA-256 is `hashed` (a portal session's)."""
+        query = sa.select(t).where(t.c.token_hash == hashed, t.c.expires_at > now_ms())
+        async with self.db.read() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None:
+            return None
+        return AppToken(
+            token_hash=row.token_hash,
+            app_id=row.app_id,
+            read_only=row.read_only,
+            capabilities=tuple(row.capabilities) if row.capabilities is not None else None,
+            expires_at=row.expires_at,
+        )
+
     async def expire_all(
         self, app: str, within_ms: int = 0, session_ids: list[str] | None = None
     ) -> int:

@@ -25,6 +25,7 @@ from hookline.store.event_types import EventTypes
 from hookline.store.idempotency import IdempotencyKeys
 from hookline.store.messages import Messages
 from hookline.store.pooling import detect_transaction_pooling
+from hookline.store.portal_links import PortalLinks
 from hookline.store.recovery import Recovery
 from hookline.store.retention import Retention
 from hookline.store.statistics import AcrossApplications, Statistics
@@ -60,6 +61,7 @@ class Database(Connections):
         self.statistics = Statistics(self)
         self.statistics_all = AcrossApplications(self)
         self.web_sessions = WebSessions(self)
+        self.portal_links = PortalLinks(self)
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):  # the database may be gone; closing goes on

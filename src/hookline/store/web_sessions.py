@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from hookline.store.clock import now_ms
 from hookline.store.rows import WebSessionRow
-from hookline.store.schema import web_sessions
+from hookline.store.schema import app_tokens, web_sessions
 
 if TYPE_CHECKING:
     from hookline.store.connections import Connections
@@ -60,12 +60,20 @@ class WebSessions:
         return value, WebSessionRow.from_row(row)
 
     async def find(self, value: str, kind: str) -> WebSessionRow | None:
-        """The live session of `kind` behind a cookie value: not expired, not revoked."""
-        query = sa.select(t).where(
-            t.c.id_hash == session_hash(value),
-            t.c.kind == kind,
-            t.c.expires_at > now_ms(),
-            t.c.revoked_at.is_(None),
+        """The live session of `kind` behind a cookie value: not expired, not revoked, and
+        for a session opened with an application token (the portal's), that token still
+        live: expiring, revoking or `expire-all` on the token ends the session too."""
+        now = now_ms()
+        query = (
+            sa.select(t)
+            .outerjoin(app_tokens, app_tokens.c.token_hash == t.c.token_hash)
+            .where(
+                t.c.id_hash == session_hash(value),
+                t.c.kind == kind,
+                t.c.expires_at > now,
+                t.c.revoked_at.is_(None),
+                sa.or_(t.c.token_hash.is_(None), app_tokens.c.expires_at > now),
+            )
         )
         async with self.db.read() as conn:
             row = (await conn.execute(query)).first()

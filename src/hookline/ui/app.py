@@ -19,26 +19,39 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from hookline.config import Settings
+from hookline.operational import OperationalEvents
+from hookline.operations.context import OperationContext
 from hookline.store import Database, InvalidKey, NotFound, StoreUnavailable
 from hookline.ui.areas import DASHBOARD, Area
 from hookline.ui.error_pages import error_page
 from hookline.ui.guard import PageGuard
+from hookline.ui.portal_area import portal_area
 from hookline.ui.sign_in_throttle import SignInThrottle
 from hookline.ui.static_files import PREFIX, StaticAssets
 from hookline.ui.templating import environment
-from hookline.ui.views import applications, overview, sign_in
+from hookline.ui.views import (
+    applications,
+    overview,
+    portal_endpoints,
+    portal_messages,
+    portal_open,
+    sign_in,
+)
 
-VIEWS = (sign_in, overview, applications)
-AREAS: tuple[Area, ...] = (DASHBOARD,)
+VIEWS = (sign_in, overview, applications, portal_open, portal_endpoints, portal_messages)
 
 
 def create_pages_app(
     settings: Settings,
     db: Database,
     admin_token: str,
-    areas: Sequence[Area] = AREAS,
+    areas: Sequence[Area] | None = None,
     extra_routes: Sequence[BaseRoute] = (),
+    operations: OperationContext | None = None,
 ) -> Starlette:
+    """`areas`: by default the dashboard and the portal (its frame ancestors and logo from
+    the settings). `operations`: the API's, so that both announce and count alike; without
+    one (tests of the pages alone) a context of their own."""
     if not settings.public_url:
         raise ValueError("settings.public_url must be set (hookline serve sets its default)")
     assets = StaticAssets()
@@ -55,7 +68,13 @@ def create_pages_app(
     routes.extend(extra_routes)
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(PageGuard, areas=areas, public_url=settings.public_url)],
+        middleware=[
+            Middleware(
+                PageGuard,
+                areas=areas if areas is not None else (DASHBOARD, portal_area(settings)),
+                public_url=settings.public_url,
+            )
+        ],
         exception_handlers={
             HTTPException: _http_error,
             NotFound: _not_found,
@@ -67,8 +86,15 @@ def create_pages_app(
     app.state.db = db
     app.state.admin_token_digest = hashlib.sha256(admin_token.encode()).digest()
     app.state.templates = environment(assets)
+    app.state.templates.globals.update(
+        portal_branding=settings.portal_branding,
+        portal_frame_ancestors=settings.portal_frame_ancestors,
+    )
     app.state.assets = assets
     app.state.sign_in_throttle = SignInThrottle()
+    app.state.operations = operations or OperationContext(
+        settings, db, OperationalEvents(db, settings)
+    )
     return app
 
 

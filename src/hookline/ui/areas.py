@@ -27,6 +27,8 @@ class Area:
     public_paths: frozenset[str]  # reachable without a session
     nav: tuple[NavItem, ...]
     frame_ancestors: str = "'none'"  # CSP frame-ancestors: who may frame the area's pages
+    img_sources: tuple[str, ...] = ()  # origins CSP img-src allows beside 'self' and data:
+    embeddable_cookie: bool = False  # a cookie sent inside cross-site iframes (see session_cookies)
 
     def owns(self, path: str) -> bool:
         return path == self.prefix or path.startswith(self.prefix + "/")

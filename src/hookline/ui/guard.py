@@ -156,7 +156,9 @@ class PageGuard:
             location = f"{area.sign_in_path}?next={quote(target, safe='')}"
             response = RedirectResponse(location, status_code=303)
         if had_cookie:
-            response.headers.append("set-cookie", clear_cookie_header(area.cookie, secure))
+            response.headers.append(
+                "set-cookie", clear_cookie_header(area.cookie, secure, area.embeddable_cookie)
+            )
         return response
 
 

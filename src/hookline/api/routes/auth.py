@@ -53,11 +53,13 @@ async def app_portal_access(
         capabilities=list(body.capabilities) if body.capabilities is not None else None,
         session_id=body.session_id,
     )
-    # Hookline has no portal UI: the link is the application's API address, carrying the token
-    # in the fragment (never sent to servers), as Svix's magic links do. Its origin is
-    # HOOKLINE_PUBLIC_URL, never the request's Host: a forged Host would send the token there.
+    # The link opens the portal once: it carries a one-time code (not the token) in the
+    # fragment, which browsers never send to servers or write to logs; the portal's page
+    # posts it and removes it from the address bar. Its origin is HOOKLINE_PUBLIC_URL, never
+    # the request's Host: a forged Host would send the code there.
+    code = await db.portal_links.create(row)
     public_url = request.app.state.settings.public_url
-    url = f"{public_url}/api/v1/app/{row.app_id}#key={token}"
+    url = f"{public_url}/portal/open#code={code}"
     return OrjsonResponse({"url": url, "token": token}, headers=NO_STORE)
 
 

@@ -4,39 +4,44 @@
 (function () {
   "use strict";
   var status = document.getElementById("link-status");
-  var match = /(?:^#|&)code=([^&]+)/.exec(window.location.hash);
-  // Out of the address bar (and the history entry) before anything else happens.
-  if (window.location.hash) {
-    history.replaceState(null, "", window.location.pathname + window.location.search);
-  }
-  function show(text) {
+
+  function show(text, refused) {
     if (!status) return;
     status.textContent = text;
     status.hidden = false;
     var heading = document.getElementById("link-heading");
-    if (heading) heading.textContent = "This link cannot be used";
+    if (heading && refused) heading.textContent = "This link cannot be used";
   }
-  if (!match) return; // no code: the page explains how to open the portal
-  if (status) {
-    status.textContent = "Opening the portal…";
-    status.hidden = false;
-  }
-  fetch(window.location.pathname, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ code: decodeURIComponent(match[1]) }),
-  })
-    .then(function (response) {
-      return response.json().then(function (body) {
-        if (response.ok && body.location && body.location.charAt(0) === "/") {
-          window.location.replace(body.location);
-        } else {
-          show(body.error || "This portal link cannot be used.");
-        }
-      });
+
+  function open() {
+    var match = /(?:^#|&)code=([^&]+)/.exec(window.location.hash);
+    // Out of the address bar (and the history entry) before anything else happens.
+    if (window.location.hash) {
+      history.replaceState(null, "", window.location.pathname + window.location.search);
+    }
+    if (!match) return; // no code: the page explains how to open the portal
+    show("Opening the portal…", false);
+    fetch(window.location.pathname, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ code: decodeURIComponent(match[1]) }),
     })
-    .catch(function () {
-      show("The portal could not be reached. Check the connection and open the link again.");
-    });
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (response.ok && body.location && body.location.charAt(0) === "/") {
+            window.location.replace(body.location);
+          } else {
+            show(body.error || "This portal link cannot be used.", true);
+          }
+        });
+      })
+      .catch(function () {
+        show("The portal could not be reached. Check the connection and open the link again.", true);
+      });
+  }
+
+  open();
+  // A link opened while this page is showing changes only the fragment: no new page load.
+  window.addEventListener("hashchange", open);
 })();

@@ -21,6 +21,7 @@ from standardwebhooks.webhooks import Webhook
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
 HOSTILE_LINK = "javascript:alert(1)"
 NOT_FOUND = "status of 404"
+EXAMPLE = {"order": "ord_1", "cents": 1200}
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +144,7 @@ def test_the_customer_adds_an_endpoint_sends_an_example_rotates_and_resends(
     mine = receiver.wait_for(lambda got: [r for r in got if r.path == "/mine"], timeout=20)
     first = [r for r in mine if r.path == "/mine"][0]
     payload = Webhook(secret).verify(first.body, first.headers)
-    assert payload == {"order": "ord_1", "cents": 1200}
+    assert payload == EXAMPLE
     assert first.headers["x-team"] == "billing"
     _reload_until(page, "#attempts tbody tr", 1)
 
@@ -326,6 +327,11 @@ def test_every_portal_view_is_accessible(
         assert_accessible(page)
 
 
+FOCUSED_TEXT = (
+    "() => (document.activeElement.innerText || document.activeElement.value || '').trim()"
+)
+
+
 def test_keyboard_only_flow(
     page: Page, hookline: HooklineProcess, apps: dict[str, str], receiver: Receiver
 ) -> None:
@@ -334,9 +340,7 @@ def test_keyboard_only_flow(
     def tab_to(name: str) -> None:
         for _ in range(40):
             page.keyboard.press("Tab")
-            focused = page.evaluate(
-                "() => (document.activeElement.innerText || document.activeElement.value || '').trim()"
-            )
+            focused = page.evaluate(FOCUSED_TEXT)
             if focused == name:
                 return
         raise AssertionError(f"Tab never reached {name!r}")

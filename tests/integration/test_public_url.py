@@ -46,7 +46,7 @@ def test_portal_url_is_on_the_configured_public_url(start_hookline):
     )
     for headers in ({}, FORGED):
         url = portal_url(server.url, headers)
-        assert url.startswith("https://hooks.example.com/hookline/api/v1/app/app_"), url
+        assert url.startswith("https://hooks.example.com/hookline/portal/open#code="), url
 
 
 def test_trailing_slash_redirects_are_relative(shared_hookline):

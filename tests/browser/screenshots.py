@@ -6,6 +6,7 @@ A new view is one line in VIEWS: (file name, path; `{name}` is replaced by the d
 
 from __future__ import annotations
 
+import base64
 import sys
 import tempfile
 import time
@@ -24,7 +25,30 @@ VIEWS = [
     ("applications", "/ui/apps"),
     ("application", "/ui/apps/{shop}"),
 ]
+# The portal, opened with a portal link of the demo shop (`{name}` as above).
+PORTAL_VIEWS = [
+    ("endpoints", "/portal/endpoints"),
+    ("endpoint", "/portal/endpoints/{shop_endpoint}?reveal=secret"),
+    ("messages", "/portal/messages"),
+    ("message", "/portal/messages/{shop_message}"),
+    ("event-types", "/portal/event-types"),
+]
 THEMES = ("light", "dark")
+# A branded portal (its own process on the same data): name, logo, accent colour.
+LOGO = (
+    "data:image/svg+xml;base64,"
+    + base64.b64encode(
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24">'
+        b'<rect width="24" height="24" rx="6" fill="#0b6e4f"/>'
+        b'<path d="M6 12l4 4 8-8" stroke="#fff" stroke-width="2.5" fill="none"/></svg>'
+    ).decode()
+)
+BRANDING = {
+    "HOOKLINE_PORTAL_NAME": "Acme Shop webhooks",
+    "HOOKLINE_PORTAL_LOGO_URL": LOGO,
+    "HOOKLINE_PORTAL_ACCENT_COLOR": "#0b6e4f",
+    "HOOKLINE_PORTAL_THEME": "light",
+}
 
 
 def demo_data(base_url: str, good: Receiver, bad: Receiver) -> dict[str, str]:
@@ -41,10 +65,23 @@ def demo_data(base_url: str, good: Receiver, bad: Receiver) -> dict[str, str]:
             ids[uid] = app["id"]
         shop = ids["acme-shop"]
         ids["shop"] = shop
-        client.post(
+        for name, description in (
+            ("order.paid", "An order was paid in full"),
+            ("order.shipped", "An order left the warehouse"),
+            ("invoice.created", "An invoice was issued"),
+        ):
+            client.post(
+                "/api/v1/event-type",
+                json={
+                    "name": name,
+                    "description": description,
+                    "schemas": {"1": {"type": "object", "examples": [{"order": "ord_1000"}]}},
+                },
+            )
+        ids["shop_endpoint"] = client.post(
             f"/api/v1/app/{shop}/endpoint",
             json={"url": f"{good.url}/webhooks/orders", "description": "Order service"},
-        )
+        ).json()["id"]
         client.post(
             f"/api/v1/app/{shop}/endpoint",
             json={"url": f"{bad.url}/hooks/legacy", "description": "Legacy ERP bridge"},
@@ -52,13 +89,13 @@ def demo_data(base_url: str, good: Receiver, bad: Receiver) -> dict[str, str]:
         client.post(f"/api/v1/app/{ids['globex']}/endpoint", json={"url": f"{good.url}/globex"})
         for i in range(40):
             event = ("order.paid", "order.shipped", "invoice.created")[i % 3]
-            client.post(
+            ids["shop_message"] = client.post(
                 f"/api/v1/app/{shop}/msg",
                 json={
                     "eventType": event,
                     "payload": {"order": f"ord_{1000 + i}", "amount": 1200 + i},
                 },
-            )
+            ).json()["id"]
             client.post(
                 f"/api/v1/app/{ids['globex']}/msg",
                 json={"eventType": "invoice.created", "payload": {"invoice": i}},
@@ -97,11 +134,33 @@ def main(out_dir: str) -> None:
                         page.screenshot(path=str(target), full_page=True)
                         print(target)
                     context.close()
+                    shoot_portal(browser, server.url, ids, theme, f"portal-{{}}-{theme}.png", out)
+                branded = cluster.start(BRANDING)
+                shoot_portal(browser, branded.url, ids, "light", "portal-{}-branded.png", out)
                 browser.close()
         finally:
             cluster.stop()
             good.stop()
             bad.stop()
+
+
+def shoot_portal(  # type: ignore[no-untyped-def]
+    browser, base_url: str, ids: dict[str, str], theme: str, name: str, out: Path
+) -> None:
+    context = browser.new_context(color_scheme=theme, viewport={"width": 1100, "height": 760})
+    page = context.new_page()
+    with api(base_url, TOKEN) as client:
+        link = client.post(f"/api/v1/auth/app-portal-access/{ids['shop']}", json={}).json()["url"]
+    page.goto(link)
+    page.wait_for_url(f"{base_url}/portal/endpoints")
+    views = PORTAL_VIEWS if "branded" not in name else PORTAL_VIEWS[:2]
+    for view, path in views:
+        page.goto(base_url + path.format(**ids))
+        page.wait_for_load_state("networkidle")
+        target = out / name.format(view)
+        page.screenshot(path=str(target), full_page=True)
+        print(target)
+    context.close()
 
 
 if __name__ == "__main__":

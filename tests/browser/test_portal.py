@@ -123,10 +123,22 @@ def test_a_link_opens_its_application_once_and_leaves_no_code_behind(
 
 
 def test_the_customer_adds_an_endpoint_sends_an_example_rotates_and_resends(
-    page: Page, hookline: HooklineProcess, apps: dict[str, str], receiver: Receiver
+    page: Page,
+    hookline: HooklineProcess,
+    apps: dict[str, str],
+    receiver: Receiver,
+    page_problems: PageProblems,
 ) -> None:
     open_portal(page, hookline, apps["shop"])
     page.get_by_role("link", name="Add endpoint").click()
+    # A URL Hookline cannot send to is refused beside its field, and the form keeps its values.
+    page_problems.allow("status of 422")
+    page.get_by_label("URL").fill("ftp://example.com/hook")
+    page.get_by_label("Description").fill("kept")
+    page.get_by_role("button", name="Add endpoint").click()
+    expect(page.locator("#url")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#url-error")).to_be_visible()
+    expect(page.locator("#description")).to_have_value("kept")
     page.get_by_label("URL").fill(f"{receiver.url}/mine")
     page.get_by_label("Description").fill("My order service")
     page.get_by_label("Event types").fill("order.paid")

@@ -19,6 +19,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from hookline.config import Settings
+from hookline.operational import OperationalEvents
+from hookline.operations.context import OperationContext
+from hookline.operations.errors import InvalidInput
 from hookline.store import Database, InvalidKey, NotFound, StoreUnavailable
 from hookline.ui.areas import DASHBOARD, Area
 from hookline.ui.error_pages import error_page
@@ -26,9 +29,27 @@ from hookline.ui.guard import PageGuard
 from hookline.ui.sign_in_throttle import SignInThrottle
 from hookline.ui.static_files import PREFIX, StaticAssets
 from hookline.ui.templating import environment
-from hookline.ui.views import applications, overview, sign_in
+from hookline.ui.views import (
+    applications,
+    dead_letters,
+    endpoint_actions,
+    endpoints,
+    event_types,
+    messages,
+    overview,
+    sign_in,
+)
 
-VIEWS = (sign_in, overview, applications)
+VIEWS = (
+    sign_in,
+    overview,
+    applications,
+    endpoints,
+    endpoint_actions,
+    messages,
+    dead_letters,
+    event_types,
+)
 AREAS: tuple[Area, ...] = (DASHBOARD,)
 
 
@@ -38,7 +59,10 @@ def create_pages_app(
     admin_token: str,
     areas: Sequence[Area] = AREAS,
     extra_routes: Sequence[BaseRoute] = (),
+    operations: OperationContext | None = None,
 ) -> Starlette:
+    """`operations`: what the pages' actions run with; the process passes the API's, so
+    both share operational events and the publish health watch."""
     if not settings.public_url:
         raise ValueError("settings.public_url must be set (hookline serve sets its default)")
     assets = StaticAssets()
@@ -61,10 +85,14 @@ def create_pages_app(
             NotFound: _not_found,
             InvalidKey: _not_found,
             StoreUnavailable: _unavailable,
+            InvalidInput: _invalid_input,
         },
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.operations = operations or OperationContext(
+        settings, db, OperationalEvents(db, settings)
+    )
     app.state.admin_token_digest = hashlib.sha256(admin_token.encode()).digest()
     app.state.templates = environment(assets)
     app.state.assets = assets
@@ -93,3 +121,10 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
     )
     page.headers["retry-after"] = "1"
     return page
+
+
+async def _invalid_input(request: Request, exc: Exception) -> Response:
+    """An action's input an operation refused, where the view shows no form for it."""
+    assert isinstance(exc, InvalidInput)
+    where = f" ({exc.field})" if exc.field else ""
+    return error_page(request, 422, "That cannot be done", f"{exc.detail}{where}")

@@ -11,7 +11,7 @@ from playwright.sync_api import Page
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
 HOSTILE_LINK = "javascript:alert(1)"
-HOSTILE_TEXT = f"{HOSTILE} <a href=\"{HOSTILE_LINK}\">click</a> {HOSTILE_LINK}"
+HOSTILE_TEXT = f'{HOSTILE} <a href="{HOSTILE_LINK}">click</a> {HOSTILE_LINK}'
 
 
 def tab_to(page: Page, matches: Callable[[dict[str, Any]], bool], presses: int = 80) -> None:

@@ -213,7 +213,10 @@ def test_endpoint_page_is_accessible_in_both_themes(
     app = str(setup["app"])
     with api(hookline.url, TOKEN) as client:
         ep = _create_endpoint(
-            client, app, f"{setup['good'].url}/themed", description=HOSTILE  # type: ignore[attr-defined]
+            client,
+            app,
+            f"{setup['good'].url}/themed",
+            description=HOSTILE,  # type: ignore[attr-defined]
         )
     signed_in.goto(f"{hookline.url}/ui/apps/{app}/endpoints/{ep}")
     expect(signed_in.locator("#settings")).to_contain_text(HOSTILE)

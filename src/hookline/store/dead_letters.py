@@ -2,8 +2,8 @@
 of a message to an endpoint that failed for good, newest first, with what a person needs to
 tell them apart (application, endpoint URL, event type).
 
-Paged by the delivery id (the primary key, descending); an endpoint filter walks
-ix_deliveries_fifo_head (endpoint_id, status, id). The time window is the message's
+Paged by the delivery id (the primary key, descending), or for one endpoint by message id
+(ix_deliveries_endpoint_msg, descending). The time window is the message's
 publication time, an id range (message ids sort by time), as `recover` takes it.
 """
 
@@ -87,9 +87,10 @@ class DeadLetters:
                 )
                 .where(*await self._where(conn, f))
             )
-            return await fetch_page(
-                conn, query, d.c.id, limit, iterator, True, DeadLetterRow.from_row
-            )
+            # One endpoint's: by message id, the order of ix_deliveries_endpoint_msg (its
+            # latest delivery per message is one row, so the key is unique there).
+            key = d.c.msg_id if f.endpoint is not None and f.app is not None else d.c.id
+            return await fetch_page(conn, query, key, limit, iterator, True, DeadLetterRow.from_row)
 
     async def endpoints(self, f: DeadLetterFilter, limit: int) -> list[FailedEndpointRow]:
         """The endpoints with failed deliveries under `f` (at most `limit` of them), with how

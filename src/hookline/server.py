@@ -191,6 +191,7 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
         failures=failures,
         observability=obs,
     )
+    # The pages act through the same operations (and operational events) as the API.
     pages = create_pages_app(settings, db, token, operations=app.state.operations)
     config = uvicorn_config(PagesBesideApi(app, pages), settings, host, port)
     server = _GracefulServer(config)

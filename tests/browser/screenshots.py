@@ -24,6 +24,12 @@ VIEWS = [
     ("overview", "/ui?span=hour"),
     ("applications", "/ui/apps"),
     ("application", "/ui/apps/{shop}"),
+    ("endpoint", "/ui/apps/{shop}/endpoints/{legacy}"),
+    ("endpoint-form", "/ui/apps/{shop}/endpoints/{orders}/edit"),
+    ("messages", "/ui/messages?app=acme-shop"),
+    ("message", "/ui/apps/{shop}/messages/{message}"),
+    ("failed", "/ui/failed"),
+    ("event-types", "/ui/event-types"),
 ]
 # The portal, opened with a portal link of the demo shop (`{name}` as above).
 PORTAL_VIEWS = [
@@ -65,42 +71,60 @@ def demo_data(base_url: str, good: Receiver, bad: Receiver) -> dict[str, str]:
             ids[uid] = app["id"]
         shop = ids["acme-shop"]
         ids["shop"] = shop
-        for name, description in (
-            ("order.paid", "An order was paid in full"),
-            ("order.shipped", "An order left the warehouse"),
-            ("invoice.created", "An invoice was issued"),
+        ids["orders"] = client.post(
+            f"/api/v1/app/{shop}/endpoint",
+            json={
+                "url": f"{good.url}/webhooks/orders",
+                "description": "Order service",
+                "filterTypes": ["order.paid", "order.shipped"],
+                "headers": {"X-Team": "fulfilment"},
+            },
+        ).json()["id"]
+        ids["shop_endpoint"] = ids["orders"]
+        ids["legacy"] = client.post(
+            f"/api/v1/app/{shop}/endpoint",
+            json={"url": f"{bad.url}/hooks/legacy", "description": "Legacy ERP bridge"},
+        ).json()["id"]
+        for name, description, example in (
+            ("order.paid", "An order was paid", {"order": "ord_1001", "amount": 1200}),
+            ("order.shipped", "An order left the warehouse", {"order": "ord_1001"}),
+            ("invoice.created", "An invoice was issued", {"invoice": "inv_77", "total": 99}),
+            ("cart.abandoned", "Replaced by checkout.expired", {"cart": "c_1"}),
         ):
+            schema = {
+                "type": "object",
+                "properties": {key: {"type": "string"} for key in example},
+                "examples": [example],
+            }
             client.post(
                 "/api/v1/event-type",
                 json={
                     "name": name,
                     "description": description,
-                    "schemas": {"1": {"type": "object", "examples": [{"order": "ord_1000"}]}},
+                    "schemas": {"1": schema},
+                    "archived": name == "cart.abandoned",
                 },
             )
-        ids["shop_endpoint"] = client.post(
-            f"/api/v1/app/{shop}/endpoint",
-            json={"url": f"{good.url}/webhooks/orders", "description": "Order service"},
-        ).json()["id"]
-        client.post(
-            f"/api/v1/app/{shop}/endpoint",
-            json={"url": f"{bad.url}/hooks/legacy", "description": "Legacy ERP bridge"},
-        )
         client.post(f"/api/v1/app/{ids['globex']}/endpoint", json={"url": f"{good.url}/globex"})
         for i in range(40):
             event = ("order.paid", "order.shipped", "invoice.created")[i % 3]
-            ids["shop_message"] = client.post(
+            sent = client.post(
                 f"/api/v1/app/{shop}/msg",
                 json={
                     "eventType": event,
+                    "eventId": f"evt_{5000 + i}",
+                    "channels": ["eu" if i % 2 else "us"],
                     "payload": {"order": f"ord_{1000 + i}", "amount": 1200 + i},
                 },
-            ).json()["id"]
+            ).json()
+            if i == 3:
+                ids["message"] = sent["id"]
+            ids["shop_message"] = sent["id"]
             client.post(
                 f"/api/v1/app/{ids['globex']}/msg",
                 json={"eventType": "invoice.created", "payload": {"invoice": i}},
             )
-    good.wait_for(lambda got: len(got) >= 80, timeout=60)
+    good.wait_for(lambda got: len(got) >= 67, timeout=60)  # 27 orders, 40 invoices
     bad.wait_for(lambda got: len(got) >= 10, timeout=60)  # then its circuit opens
     time.sleep(1.0)  # the last attempts' records
     return ids
@@ -114,7 +138,8 @@ def main(out_dir: str) -> None:
     bad.respond_with(lambda _n, _r: (503, b'{"error": "upstream unavailable"}', {}, 0.0))
     with tempfile.TemporaryDirectory() as tmp:
         cluster = HooklineCluster(Path(tmp) / "data")
-        server = cluster.start({"HOOKLINE_RETRY_SCHEDULE": "3600"})
+        # No retries: the failing endpoint's deliveries fail for good, for the Failed view.
+        server = cluster.start({"HOOKLINE_RETRY_SCHEDULE": ""})
         try:
             ids = demo_data(server.url, good, bad)
             with sync_playwright() as playwright:

@@ -61,7 +61,7 @@ def test_overview_and_applications_read_both_stores(start_hookline, receiver: Re
             assert _number(overview, "succeeded") == "2"
             assert _number(overview, "failed") == "1"
             assert _number(overview, "pending") == "1"
-            assert f"/ui/apps/{other['id']}#endpoint-{bad['id']}" in overview
+            assert f"/ui/apps/{other['id']}/endpoints/{bad['id']}" in overview
             for span in ("day", "week"):
                 assert _number(pages.get(f"/ui?span={span}").text, "succeeded") == "2"
             # `%` and `_` are searched as themselves, not as LIKE wildcards.

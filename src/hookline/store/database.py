@@ -18,6 +18,7 @@ from hookline.store.app_tokens import AppTokens
 from hookline.store.applications import Applications
 from hookline.store.attempts import Attempts
 from hookline.store.connections import Connections, plain_dsn
+from hookline.store.dead_letters import DeadLetters
 from hookline.store.deliveries import Deliveries
 from hookline.store.delivery_log import DeliveryLog
 from hookline.store.endpoints import Endpoints
@@ -57,6 +58,7 @@ class Database(Connections):
         self.idempotency_keys = IdempotencyKeys(self)
         self.delivery_log = DeliveryLog(self)
         self.recovery = Recovery(self)
+        self.dead_letters = DeadLetters(self)
         self.retention = Retention(self)
         self.statistics = Statistics(self)
         self.statistics_all = AcrossApplications(self)

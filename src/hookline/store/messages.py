@@ -13,7 +13,7 @@ from hookline.store.lookups import by_key
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.publishing import PublishBatcher, PublishRequest
 from hookline.store.rows import MessageRow
-from hookline.store.schema import messages
+from hookline.store.schema import deliveries, messages
 
 if TYPE_CHECKING:
     from hookline.store.connections import Connections
@@ -81,7 +81,10 @@ class Messages:
         channel: str | None = None,
         before_ms: int | None = None,
         after_ms: int | None = None,
+        status: int | None = None,
     ) -> Page[MessageRow]:
+        """`status`: only messages with a delivery in that state (e.g. 2: failed), each
+        checked through ix_deliveries_msg."""
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
             query = sa.select(t).where(t.c.app_id == app_id)
@@ -93,4 +96,14 @@ class Messages:
                 query = query.where(t.c.created_at < before_ms)
             if after_ms is not None:
                 query = query.where(t.c.created_at > after_ms)
+            if status is not None:
+                d = deliveries
+                query = query.where(sa.exists().where(d.c.msg_id == t.c.id, d.c.status == status))
             return await fetch_page(conn, query, t.c.id, limit, iterator, True, MessageRow.from_row)
+
+    async def find(self, msg_id: str) -> MessageRow | None:
+        """The message with this id, in whichever application (a primary-key lookup: the
+        dashboard's search by message id across applications)."""
+        async with self.db.read() as conn:
+            row = (await conn.execute(sa.select(t).where(t.c.id == msg_id))).first()
+        return None if row is None else MessageRow.from_row(row)

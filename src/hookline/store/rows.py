@@ -394,3 +394,55 @@ class RemovedContent:
 
     payloads: int
     responses: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetterRow:
+    """A delivery that failed for good (the latest to its endpoint), with its context."""
+
+    delivery_id: int
+    app_id: str
+    app_name: str
+    msg_id: str
+    endpoint_id: str
+    endpoint_url: str
+    event_type: str
+    attempt_count: int
+    msg_created_at: int
+    failed_at: int
+
+    @classmethod
+    def from_row(cls, row: sa.Row[Any]) -> DeadLetterRow:
+        return cls(
+            delivery_id=row.id,
+            app_id=row.app_id,
+            app_name=row.app_name,
+            msg_id=row.msg_id,
+            endpoint_id=row.endpoint_id,
+            endpoint_url=row.endpoint_url,
+            event_type=row.event_type,
+            attempt_count=row.attempt_count,
+            msg_created_at=row.msg_created_at,
+            failed_at=row.updated_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FailedEndpointRow:
+    """An endpoint and how many of its deliveries failed for good (under some filter)."""
+
+    app_id: str
+    app_name: str
+    endpoint_id: str
+    endpoint_url: str
+    failed: int
+
+    @classmethod
+    def from_row(cls, row: sa.Row[Any]) -> FailedEndpointRow:
+        return cls(
+            app_id=row.app_id,
+            app_name=row.app_name,
+            endpoint_id=row.endpoint_id,
+            endpoint_url=row.endpoint_url,
+            failed=int(row.failed),
+        )

@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Route
 from hookline.config import Settings
 from hookline.operational import OperationalEvents
 from hookline.operations.context import OperationContext
+from hookline.operations.errors import InvalidInput
 from hookline.store import Database, InvalidKey, NotFound, StoreUnavailable
 from hookline.ui.areas import DASHBOARD, Area
 from hookline.ui.error_pages import error_page
@@ -31,6 +32,11 @@ from hookline.ui.static_files import PREFIX, StaticAssets
 from hookline.ui.templating import environment
 from hookline.ui.views import (
     applications,
+    dead_letters,
+    endpoint_actions,
+    endpoints,
+    event_types,
+    messages,
     overview,
     portal_endpoints,
     portal_messages,
@@ -38,7 +44,19 @@ from hookline.ui.views import (
     sign_in,
 )
 
-VIEWS = (sign_in, overview, applications, portal_open, portal_endpoints, portal_messages)
+VIEWS = (
+    sign_in,
+    overview,
+    applications,
+    endpoints,
+    endpoint_actions,
+    messages,
+    dead_letters,
+    event_types,
+    portal_open,
+    portal_endpoints,
+    portal_messages,
+)
 
 
 def create_pages_app(
@@ -80,10 +98,14 @@ def create_pages_app(
             NotFound: _not_found,
             InvalidKey: _not_found,
             StoreUnavailable: _unavailable,
+            InvalidInput: _invalid_input,
         },
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.operations = operations or OperationContext(
+        settings, db, OperationalEvents(db, settings)
+    )
     app.state.admin_token_digest = hashlib.sha256(admin_token.encode()).digest()
     app.state.templates = environment(assets)
     app.state.templates.globals.update(
@@ -92,9 +114,6 @@ def create_pages_app(
     )
     app.state.assets = assets
     app.state.sign_in_throttle = SignInThrottle()
-    app.state.operations = operations or OperationContext(
-        settings, db, OperationalEvents(db, settings)
-    )
     return app
 
 
@@ -119,3 +138,10 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
     )
     page.headers["retry-after"] = "1"
     return page
+
+
+async def _invalid_input(request: Request, exc: Exception) -> Response:
+    """An action's input an operation refused, where the view shows no form for it."""
+    assert isinstance(exc, InvalidInput)
+    where = f" ({exc.field})" if exc.field else ""
+    return error_page(request, 422, "That cannot be done", f"{exc.detail}{where}")

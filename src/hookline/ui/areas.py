@@ -47,6 +47,9 @@ DASHBOARD = Area(
     nav=(
         NavItem("Overview", "/ui"),
         NavItem("Applications", "/ui/apps"),
+        NavItem("Messages", "/ui/messages"),
+        NavItem("Failed deliveries", "/ui/failed"),
+        NavItem("Event types", "/ui/event-types"),
     ),
 )
 

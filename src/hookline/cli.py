@@ -1,4 +1,4 @@
-"""The `hookline` command: serve | worker | migrate."""
+"""The `hookline` command: serve | worker | migrate | stats rebuild."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 import sys
 
 from hookline import __version__
-from hookline.config import ConfigError, load_settings
+from hookline.config import ConfigError, Settings, load_settings
 from hookline.observability.logs import setup_logging
 
 
@@ -27,6 +27,15 @@ def main(argv: list[str] | None = None) -> int:
         "--host", default="127.0.0.1", help="address of the HOOKLINE_METRICS_PORT listener"
     )
     commands.add_parser("migrate", help="apply database migrations and exit")
+    stats = commands.add_parser("stats", help="delivery statistics upkeep")
+    stats_commands = stats.add_subparsers(dest="stats_command", required=True)
+    rebuild = stats_commands.add_parser(
+        "rebuild", help="rebuild the attempt counters from the attempt log (idempotent)"
+    )
+    rebuild.add_argument(
+        "--since",
+        help="ISO 8601 date or date-time (UTC): rebuild from that day on (default: all attempts)",
+    )
 
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -51,12 +60,27 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "migrate":
             server.migrate(settings)
             print("database is up to date")
+        elif args.command == "stats":
+            return _rebuild_stats(settings, args.since)
     except StoreUnavailable as exc:
         print(f"hookline: cannot reach the database: {exc}", file=sys.stderr)
         return 1
     except (ConfigError, WrongSecretKey) as exc:
         print(f"hookline: configuration error: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _rebuild_stats(settings: Settings, since: str | None) -> int:
+    from hookline import stats_rebuild
+
+    try:
+        since_ms = None if since is None else stats_rebuild.parse_since(since)
+    except ValueError as exc:
+        print(f"hookline: {exc}", file=sys.stderr)
+        return 2
+    summary = stats_rebuild.rebuild(settings, since_ms)
+    print(f"attempt counters rebuilt: {summary.days} days, {summary.hours} hours")
     return 0
 
 

@@ -21,6 +21,8 @@ DEFAULT_RETRY_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 # HOOKLINE_DATABASE_POOLER: what sits between Hookline and PostgreSQL (docs/deployment.md).
 POOLER_MODES = ("auto", "none", "session", "transaction")
+# A FiveMinutes series spans up to a week, so five-minute counters live at least that long.
+MIN_FIVE_MINUTE_DAYS = 7.0
 
 
 class ConfigError(ValueError):
@@ -49,6 +51,8 @@ class Settings:
     # Message payloads (and attempts' response bodies) older than this are removed; 0 keeps them.
     retention_days: float = 90.0
     retention_interval: float = 3600.0
+    # Five-minute attempt counters older than this are pruned; 0 keeps them (docs/statistics.md).
+    stats_five_minute_days: float = 30.0
     # A recover makes at most this many failed deliveries of one endpoint due per second, so
     # that a receiver coming back is not flooded with its whole backlog at once.
     recover_rate: float = 50.0
@@ -146,6 +150,15 @@ def _float(env: Mapping[str, str], name: str, default: float, minimum: float = 0
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {raw!r}")
     return value
+
+
+def _five_minute_days(env: Mapping[str, str]) -> float:
+    name = "HOOKLINE_STATS_FIVE_MINUTE_DAYS"
+    days = _float(env, name, 30.0)
+    if 0 < days < MIN_FIVE_MINUTE_DAYS:
+        # The FiveMinutes series answers up to a week: a shorter keep would cut it off.
+        raise ConfigError(f"{name} must be 0 (keep) or at least {MIN_FIVE_MINUTE_DAYS:g} days")
+    return days
 
 
 def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
@@ -296,6 +309,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         retention_days=_float(env, "HOOKLINE_RETENTION_DAYS", 90.0),
         retention_interval=_float(env, "HOOKLINE_RETENTION_INTERVAL", 3600.0, minimum=0.1),
+        stats_five_minute_days=_five_minute_days(env),
         recover_rate=_float(env, "HOOKLINE_RECOVER_RATE", 50.0, minimum=0.01),
         allow_http=_bool(env, "HOOKLINE_ALLOW_HTTP"),
         secret_key=_secret_key(env, "HOOKLINE_SECRET_KEY"),

@@ -1,9 +1,10 @@
 """The retention task, run by `hookline serve` and `hookline worker` alike.
 
 Every HOOKLINE_RETENTION_INTERVAL (an hour) it removes message payloads and receivers'
-response bodies older than HOOKLINE_RETENTION_DAYS (90; 0 keeps them), and idempotency keys
-past their expiry. Each process runs it; on PostgreSQL their passes can overlap safely (see
-store/retention.py), and a random start spreads them out.
+response bodies older than HOOKLINE_RETENTION_DAYS (90; 0 keeps them), idempotency keys
+past their expiry, and attempt counters past their keep (stat_buckets.counter_cutoffs).
+Each process runs it; on PostgreSQL their passes can overlap safely (see store/retention.py; deleting a counter row twice removes it
+once), and a random start spreads them out.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import random
 import time
 
 from hookline.config import Settings
+from hookline.stat_buckets import counter_cutoffs
 from hookline.store import Database, StoreUnavailable
 from hookline.store.retention import BATCH, PAUSE_SECONDS
 
@@ -21,6 +23,7 @@ log = logging.getLogger("hookline.retention")
 
 FIRST_PASS_SECONDS = 30.0  # after start: first let the process settle
 DAY_MS = 24 * 3600 * 1000
+APPS_PER_PAGE = 200
 
 
 async def run_retention(db: Database, settings: Settings, stop: asyncio.Event) -> None:
@@ -51,6 +54,30 @@ async def retention_pass(db: Database, settings: Settings, stop: asyncio.Event) 
     while await db.idempotency_keys.delete_expired(now, BATCH) == BATCH:
         if await _stopped_within(stop, PAUSE_SECONDS):
             return
+    pruned = await prune_counters(db, settings, now, stop)
+    if pruned:
+        log.info("retention: removed %d attempt counter rows", pruned)
+
+
+async def prune_counters(db: Database, settings: Settings, now: int, stop: asyncio.Event) -> int:
+    """Counter rows past their period's keep, a page of applications at a time, each
+    delete a small batch read through the primary key."""
+    cutoffs = counter_cutoffs(now, settings.stats_five_minute_days, settings.retention_days)
+    upkeep = db.statistics_upkeep
+    total = 0
+    after = ""
+    while apps := await upkeep.application_ids(after, APPS_PER_PAGE):
+        after = apps[-1]
+        for period, before in cutoffs.items():
+            if before is None:
+                continue
+            while (removed := await upkeep.prune(period, before, apps, BATCH)) > 0:
+                total += removed
+                if await _stopped_within(stop, PAUSE_SECONDS):
+                    return total
+                if removed < BATCH:
+                    break
+    return total
 
 
 async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:

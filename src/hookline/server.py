@@ -175,13 +175,16 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
     if worker is not None:
         db.on_published(worker.wake)
 
+    obs = _observability(settings, db, worker, failures)
+
     async def background(stop: asyncio.Event) -> None:
         # The retention task runs in every process, API-only ones included.
         await asyncio.gather(
-            run_retention(db, settings, stop), *([worker.run(stop)] if worker else [])
+            run_retention(db, settings, stop),
+            *([worker.run(stop)] if worker else []),
+            *([obs.exporter.refresh_gauges(stop)] if obs.exporter else []),
         )
 
-    obs = _observability(settings, db, worker, failures)
     app = create_app(
         settings,
         db,
@@ -244,7 +247,11 @@ async def _work(settings: Settings, host: str = "127.0.0.1") -> None:
     _freeze_startup_objects()
     probe_task = asyncio.create_task(probes.serve()) if probes else None
     try:
-        await asyncio.gather(worker.run(stop), run_retention(db, settings, stop))
+        await asyncio.gather(
+            worker.run(stop),
+            run_retention(db, settings, stop),
+            *([obs.exporter.refresh_gauges(stop)] if obs.exporter else []),
+        )
     finally:
         if probes is not None and probe_task is not None:
             probes.should_exit = True

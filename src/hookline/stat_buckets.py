@@ -128,6 +128,40 @@ def series_window(since_ms: int, until_ms: int, period: Period) -> SeriesWindow:
     return SeriesWindow(period, start, (last - start) // period.length_ms + 1)
 
 
+# Hour counters are kept at least this long, whatever the retention period: attempt-stats
+# answers up to 28 days back from them.
+HOUR_COUNTERS_MIN_DAYS = 30.0
+
+
+def counter_cutoffs(
+    now_ms: int, five_minute_days: float, retention_days: float
+) -> dict[Period, int | None]:
+    """Per period, the bucket start before which counters are pruned (None: kept forever).
+    Five-minute rows live `five_minute_days` (0: forever); hour rows the retention period,
+    and at least HOUR_COUNTERS_MIN_DAYS (retention 0: forever); day rows forever."""
+    five = None if five_minute_days <= 0 else now_ms - int(five_minute_days * DAY_MS)
+    hour = (
+        None
+        if retention_days <= 0
+        else now_ms - int(max(retention_days, HOUR_COUNTERS_MIN_DAYS) * DAY_MS)
+    )
+    return {Period.FIVE_MINUTES: five, Period.ONE_HOUR: hour, Period.ONE_DAY: None}
+
+
+def rebuild_plan(since_ms: int, until_ms: int) -> list[tuple[int, list[int]]]:
+    """The days (UTC) a counter rebuild covers, from the one holding `since_ms` to the one
+    holding `until_ms`, each with its hours up to the one holding `until_ms`: whole days, so
+    that every day counter is the sum of hours that were all rebuilt."""
+    plan = []
+    day = bucket_start(since_ms, Period.ONE_DAY)
+    last_hour = bucket_start(until_ms, Period.ONE_HOUR)
+    while day <= last_hour:
+        hours = list(range(day, min(day + DAY_MS, last_hour + HOUR_MS), HOUR_MS))
+        plan.append((day, hours))
+        day += DAY_MS
+    return plan
+
+
 # Svix's window for endpoint statistics: 28 days back from `until` at most (plus five minutes
 # so that a client computing "now - 28 days" on a clock a little ahead is not refused).
 STATS_MAX_SPAN_MS = 28 * DAY_MS

@@ -30,6 +30,7 @@ from hookline.store.portal_links import PortalLinks
 from hookline.store.recovery import Recovery
 from hookline.store.retention import Retention
 from hookline.store.statistics import AcrossApplications, Statistics
+from hookline.store.statistics_upkeep import StatisticsUpkeep
 from hookline.store.web_sessions import WebSessions
 
 log = logging.getLogger("hookline.store")
@@ -62,6 +63,7 @@ class Database(Connections):
         self.retention = Retention(self)
         self.statistics = Statistics(self)
         self.statistics_all = AcrossApplications(self)
+        self.statistics_upkeep = StatisticsUpkeep(self)
         self.web_sessions = WebSessions(self)
         self.portal_links = PortalLinks(self)
 

@@ -3,8 +3,8 @@
 Every HOOKLINE_RETENTION_INTERVAL (an hour) it removes message payloads and receivers'
 response bodies older than HOOKLINE_RETENTION_DAYS (90; 0 keeps them), idempotency keys
 past their expiry, and attempt counters past their keep (stat_buckets.counter_cutoffs).
-Each process runs it; on PostgreSQL their passes can overlap safely (see store/retention.py; deleting a counter row twice removes it
-once), and a random start spreads them out.
+Each process runs it; on PostgreSQL their passes can overlap safely (see store/retention.py;
+a counter row deleted twice is simply gone), and a random start spreads them out.
 """
 
 from __future__ import annotations

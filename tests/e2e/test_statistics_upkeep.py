@@ -1,0 +1,130 @@
+"""Upkeep of the attempt counters: `hookline stats rebuild` gives back exactly what the
+workers counted, and the retention task prunes old buckets by period."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from db_access import run_sql
+from receiver import Receiver
+from server_process import HooklineProcess
+from svix.api import ApplicationIn, EndpointIn, MessageIn
+
+DAY_MS = 24 * 3600 * 1000
+COUNTERS = (
+    "SELECT app_id, period, bucket_start, endpoint_id, success, failure, "
+    + ", ".join(f"latency_{i}" for i in range(13))
+    + " FROM attempt_stats ORDER BY app_id, period, bucket_start, endpoint_id"
+)
+
+
+def wait_until(predicate, timeout: float = 20, what: str = "condition"):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"{what} not reached in {timeout} s")
+
+
+def hookline_command(proc: HooklineProcess, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hookline", *args],
+        env=proc.environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_rebuild_gives_back_what_the_workers_counted(start_hookline, receiver):
+    failing = Receiver().start()
+    try:
+        failing.respond_with(lambda _n, _r: (500, b"no", {}, 0.0))
+        hookline = start_hookline(env={"HOOKLINE_RETRY_SCHEDULE": "3600"})
+        svix = hookline.svix()
+        apps = [svix.application.create(ApplicationIn(name=f"Rebuild {i}")) for i in range(2)]
+        for app in apps:
+            svix.endpoint.create(app.id, EndpointIn(url=f"{receiver.url}/ok"))
+            svix.endpoint.create(app.id, EndpointIn(url=f"{failing.url}/no"))
+            for i in range(4):
+                svix.message.create(app.id, MessageIn(event_type="x.y", payload={"i": i}))
+        wait_until(
+            lambda: run_sql(hookline, "SELECT count(*) FROM attempts")[0][0] == 16,
+            what="16 attempts",
+        )
+        # Counted by the workers' record batches: 2 apps x 2 endpoints x 3 periods.
+        counted = wait_until(
+            lambda: (
+                (rows := run_sql(hookline, COUNTERS))
+                and sum(r[4] + r[5] for r in rows if r[1] == 2) == 16
+                and rows
+            ),
+            what="the counters",
+        )
+        days = [r for r in counted if r[1] == 2]
+        assert sorted((r[4], r[5]) for r in days) == [(0, 4), (0, 4), (4, 0), (4, 0)]
+
+        # An upgraded installation: counters empty (or wrong) while the attempts are there.
+        run_sql(hookline, "DELETE FROM attempt_stats WHERE period = 0")
+        run_sql(hookline, "UPDATE attempt_stats SET success = success + 100")
+        done = hookline_command(hookline, "stats", "rebuild")
+        assert done.returncode == 0, done.stderr
+        assert "attempt counters rebuilt:" in done.stdout
+        assert run_sql(hookline, COUNTERS) == counted
+
+        # Idempotent: once more, from a day given, the same rows.
+        again = hookline_command(hookline, "stats", "rebuild", "--since", "2020-01-01")
+        assert again.returncode == 0, again.stderr
+        assert run_sql(hookline, COUNTERS) == counted
+    finally:
+        failing.stop()
+
+
+def test_rebuild_refuses_a_bad_since(tmp_path):
+    unstarted = HooklineProcess(tmp_path / "data")
+    done = hookline_command(unstarted, "stats", "rebuild", "--since", "last tuesday")
+    assert done.returncode == 2
+    assert "--since must be an ISO 8601 date" in done.stderr
+
+
+def _counter_row(app_id: str, period: int, bucket_start: int) -> str:
+    zeros = ", ".join(["0"] * 13)
+    return (
+        "INSERT INTO attempt_stats (app_id, period, bucket_start, endpoint_id, success, "
+        + ", ".join(f"latency_{i}" for i in range(13))
+        + f", failure) VALUES ('{app_id}', {period}, {bucket_start}, 'ep_x', 1, {zeros}, 0)"
+    )
+
+
+def test_retention_prunes_counters_by_period(start_hookline):
+    hookline = start_hookline(
+        env={"HOOKLINE_RETENTION_INTERVAL": "0.3", "HOOKLINE_STATS_FIVE_MINUTE_DAYS": "30"}
+    )
+    app = hookline.svix().application.create(ApplicationIn(name="Old counters"))
+    now = int(time.time() * 1000)
+    five, hour = 5 * 60_000, 3_600_000
+    rows = {
+        # (period, age in days): kept?
+        (0, 1): True,
+        (0, 31): False,  # five-minute rows: 30 days
+        (1, 31): True,
+        (1, 91): False,  # hour rows: the retention period (90 days)
+        (2, 400): True,  # day rows: forever
+    }
+    for period, age in rows:
+        length = (five, hour, DAY_MS)[period]
+        at = now - age * DAY_MS
+        run_sql(hookline, _counter_row(app.id, period, at - at % length))
+
+    def left() -> set[tuple[int, int]]:
+        found = run_sql(
+            hookline, f"SELECT period, bucket_start FROM attempt_stats WHERE app_id = '{app.id}'"
+        )
+        return {(p, (now - b) // DAY_MS) for p, b in found}
+
+    kept = {key for key, keep in rows.items() if keep}
+    wait_until(lambda: left() == kept, what="old counters pruned")

@@ -52,6 +52,8 @@ def test_empty_schedule_disables_retries():
         ("HOOKLINE_REQUEST_TIMEOUT", "0"),
         ("HOOKLINE_ALLOW_PRIVATE_NETWORKS", "localhost"),
         ("HOOKLINE_MAX_PAYLOAD_BYTES", "1.5"),
+        ("HOOKLINE_STATS_FIVE_MINUTE_DAYS", "3"),
+        ("HOOKLINE_STATS_FIVE_MINUTE_DAYS", "-1"),
     ],
 )
 def test_bad_values_are_refused_with_the_variable_named(name, value):
@@ -187,3 +189,9 @@ def test_observability_settings_are_parsed():
 def test_bad_observability_values_are_refused(name, value):
     with pytest.raises(ConfigError, match=name):
         load_settings({name: value})
+
+
+def test_five_minute_counters_keep():
+    assert load_settings({}).stats_five_minute_days == 30.0
+    assert load_settings({"HOOKLINE_STATS_FIVE_MINUTE_DAYS": "0"}).stats_five_minute_days == 0.0
+    assert load_settings({"HOOKLINE_STATS_FIVE_MINUTE_DAYS": "7"}).stats_five_minute_days == 7.0

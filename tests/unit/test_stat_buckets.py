@@ -11,10 +11,12 @@ from hookline.stat_buckets import (
     Period,
     WindowError,
     bucket_start,
+    counter_cutoffs,
     hour_window,
     latency_bucket,
     percentile,
     period_for_range,
+    rebuild_plan,
     series_window,
     stats_window,
 )
@@ -129,3 +131,30 @@ def test_hour_window_rounds_out():
     assert end == bucket_start(T, Period.ONE_HOUR) + HOUR_MS
     assert [p.api_name for p in Period] == ["FiveMinutes", "OneHour", "OneDay"]
     assert Period.from_api_name("OneHour") is Period.ONE_HOUR
+
+
+@pytest.mark.parametrize(
+    ("five_minute_days", "retention_days", "five", "hour"),
+    [
+        (30, 90, T - 30 * DAY_MS, T - 90 * DAY_MS),
+        (7, 10, T - 7 * DAY_MS, T - 30 * DAY_MS),  # hour rows: 30 days at least
+        (0, 0, None, None),  # 0: kept forever
+        (30, 0.5, T - 30 * DAY_MS, T - 30 * DAY_MS),
+    ],
+    ids=["defaults", "short-retention", "keep-all", "half-day-retention"],
+)
+def test_counter_cutoffs(five_minute_days, retention_days, five, hour):
+    assert counter_cutoffs(T, five_minute_days, retention_days) == {
+        Period.FIVE_MINUTES: five,
+        Period.ONE_HOUR: hour,
+        Period.ONE_DAY: None,
+    }
+
+
+def test_rebuild_plan_covers_whole_days_up_to_the_current_hour():
+    day = bucket_start(T, Period.ONE_DAY)
+    plan = rebuild_plan(day + 5 * HOUR_MS + 1, day + DAY_MS + 2 * HOUR_MS + 30 * MINUTE_MS)
+    assert [d for d, _ in plan] == [day, day + DAY_MS]
+    assert plan[0][1] == [day + h * HOUR_MS for h in range(24)]
+    assert plan[1][1] == [day + DAY_MS + h * HOUR_MS for h in range(3)]
+    assert rebuild_plan(T, T) == [(day, [day + h * HOUR_MS for h in range(23)])]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import statistics
 import tempfile
 import time
@@ -93,6 +94,7 @@ async def run(backend: str, attempts: int, messages: int, keep: Path | None) -> 
         await db.close()
         if pg_name:
             await postgres.drop_database(pg_name)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main() -> None:

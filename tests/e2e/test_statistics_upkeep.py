@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 
 from db_access import run_sql
@@ -44,7 +45,10 @@ def test_rebuild_gives_back_what_the_workers_counted(start_hookline, receiver):
     failing = Receiver().start()
     try:
         failing.respond_with(lambda _n, _r: (500, b"no", {}, 0.0))
-        hookline = start_hookline(env={"HOOKLINE_RETRY_SCHEDULE": "3600"})
+        # No retries and no circuit breaker: every message is one attempt per endpoint.
+        hookline = start_hookline(
+            env={"HOOKLINE_RETRY_SCHEDULE": "3600", "HOOKLINE_CIRCUIT_BREAKER_THRESHOLD": "1000"}
+        )
         svix = hookline.svix()
         apps = [svix.application.create(ApplicationIn(name=f"Rebuild {i}")) for i in range(2)]
         for app in apps:
@@ -80,8 +84,45 @@ def test_rebuild_gives_back_what_the_workers_counted(start_hookline, receiver):
         again = hookline_command(hookline, "stats", "rebuild", "--since", "2020-01-01")
         assert again.returncode == 0, again.stderr
         assert run_sql(hookline, COUNTERS) == counted
+
+        # While the workers record more: every attempt is counted once.
+        publishing = threading.Thread(target=publish_more, args=(svix, apps, 10))
+        publishing.start()
+        during = hookline_command(hookline, "stats", "rebuild")
+        publishing.join()
+        assert during.returncode == 0, during.stderr
+        wait_until(
+            lambda: run_sql(hookline, "SELECT count(*) FROM attempts")[0][0] == 56,
+            timeout=60,
+            what="56 attempts",
+        )
+        assert wait_until(lambda: day_counts(hookline) == attempt_counts(hookline))
     finally:
         failing.stop()
+
+
+def publish_more(svix, apps, per_app: int) -> None:  # type: ignore[no-untyped-def]
+    for i in range(per_app):
+        for app in apps:
+            svix.message.create(app.id, MessageIn(event_type="x.y", payload={"more": i}))
+
+
+def day_counts(proc: HooklineProcess) -> dict[tuple[str, str], tuple[int, int]]:
+    rows = run_sql(
+        proc,
+        "SELECT app_id, endpoint_id, sum(success), sum(failure) FROM attempt_stats "
+        "WHERE period = 2 GROUP BY app_id, endpoint_id",
+    )
+    return {(r[0], r[1]): (int(r[2]), int(r[3])) for r in rows}
+
+
+def attempt_counts(proc: HooklineProcess) -> dict[tuple[str, str], tuple[int, int]]:
+    rows = run_sql(
+        proc,
+        "SELECT app_id, endpoint_id, sum(CASE WHEN status = 0 THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN status = 0 THEN 0 ELSE 1 END) FROM attempts GROUP BY app_id, endpoint_id",
+    )
+    return {(r[0], r[1]): (int(r[2]), int(r[3])) for r in rows}
 
 
 def test_rebuild_refuses_a_bad_since(tmp_path):

@@ -81,7 +81,7 @@ def _numbers(dialect: str, first: int, last: int) -> str:
             f"WITH RECURSIVE g(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM g "
             f"WHERE i < {last}) SELECT i FROM g"
         )
-    return f"SELECT i FROM generate_series({first}, {last}) AS i"
+    return f"SELECT i FROM generate_series({first}::bigint, {last}::bigint) AS i"
 
 
 async def _endpoints(db: Database, ds: DataSet, start_ms: int) -> None:

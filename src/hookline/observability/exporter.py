@@ -131,6 +131,7 @@ class Exporter:
                         self._valid_until = time.monotonic() + pause + max(1.0, 2 * took)
                 except Exception as exc:  # the next scrape reads (and reports) for itself
                     log.warning("cannot read the queue gauges: %s", exc)
+                    self._valid_until = float("-inf")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=pause)
 

@@ -11,7 +11,7 @@ No message, endpoint or application label, unless `HOOKLINE_METRICS_PER_APP` add
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
@@ -27,6 +27,9 @@ PUBLISH_BUCKETS = ATTEMPT_BUCKETS
 
 # The store's reasons for disabling an endpoint, as short label values.
 DISABLE_REASONS = {REASON_GONE: "gone", REASON_FAILING: "failing"}
+
+
+M = TypeVar("M", Counter, Histogram)
 
 
 @dataclass
@@ -96,11 +99,20 @@ class Metrics:
             registry=r,
         )
 
+        # Labelled children by (metric, label values): `.labels()` validates and locks on
+        # every call, a dict lookup does not (the children are the same objects either way).
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
+
     def _app(self, app_id: str) -> tuple[str, ...]:
         return (app_id,) if self.per_app else ()
 
-
-M = TypeVar("M", Counter, Histogram)
+    def child(self, metric: M, labels: tuple[str, ...]) -> M:
+        """`metric.labels(*labels)`, looked up once per label values."""
+        key = (id(metric), labels)
+        found = self._children.get(key)
+        if found is None:
+            found = self._children[key] = _with(metric, labels)
+        return cast(M, found)
 
 
 def _with(metric: M, labels: tuple[str, ...]) -> M:
@@ -126,7 +138,7 @@ def current() -> Metrics:
 def record_published(app_id: str) -> None:
     m = _metrics
     if m.enabled:
-        _with(m.messages_published, m._app(app_id)).inc()
+        m.child(m.messages_published, m._app(app_id)).inc()
 
 
 def record_publish_request(duration_s: float) -> None:
@@ -148,16 +160,16 @@ def record_attempt(
         return
     labels = m._app(app_id)
     if outcome.succeeded:
-        m.attempts.labels(*labels, "success", "").inc()
+        m.child(m.attempts, (*labels, "success", "")).inc()
         if latency_s is not None:
             kind = "first" if first_attempt else "retry"
-            m.delivery_latency.labels(*labels, kind).observe(max(latency_s, 0.0))
+            m.child(m.delivery_latency, (*labels, kind)).observe(max(latency_s, 0.0))
     else:
         kind = outcome.failure_kind.value if outcome.failure_kind else "error"
-        m.attempts.labels(*labels, "failure", kind).inc()
+        m.child(m.attempts, (*labels, "failure", kind)).inc()
         if exhausted:
-            _with(m.deliveries_exhausted, labels).inc()
-    _with(m.attempt_duration, labels).observe(outcome.duration_ms / 1000)
+            m.child(m.deliveries_exhausted, labels).inc()
+    m.child(m.attempt_duration, labels).observe(outcome.duration_ms / 1000)
 
 
 def record_endpoint_disabled(app_id: str, reason: str) -> None:

@@ -169,3 +169,15 @@ def test_retention_prunes_counters_by_period(start_hookline):
 
     kept = {key for key, keep in rows.items() if keep}
     wait_until(lambda: left() == kept, what="old counters pruned")
+
+
+def test_deleting_an_application_removes_its_counters(start_hookline):
+    hookline = start_hookline()
+    svix = hookline.svix()
+    gone, kept = (svix.application.create(ApplicationIn(name=name)) for name in ("Gone", "Kept"))
+    bucket = int(time.time() * 1000) // 3_600_000 * 3_600_000
+    for app in (gone, kept):
+        run_sql(hookline, _counter_row(app.id, 1, bucket))
+    svix.application.delete(gone.id)
+    owners = {row[0] for row in run_sql(hookline, "SELECT app_id FROM attempt_stats")}
+    assert owners == {kept.id}

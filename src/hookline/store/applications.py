@@ -14,7 +14,7 @@ from hookline.store.errors import Conflict, NotFound
 from hookline.store.lookups import by_key, refuse_id_shaped
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.rows import ApplicationRow
-from hookline.store.schema import applications, attempts, endpoints, messages
+from hookline.store.schema import applications, attempt_stats, attempts, endpoints, messages
 
 if TYPE_CHECKING:
     from hookline.store.connections import Connections
@@ -181,5 +181,7 @@ class Applications:
         async with self.db.write() as conn:
             app_id = await resolve_app_id(conn, id_or_uid)
             await conn.execute(attempts.delete().where(attempts.c.app_id == app_id))
+            # The counters have no foreign key (they outlive pruned attempts), so they go here.
+            await conn.execute(attempt_stats.delete().where(attempt_stats.c.app_id == app_id))
             await conn.execute(messages.delete().where(messages.c.app_id == app_id))
             await conn.execute(t.delete().where(t.c.id == app_id))

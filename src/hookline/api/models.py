@@ -386,11 +386,9 @@ class EndpointSecretOut(OutModel):
 # Messages
 
 
-# Fields of Svix's MessageIn that belong to features Hookline does not have (yet): a value
-# is refused, never stored and then ignored. Svix's SDK leaves out the fields it was not given.
-_NOT_SUPPORTED_YET = {
-    "tags": "tags are not supported yet",
-    "deliver_at": "scheduled delivery (deliverAt) is not supported yet",
+# Fields of Svix's MessageIn that belong to features Hookline does not have: a value is
+# refused, never stored and then ignored. Svix's SDK leaves out the fields it was not given.
+_NOT_SUPPORTED = {
     "transformations_params": "transformations are not supported",
     "payload_retention_period": "per-message retention is not supported: payloads are kept for "
     "HOOKLINE_RETENTION_DAYS",
@@ -399,13 +397,21 @@ _NOT_SUPPORTED_YET = {
 }
 
 
-def _refused(field: str, allowed: dict[str, Any] | None = None) -> WithJsonSchema:
-    """The schema of a field that is refused unless it asks for nothing (null, or `allowed`)."""
-    nothing: dict[str, Any] = {"type": "null"}
-    schema = {"anyOf": [allowed, nothing]} if allowed else nothing
-    only = "null or empty" if allowed else "null"
-    why = _NOT_SUPPORTED_YET[field]
-    return WithJsonSchema({**schema, "description": f"Refused unless {only}: {why}."})
+def _refused(field: str) -> WithJsonSchema:
+    """The schema of a field that is refused unless it asks for nothing (null)."""
+    why = _NOT_SUPPORTED[field]
+    return WithJsonSchema({"type": "null", "description": f"Refused unless null: {why}."})
+
+
+# A message tag, as Svix spells them (the same characters as a channel, and `/`).
+TAG_PATTERN = r"^[a-zA-Z0-9\-_./:#]+$"
+MAX_TAGS = 5
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=TAG_PATTERN)]
+
+
+def _distinct(values: list[str] | None) -> list[str] | None:
+    # Svix's tags are a set: a repeated tag says nothing more, and is kept once.
+    return list(dict.fromkeys(values)) if values else None
 
 
 class MessageIn(ApiModel):
@@ -414,19 +420,35 @@ class MessageIn(ApiModel):
     event_id: Uid | None = None
     channels: list[Channel] | None = Field(default=None, max_length=10)
     application: ApplicationIn | None = None
-    tags: Annotated[list[Any] | None, _refused("tags", {"type": "array", "maxItems": 0})] = None
-    deliver_at: Annotated[Any, _refused("deliver_at")] = None
+    # At most 5, each kept once; the `tag` filters of message and attempt lists find them.
+    tags: Annotated[list[Tag] | None, AfterValidator(_distinct)] = Field(
+        default=None, max_length=MAX_TAGS
+    )
+    # When to deliver: a time in the future, at most HOOKLINE_RETENTION_DAYS away (checked by
+    # operations.messages, which knows the setting). Without an offset: UTC.
+    deliver_at: IsoDateTime | None = None
     transformations_params: Annotated[Any, _refused("transformations_params")] = None
     payload_retention_period: Annotated[Any, _refused("payload_retention_period")] = None
     payload_retention_hours: Annotated[Any, _refused("payload_retention_hours")] = None
 
-    @field_validator(*_NOT_SUPPORTED_YET)
+    @field_validator(*_NOT_SUPPORTED)
     @classmethod
-    def _not_supported_yet(cls, value: Any, info: ValidationInfo) -> Any:
-        # An empty tag list asks for nothing, so it loses nothing either.
-        if value is not None and value != []:
-            raise ValueError(_NOT_SUPPORTED_YET[info.field_name or ""])
+    def _not_supported(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is not None:
+            raise ValueError(_NOT_SUPPORTED[info.field_name or ""])
         return None
+
+
+class MessagePrecheckIn(ApiModel):
+    """Svix's MessagePrecheckIn: would a message of this type and these channels reach any
+    enabled endpoint?"""
+
+    event_type: EventTypeName
+    channels: list[Channel] | None = Field(default=None, max_length=10)
+
+
+class MessagePrecheckOut(OutModel):
+    active: bool
 
 
 class EventExampleIn(ApiModel):
@@ -446,6 +468,7 @@ class MessageOut(OutModel):
     channels: list[str] | None = None
     tags: list[str] | None = None
     timestamp: datetime
+    deliver_at: datetime | None = None  # when the message was scheduled for, if it was
 
 
 def _not_required(*names: str) -> Callable[[dict[str, Any]], None]:
@@ -568,7 +591,6 @@ class EndpointMessageOut(MessageOut):
     status: int
     status_text: str
     next_attempt: datetime | None = None
-    deliver_at: datetime | None = None
 
 
 class EmptyOut(OutModel):

@@ -158,6 +158,7 @@ class MessageRow:
     created_at: int
     # The publish span's W3C traceparent, when tracing was on (observability/tracing.py).
     trace_context: str | None = None
+    deliver_at: int | None = None  # the time it was scheduled for (`deliverAt`), if any
 
     @classmethod
     def from_row(cls, row: sa.Row[Any] | Mapping[str, Any]) -> MessageRow:
@@ -172,6 +173,7 @@ class MessageRow:
             tags=_strings(m["tags"]),
             created_at=m["created_at"],
             trace_context=m.get("trace_context"),
+            deliver_at=m.get("deliver_at"),
         )
 
 
@@ -243,6 +245,7 @@ class AttemptMessage:
     channels: tuple[str, ...] | None
     tags: tuple[str, ...] | None
     created_at: int
+    deliver_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +295,7 @@ class AttemptRow:
             channels=_strings(row.msg_channels),
             tags=_strings(row.msg_tags),
             created_at=row.msg_created_at,
+            deliver_at=row.msg_deliver_at,
         )
         return replace(attempt, msg=msg)
 

@@ -82,6 +82,7 @@ async def list_attempted_messages(
         status=status,
         event_types=event_type_list(event_types),
         channel=channel,
+        tag=tag,
         before_ms=to_ms(before),
         after_ms=to_ms(after),
         with_content=with_content,

@@ -47,6 +47,8 @@ async def create_message(
             if body.application
             else None,
             trace_context=tracing.current_traceparent(),
+            tags=body.tags,
+            deliver_at_ms=to_ms(body.deliver_at),
         )
         tracing.set_attributes(
             span, {"hookline.msg_id": row.id, "hookline.event_type": body.event_type}
@@ -75,6 +77,7 @@ async def list_messages(
         iterator,
         event_types=event_type_list(event_types),
         channel=channel,
+        tag=tag,
         before_ms=to_ms(before),
         after_ms=to_ms(after),
     )

@@ -77,6 +77,8 @@ ADMIN_UNDER_APP = {
     ("patch", "/api/v1/app/{app_id}"),
     ("delete", "/api/v1/app/{app_id}"),
     ("post", "/api/v1/app/{app_id}/msg"),
+    # Asked by the publisher before publishing, which is the admin's.
+    ("post", "/api/v1/app/{app_id}/msg/precheck/active"),
 }
 # Routes under the application that a default token must be able to use.
 APP_ROUTES = {
@@ -89,6 +91,7 @@ APP_ROUTES = {
     ("delete", "/api/v1/app/{app_id}/endpoint/{endpoint_id}"),
     ("get", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret"),
     ("post", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret/rotate"),
+    ("get", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/headers"),
     ("get", "/api/v1/app/{app_id}/msg"),
     ("get", "/api/v1/app/{app_id}/msg/{msg_id}"),
     ("get", "/api/v1/app/{app_id}/attempt/msg/{msg_id}"),
@@ -478,6 +481,8 @@ MORE_APP_ROUTES = {
     ("get", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg"),
     ("post", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/recover"),
     ("post", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/send-example"),
+    ("put", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/headers"),
+    ("patch", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/headers"),
     ("post", "/api/v1/auth/logout"),
 }
 RECOVER_BODY = {"since": "2020-01-01T00:00:00Z"}

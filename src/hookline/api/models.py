@@ -266,7 +266,7 @@ _CHANNELS = Field(default=None, max_length=10)
 
 # Custom headers an endpoint may add to its deliveries; what they may be is decided in
 # hookline/endpoint_headers.py (names, values, and the headers Hookline or HTTP itself owns).
-MAX_ENDPOINT_HEADERS = 20
+MAX_ENDPOINT_HEADERS = endpoint_headers.MAX_HEADERS
 # Documented only (Documented validates nothing): endpoint_headers.header_problems decides, with
 # messages that name the header and the rule.
 HeaderName = Annotated[
@@ -282,6 +282,7 @@ HeaderValue = Annotated[
     str,
     Documented({"pattern": r"^(?:[\x21-\x7e](?:[\x20-\x7e\t]*[\x21-\x7e])?)?$", "maxLength": 4096}),
 ]
+Headers = Annotated[dict[HeaderName, HeaderValue], KeysConstrained()]
 # PEM text: a certificate chain or a key is a few KiB; this leaves room for long chains.
 Pem = Annotated[str, StringConstraints(min_length=1, max_length=65536)]
 CertificatePem = Annotated[Pem, Documented({"pattern": CERTIFICATE_PEM_PATTERN})]
@@ -314,9 +315,7 @@ class EndpointFields(ApiModel):
     channels: list[Channel] | None = _CHANNELS
     throttle_rate: ThrottleRate | None = None
     metadata: Metadata | None = None
-    headers: Annotated[dict[HeaderName, HeaderValue], KeysConstrained()] | None = Field(
-        default=None, max_length=MAX_ENDPOINT_HEADERS
-    )
+    headers: Headers | None = Field(default=None, max_length=MAX_ENDPOINT_HEADERS)
     version: Int64 | None = None  # accepted for older SDKs, ignored
     # Hookline extension: mutual TLS and a CA of the endpoint's own (null removes them).
     tls: EndpointTlsIn | None = None
@@ -326,9 +325,47 @@ class EndpointFields(ApiModel):
     @field_validator("headers")
     @classmethod
     def _acceptable_headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        if value and (problems := header_problems(value)):
-            raise ValueError("; ".join(problems))
-        return value
+        return _acceptable(value)
+
+
+def _acceptable(value: dict[str, str] | None) -> dict[str, str] | None:
+    if value and (problems := header_problems(value)):
+        raise ValueError("; ".join(problems))
+    return value
+
+
+class EndpointHeadersIn(ApiModel):
+    """Svix's EndpointHeadersIn: every custom header (those not given are removed)."""
+
+    headers: Headers = Field(max_length=MAX_ENDPOINT_HEADERS)
+
+    @field_validator("headers")
+    @classmethod
+    def _acceptable_headers(cls, value: dict[str, str]) -> dict[str, str] | None:
+        return _acceptable(value)
+
+
+class EndpointHeadersPatchIn(ApiModel):
+    """Svix's EndpointHeadersPatchIn: headers added or replaced, and `deleteHeaders` removed
+    (names regardless of case). At most 20 headers once patched."""
+
+    headers: Headers = Field(max_length=MAX_ENDPOINT_HEADERS)
+    delete_headers: list[Annotated[str, StringConstraints(max_length=256)]] | None = Field(
+        default=None, max_length=100
+    )
+
+    @field_validator("headers")
+    @classmethod
+    def _acceptable_headers(cls, value: dict[str, str]) -> dict[str, str] | None:
+        return _acceptable(value)
+
+
+class EndpointHeadersOut(OutModel):
+    """Svix's EndpointHeadersOut: the headers whose values may be shown, and the names of the
+    sensitive ones (Authorization and the like), whose values never leave Hookline."""
+
+    headers: dict[str, str]
+    sensitive: list[str]
 
 
 class EndpointIn(EndpointFields):

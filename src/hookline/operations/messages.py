@@ -15,6 +15,7 @@ from hookline.operations.errors import InvalidInput, PublishFailed
 from hookline.operations.examples import example_payload
 from hookline.operations.partial import all_fields
 from hookline.readiness import report_failure, report_success
+from hookline.routing import endpoint_accepts
 from hookline.store import NotFound, StoreUnavailable
 from hookline.store.errors import StoreError
 from hookline.store.rows import MessageRow
@@ -91,6 +92,15 @@ async def publish_message(
     report_success(ctx.publishes, time.monotonic(), log)
     record_published(row.app_id)
     return row
+
+
+async def precheck_message(
+    ctx: OperationContext, app: str, event_type: str, channels: list[str] | None = None
+) -> bool:
+    """Whether a message of `event_type` on `channels` would reach any enabled endpoint of
+    the application, by the rules publishing routes by."""
+    filters = await ctx.db.endpoints.enabled_filters(app)
+    return any(endpoint_accepts(types, chans, event_type, channels) for types, chans in filters)
 
 
 async def send_example(

@@ -6,7 +6,13 @@ from fastapi import APIRouter, Request
 
 from hookline.api import serialize
 from hookline.api.json_body import JsonBodyRoute
-from hookline.api.models import ListResponse, MessageIn, MessageOut
+from hookline.api.models import (
+    ListResponse,
+    MessageIn,
+    MessageOut,
+    MessagePrecheckIn,
+    MessagePrecheckOut,
+)
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import (
     DEFAULT_LIMIT,
@@ -23,6 +29,7 @@ from hookline.api.routes.common import (
     to_ms,
 )
 from hookline.observability import tracing
+from hookline.operations import messages
 from hookline.operations.applications import ApplicationInput
 from hookline.operations.messages import publish_message
 
@@ -54,6 +61,14 @@ async def create_message(
             span, {"hookline.msg_id": row.id, "hookline.event_type": body.event_type}
         )
     return OrjsonResponse(serialize.message(row, with_content), status_code=202)
+
+
+@router.post("/precheck/active", response_model=MessagePrecheckOut)
+async def precheck_message(app_id: PathKey, body: MessagePrecheckIn, ops: Ops) -> OrjsonResponse:
+    """Would a message of this event type, on these channels, reach any enabled endpoint?
+    The same routing as publishing; nothing is stored."""
+    active = await messages.precheck_message(ops, app_id, body.event_type, body.channels)
+    return OrjsonResponse({"active": active})
 
 
 @router.get("", response_model=ListResponse[MessageOut])

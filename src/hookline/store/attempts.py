@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookline import ids
 from hookline.store.applications import resolve_app_id
@@ -53,13 +52,21 @@ class AttemptFilter:
     with_msg: bool = False
 
 
-async def _filtered(
-    conn: AsyncConnection, app_id: str, query: sa.Select[Any], f: AttemptFilter
+def endpoint_attempts(
+    dialect: str, app_id: str, endpoint_id: str, f: AttemptFilter
 ) -> sa.Select[Any]:
-    endpoint_id = None
-    if f.endpoint is not None:
-        endpoint_id = (await find_endpoint(conn, app_id, f.endpoint)).id
-    return filtered(conn.dialect.name, app_id, query, f, endpoint_id)
+    """The endpoint's attempts that `f` keeps (before paging)."""
+    query = sa.select(t).where(t.c.app_id == app_id, t.c.endpoint_id == endpoint_id)
+    return filtered(dialect, app_id, query, f)
+
+
+def message_attempts(
+    dialect: str, app_id: str, msg_id: str, f: AttemptFilter, endpoint_id: str | None = None
+) -> sa.Select[Any]:
+    """The message's attempts that `f` keeps (before paging); `endpoint_id` is `f.endpoint`
+    resolved."""
+    query = sa.select(t).where(t.c.app_id == app_id, t.c.msg_id == msg_id)
+    return filtered(dialect, app_id, query, f, endpoint_id)
 
 
 def filtered(
@@ -115,8 +122,10 @@ class Attempts:
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
             msg = await find_message(conn, app_id, msg_id)
-            query = sa.select(t).where(t.c.app_id == app_id, t.c.msg_id == msg.id)
-            query = await _filtered(conn, app_id, query, f)
+            endpoint_id = None
+            if f.endpoint is not None:
+                endpoint_id = (await find_endpoint(conn, app_id, f.endpoint)).id
+            query = message_attempts(conn.dialect.name, app_id, msg.id, f, endpoint_id)
             return await fetch_page(conn, query, t.c.id, limit, iterator, True, _convert(f))
 
     async def list_by_endpoint(
@@ -125,8 +134,7 @@ class Attempts:
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
             ep_id = (await find_endpoint(conn, app_id, endpoint)).id
-            query = sa.select(t).where(t.c.app_id == app_id, t.c.endpoint_id == ep_id)
-            query = await _filtered(conn, app_id, query, f)
+            query = endpoint_attempts(conn.dialect.name, app_id, ep_id, f)
             return await fetch_page(conn, query, t.c.id, limit, iterator, True, _convert(f))
 
     async def get(self, app: str, msg_id: str, attempt_id: str) -> AttemptRow:

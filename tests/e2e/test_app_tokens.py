@@ -69,7 +69,11 @@ def world(hookline, receiver):
 
 
 # Routes outside /api/v1/app/{app_id} that application tokens may use.
-SHARED_READS = {("get", "/api/v1/event-type"), ("get", "/api/v1/event-type/{event_type_name}")}
+SHARED_READS = {
+    ("get", "/api/v1/event-type"),
+    ("get", "/api/v1/event-type/{event_type_name}"),
+    ("get", "/api/v1/event-type/{event_type_name}/retry-schedule"),
+}
 PUBLIC = {("get", "/api/v1/health")}
 # Routes under the application that stay the admin's.
 ADMIN_UNDER_APP = {

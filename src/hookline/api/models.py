@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
     StringConstraints,
     ValidationInfo,
     WithJsonSchema,
@@ -98,6 +99,9 @@ def _refuse_bool(value: Any) -> Any:
 # before-validator reach the document as `ge`/`le`, which JSON Schema does not know (so they
 # would say nothing), instead of `minimum`/`maximum`.
 NOT_BOOL = BeforeValidator(_refuse_bool)
+# A retry schedule of an event type: at most 20 retries, each at most a week after the last.
+MAX_RETRIES = 20
+MAX_RETRY_DELAY_SECONDS = 7 * 24 * 3600
 ThrottleRate = Annotated[int, Field(ge=0, le=65535), NOT_BOOL]  # a uint16 in Svix's API
 # What orjson can write, and so what check_json lets in: a signed or unsigned 64-bit integer.
 Int64 = Annotated[int, Field(ge=INT64_MIN, le=UINT64_MAX), NOT_BOOL]
@@ -252,6 +256,19 @@ class EventTypeOut(OutModel):
     feature_flags: list[str] | None = None
     created_at: datetime
     updated_at: datetime
+
+
+class RetryScheduleIn(ApiModel):
+    """Svix's RetryScheduleInOut: seconds to wait before each retry of a message of the event
+    type (the first attempt is immediate); `null`: the server's HOOKLINE_RETRY_SCHEDULE."""
+
+    retry_schedule: (
+        list[Annotated[StrictInt, Field(ge=0, le=MAX_RETRY_DELAY_SECONDS)]] | None
+    ) = Field(default=None, max_length=MAX_RETRIES)
+
+
+class RetryScheduleOut(OutModel):
+    retry_schedule: list[int] | None
 
 
 # Endpoints

@@ -30,6 +30,11 @@ def _strings(value: list[str] | None) -> tuple[str, ...] | None:
     return None if value is None else tuple(value)
 
 
+def _delays(value: list[float] | None) -> tuple[float, ...] | None:
+    """A JSON list of seconds (NULL stays None)."""
+    return None if value is None else tuple(float(v) for v in value)
+
+
 @dataclass(frozen=True, slots=True)
 class ApplicationRow:
     id: str
@@ -65,6 +70,8 @@ class EventTypeRow:
     feature_flags: tuple[str, ...] | None
     created_at: int
     updated_at: int
+    # Seconds between attempts for messages of this type; None: the server's schedule.
+    retry_schedule: tuple[float, ...] | None = None
 
     @classmethod
     def from_row(cls, row: sa.Row[Any] | Mapping[str, Any]) -> EventTypeRow:
@@ -79,6 +86,7 @@ class EventTypeRow:
             feature_flags=_strings(m["feature_flags"]),
             created_at=m["created_at"],
             updated_at=m["updated_at"],
+            retry_schedule=_delays(m.get("retry_schedule")),
         )
 
 

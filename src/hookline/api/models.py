@@ -258,13 +258,14 @@ class EventTypeOut(OutModel):
     updated_at: datetime
 
 
+RetryDelay = Annotated[StrictInt, Field(ge=0, le=MAX_RETRY_DELAY_SECONDS)]
+
+
 class RetryScheduleIn(ApiModel):
     """Svix's RetryScheduleInOut: seconds to wait before each retry of a message of the event
     type (the first attempt is immediate); `null`: the server's HOOKLINE_RETRY_SCHEDULE."""
 
-    retry_schedule: (
-        list[Annotated[StrictInt, Field(ge=0, le=MAX_RETRY_DELAY_SECONDS)]] | None
-    ) = Field(default=None, max_length=MAX_RETRIES)
+    retry_schedule: list[RetryDelay] | None = Field(default=None, max_length=MAX_RETRIES)
 
 
 class RetryScheduleOut(OutModel):

@@ -626,6 +626,21 @@ class RecoverOut(OutModel):
     data: dict[str, int]
 
 
+class ReplayIn(ApiModel):
+    since: IsoDateTime
+    until: IsoDateTime | None = None
+
+
+class ReplayOut(OutModel):
+    """Svix's ReplayOut (a background task's summary), plus Hookline's `data`."""
+
+    id: str
+    status: Literal["running", "finished", "failed"]
+    task: Literal["endpoint.replay"]
+    updated_at: datetime
+    data: dict[str, int]
+
+
 class MessageEndpointOut(OutModel):
     id: str
     uid: str | None = None

@@ -26,6 +26,7 @@ from hookline.store.idempotency import IdempotencyKeys
 from hookline.store.messages import Messages
 from hookline.store.pooling import detect_transaction_pooling
 from hookline.store.recovery import Recovery
+from hookline.store.replay import Replay
 from hookline.store.retention import Retention
 from hookline.store.statistics import AcrossApplications, Statistics
 from hookline.store.web_sessions import WebSessions
@@ -56,6 +57,7 @@ class Database(Connections):
         self.idempotency_keys = IdempotencyKeys(self)
         self.delivery_log = DeliveryLog(self)
         self.recovery = Recovery(self)
+        self.replay = Replay(self)
         self.retention = Retention(self)
         self.statistics = Statistics(self)
         self.statistics_all = AcrossApplications(self)

@@ -13,8 +13,9 @@ it replaces Hookline's.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
+MAX_HEADERS = 20
 MAX_NAME_CHARS = 256
 MAX_VALUE_CHARS = 4096
 
@@ -77,6 +78,35 @@ def header_problem(name: str, value: str) -> str | None:
             "tabs, and may not start or end with a space or tab (RFC 9110 field value)"
         )
     return None
+
+
+# Svix's sensitive header names: their values are never returned by the API (only their names,
+# in `sensitive`), though they are sent with every delivery.
+SENSITIVE = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "www-authenticate",
+        "proxy-authenticate",
+        "x-auth-token",
+    }
+)
+
+
+def split_sensitive(headers: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The headers that may be shown, and the names of those that may not (sorted)."""
+    shown = {k: v for k, v in headers.items() if k.lower() not in SENSITIVE}
+    return shown, sorted(k for k in headers if k.lower() in SENSITIVE)
+
+
+def patched(
+    current: Mapping[str, str], given: Mapping[str, str], removed: Collection[str] = ()
+) -> dict[str, str]:
+    """`current` with `given` added or replacing a header of the same name, and `removed`
+    taken out; names match regardless of case, and a replaced header takes the new spelling."""
+    dropped = {name.lower() for name in (*given, *removed)}
+    kept = {k: v for k, v in current.items() if k.lower() not in dropped}
+    return {**kept, **given}
 
 
 def header_problems(headers: Mapping[str, str]) -> list[str]:

@@ -85,6 +85,8 @@ class DeliveryJob:
     tls: EndpointTls | None = None
     # The publish's W3C `traceparent` (observability.tracing), if it was traced.
     trace_context: str | None = None
+    # The message's event type's own retry schedule (seconds); None: the server's.
+    retry_schedule: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

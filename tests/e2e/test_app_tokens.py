@@ -69,7 +69,11 @@ def world(hookline, receiver):
 
 
 # Routes outside /api/v1/app/{app_id} that application tokens may use.
-SHARED_READS = {("get", "/api/v1/event-type"), ("get", "/api/v1/event-type/{event_type_name}")}
+SHARED_READS = {
+    ("get", "/api/v1/event-type"),
+    ("get", "/api/v1/event-type/{event_type_name}"),
+    ("get", "/api/v1/event-type/{event_type_name}/retry-schedule"),
+}
 PUBLIC = {("get", "/api/v1/health")}
 # Routes under the application that stay the admin's.
 ADMIN_UNDER_APP = {
@@ -77,6 +81,8 @@ ADMIN_UNDER_APP = {
     ("patch", "/api/v1/app/{app_id}"),
     ("delete", "/api/v1/app/{app_id}"),
     ("post", "/api/v1/app/{app_id}/msg"),
+    # Asked by the publisher before publishing, which is the admin's.
+    ("post", "/api/v1/app/{app_id}/msg/precheck/active"),
 }
 # Routes under the application that a default token must be able to use.
 APP_ROUTES = {
@@ -89,6 +95,7 @@ APP_ROUTES = {
     ("delete", "/api/v1/app/{app_id}/endpoint/{endpoint_id}"),
     ("get", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret"),
     ("post", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret/rotate"),
+    ("get", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/headers"),
     ("get", "/api/v1/app/{app_id}/msg"),
     ("get", "/api/v1/app/{app_id}/msg/{msg_id}"),
     ("get", "/api/v1/app/{app_id}/attempt/msg/{msg_id}"),
@@ -477,7 +484,10 @@ MORE_APP_ROUTES = {
     ("get", "/api/v1/app/{app_id}/msg/{msg_id}/endpoint"),
     ("get", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg"),
     ("post", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/recover"),
+    ("post", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/replay-missing"),
     ("post", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/send-example"),
+    ("put", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/headers"),
+    ("patch", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/headers"),
     ("post", "/api/v1/auth/logout"),
 }
 RECOVER_BODY = {"since": "2020-01-01T00:00:00Z"}
@@ -498,7 +508,7 @@ def test_every_route_with_admin_token_app_token_and_no_token(hookline, receiver,
     assert app_token_routes <= set(routes), app_token_routes - set(routes)
 
     def request(http: httpx.Client, method: str, path: str, key: str) -> httpx.Response:
-        if path.endswith("/recover"):
+        if path.endswith(("/recover", "/replay-missing")):
             body = RECOVER_BODY
         elif path.endswith("/send-example"):
             body = EXAMPLE_BODY

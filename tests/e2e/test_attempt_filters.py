@@ -69,8 +69,12 @@ def world(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[World]:
         answering = svix.endpoint.create(app, EndpointIn(url=f"{receiver.url}/a", uid="ans")).id
         silent = svix.endpoint.create(app, EndpointIn(url="http://127.0.0.1:9/never")).id
 
-        def publish(event_type: str, code: int, channels: list[str] | None) -> str:
-            body = MessageIn(event_type=event_type, payload={"code": code}, channels=channels)
+        def publish(
+            event_type: str, code: int, channels: list[str] | None, tags: list[str] | None = None
+        ) -> str:
+            body = MessageIn(
+                event_type=event_type, payload={"code": code}, channels=channels, tags=tags
+            )
             return svix.message.create(app, body).id
 
         def attempts_recorded(count: int) -> None:
@@ -86,14 +90,14 @@ def world(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[World]:
             raise AssertionError(f"{count} attempts not recorded")
 
         msgs = {
-            "m1": publish("order.created", 204, ["eu"]),
+            "m1": publish("order.created", 204, ["eu"], ["vip"]),
             "m2": publish("order.paid", 404, ["us"]),
         }
         attempts_recorded(4)
         time.sleep(0.05)
         middle = datetime.now(UTC)
         time.sleep(0.05)
-        msgs["m3"] = publish("order.created", 302, ["us", "eu"])
+        msgs["m3"] = publish("order.created", 302, ["us", "eu"], ["vip", "team/eu"])
         msgs["m4"] = publish("order.paid", 503, None)
         attempts_recorded(8)
         yield World(hookline, svix, http, app, answering, silent, msgs, middle)
@@ -278,20 +282,34 @@ def test_attempted_messages_filters(world):
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("path", "key", "vip"),
     [
-        "/attempt/endpoint/{answering}",
-        "/attempt/msg/{m1}",
-        "/endpoint/{answering}/msg",
-        "/msg",
+        ("/attempt/endpoint/{answering}", "msgId", ["m3", "m1"]),
+        ("/attempt/endpoint/{silent}", "msgId", ["m3", "m1"]),
+        ("/attempt/msg/{m1}", "msgId", ["m1", "m1"]),
+        ("/attempt/msg/{m2}", "msgId", []),
+        ("/endpoint/{answering}/msg", "id", ["m3", "m1"]),
+        ("/msg", "id", ["m3", "m1"]),
     ],
 )
-def test_tag_filters_are_refused_until_tags_exist(world, path):
-    r = raw(world, path.format(answering=world.answering, m1=world.msgs["m1"]), tag="x")
-    assert r.status_code == 422, r.text
-    [problem] = r.json()["detail"]
-    assert problem["loc"] == ["query", "tag"]
-    assert "not supported yet" in problem["msg"]
+def test_tag_filters_keep_the_messages_carrying_the_tag(world, path, key, vip):
+    path = path.format(
+        answering=world.answering, silent=world.silent, m1=world.msgs["m1"], m2=world.msgs["m2"]
+    )
+    assert raw_names(world, path, key, tag="vip") == vip
+    assert raw_names(world, path, key, tag="team/eu") == [n for n in vip if n == "m3"]
+    assert raw_names(world, path, key, tag="nobody") == []
+    r = raw(world, path, tag="not a tag")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "tag"]
+
+
+def test_the_tag_filter_combines_with_the_others(world):
+    assert by_endpoint(world, tag="vip", status=MessageStatus.SUCCESS) == ["m1"]
+    assert by_endpoint(world, tag="vip", status_code_class=StatusCodeClass.CODE3XX) == ["m3"]
+    assert by_endpoint(world, tag="vip", after=world.middle) == ["m3"]
+    assert by_endpoint(world, tag="vip", before=world.middle) == ["m1"]
+    assert by_endpoint(world, tag="vip", channel="us") == ["m3"]
+    assert by_endpoint(world, tag="vip", event_types=["order.paid"]) == []
 
 
 def test_every_listing_refuses_a_cursor_it_did_not_issue(world):

@@ -1,6 +1,6 @@
 import pytest
 
-from hookline.endpoint_headers import header_problem, header_problems
+from hookline.endpoint_headers import header_problem, header_problems, patched, split_sensitive
 
 ACCEPTED = [
     ("X-Tenant", "t-42"),
@@ -75,3 +75,32 @@ def test_names_differing_only_in_case_are_one_header():
         "headers 'X-A' and 'x-a' are the same header (names ignore case)"
     ]
     assert header_problems({"X-A": "1", "X-B": "2"}) == []
+
+
+def test_sensitive_values_are_held_back_whatever_the_case_of_their_names():
+    shown, sensitive = split_sensitive(
+        {
+            "X-Tenant": "42",
+            "AUTHORIZATION": "Bearer s",
+            "x-auth-token": "t",
+            "WWW-Authenticate": "w",
+        }
+    )
+    assert shown == {"X-Tenant": "42"}
+    assert sensitive == ["AUTHORIZATION", "WWW-Authenticate", "x-auth-token"]
+    assert split_sensitive({}) == ({}, [])
+
+
+@pytest.mark.parametrize(
+    ("current", "given", "removed", "result"),
+    [
+        ({"X-A": "1"}, {"X-B": "2"}, (), {"X-A": "1", "X-B": "2"}),
+        ({"X-A": "1"}, {"x-a": "2"}, (), {"x-a": "2"}),  # replaced, in the new spelling
+        ({"X-A": "1", "X-B": "2"}, {}, ("x-b",), {"X-A": "1"}),
+        ({"X-A": "1"}, {"X-A": "3"}, ("X-A",), {"X-A": "3"}),  # given wins over removed
+        ({"X-A": "1"}, {}, ("X-Missing",), {"X-A": "1"}),
+    ],
+    ids=["add", "replace-any-case", "remove-any-case", "given-wins", "remove-missing"],
+)
+def test_patched_headers(current, given, removed, result):
+    assert patched(current, given, removed) == result

@@ -15,6 +15,7 @@ import trustme
 
 from hookline import signing
 from hookline.api.app import create_app
+from hookline.api.models import TAG_PATTERN
 from hookline.config import load_settings
 from hookline.operations.endpoint_input import endpoint_secret, tls_setting
 from hookline.operations.errors import InvalidInput
@@ -151,17 +152,21 @@ def test_pem_fields_are_documented_as_holding_their_block(document):
     assert not check.is_valid({"clientCert": "x", "clientKey": "y"})
 
 
-def test_refused_message_fields_and_tag_filter_are_documented_as_refused(document):
+def test_message_fields_are_documented_as_the_server_takes_them(document):
     check = validator(document, "MessageIn")
     base = {"eventType": "a.b", "payload": {}}
     assert check.is_valid({**base, "tags": [], "deliverAt": None})
-    for field, value in [("tags", ["t"]), ("deliverAt", "2030-01-01T00:00:00Z")]:
-        assert not check.is_valid({**base, field: value})
+    assert check.is_valid(
+        {**base, "tags": ["a", "b:c", "d/e"], "deliverAt": "2030-01-01T00:00:00Z"}
+    )
+    for tags in (["t"] * 6, ["has space"], [""], ["x" * 129]):
+        assert not check.is_valid({**base, "tags": tags})
     for field in ("transformationsParams", "payloadRetentionPeriod", "payloadRetentionHours"):
         assert not check.is_valid({**base, field: 1})
-    operation = document["paths"]["/api/v1/app/{app_id}/msg"]["get"]
-    [tag] = [p for p in operation["parameters"] if p["name"] == "tag"]
-    assert tag["schema"]["not"] == {}
+    for path in ("/api/v1/app/{app_id}/msg", "/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}"):
+        operation = document["paths"][path]["get"]
+        [tag] = [p for p in operation["parameters"] if p["name"] == "tag"]
+        assert tag["schema"]["anyOf"][0]["pattern"] == TAG_PATTERN
 
 
 def test_attempts_may_carry_their_message(document):

@@ -142,6 +142,7 @@ def test_attempt_rows_carry_enums_and_optionally_their_message(conn: sa.Connecti
         m.c.channels.label("msg_channels"),
         m.c.tags.label("msg_tags"),
         m.c.created_at.label("msg_created_at"),
+        m.c.deliver_at.label("msg_deliver_at"),
     ).join(m, m.c.id == a.c.msg_id)
     with_msg = rows.AttemptRow.with_message(conn.execute(joined).one())
     assert with_msg.msg == rows.AttemptMessage(

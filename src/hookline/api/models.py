@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
     StringConstraints,
     ValidationInfo,
     WithJsonSchema,
@@ -98,6 +99,9 @@ def _refuse_bool(value: Any) -> Any:
 # before-validator reach the document as `ge`/`le`, which JSON Schema does not know (so they
 # would say nothing), instead of `minimum`/`maximum`.
 NOT_BOOL = BeforeValidator(_refuse_bool)
+# A retry schedule of an event type: at most 20 retries, each at most a week after the last.
+MAX_RETRIES = 20
+MAX_RETRY_DELAY_SECONDS = 7 * 24 * 3600
 ThrottleRate = Annotated[int, Field(ge=0, le=65535), NOT_BOOL]  # a uint16 in Svix's API
 # What orjson can write, and so what check_json lets in: a signed or unsigned 64-bit integer.
 Int64 = Annotated[int, Field(ge=INT64_MIN, le=UINT64_MAX), NOT_BOOL]
@@ -254,6 +258,20 @@ class EventTypeOut(OutModel):
     updated_at: datetime
 
 
+RetryDelay = Annotated[StrictInt, Field(ge=0, le=MAX_RETRY_DELAY_SECONDS)]
+
+
+class RetryScheduleIn(ApiModel):
+    """Svix's RetryScheduleInOut: seconds to wait before each retry of a message of the event
+    type (the first attempt is immediate); `null`: the server's HOOKLINE_RETRY_SCHEDULE."""
+
+    retry_schedule: list[RetryDelay] | None = Field(default=None, max_length=MAX_RETRIES)
+
+
+class RetryScheduleOut(OutModel):
+    retry_schedule: list[int] | None
+
+
 # Endpoints
 
 _EVENT_TYPES = Field(
@@ -266,7 +284,7 @@ _CHANNELS = Field(default=None, max_length=10)
 
 # Custom headers an endpoint may add to its deliveries; what they may be is decided in
 # hookline/endpoint_headers.py (names, values, and the headers Hookline or HTTP itself owns).
-MAX_ENDPOINT_HEADERS = 20
+MAX_ENDPOINT_HEADERS = endpoint_headers.MAX_HEADERS
 # Documented only (Documented validates nothing): endpoint_headers.header_problems decides, with
 # messages that name the header and the rule.
 HeaderName = Annotated[
@@ -282,6 +300,7 @@ HeaderValue = Annotated[
     str,
     Documented({"pattern": r"^(?:[\x21-\x7e](?:[\x20-\x7e\t]*[\x21-\x7e])?)?$", "maxLength": 4096}),
 ]
+Headers = Annotated[dict[HeaderName, HeaderValue], KeysConstrained()]
 # PEM text: a certificate chain or a key is a few KiB; this leaves room for long chains.
 Pem = Annotated[str, StringConstraints(min_length=1, max_length=65536)]
 CertificatePem = Annotated[Pem, Documented({"pattern": CERTIFICATE_PEM_PATTERN})]
@@ -314,9 +333,7 @@ class EndpointFields(ApiModel):
     channels: list[Channel] | None = _CHANNELS
     throttle_rate: ThrottleRate | None = None
     metadata: Metadata | None = None
-    headers: Annotated[dict[HeaderName, HeaderValue], KeysConstrained()] | None = Field(
-        default=None, max_length=MAX_ENDPOINT_HEADERS
-    )
+    headers: Headers | None = Field(default=None, max_length=MAX_ENDPOINT_HEADERS)
     version: Int64 | None = None  # accepted for older SDKs, ignored
     # Hookline extension: mutual TLS and a CA of the endpoint's own (null removes them).
     tls: EndpointTlsIn | None = None
@@ -326,9 +343,47 @@ class EndpointFields(ApiModel):
     @field_validator("headers")
     @classmethod
     def _acceptable_headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        if value and (problems := header_problems(value)):
-            raise ValueError("; ".join(problems))
-        return value
+        return _acceptable(value)
+
+
+def _acceptable(value: dict[str, str] | None) -> dict[str, str] | None:
+    if value and (problems := header_problems(value)):
+        raise ValueError("; ".join(problems))
+    return value
+
+
+class EndpointHeadersIn(ApiModel):
+    """Svix's EndpointHeadersIn: every custom header (those not given are removed)."""
+
+    headers: Headers = Field(max_length=MAX_ENDPOINT_HEADERS)
+
+    @field_validator("headers")
+    @classmethod
+    def _acceptable_headers(cls, value: dict[str, str]) -> dict[str, str] | None:
+        return _acceptable(value)
+
+
+class EndpointHeadersPatchIn(ApiModel):
+    """Svix's EndpointHeadersPatchIn: headers added or replaced, and `deleteHeaders` removed
+    (names regardless of case). At most 20 headers once patched."""
+
+    headers: Headers = Field(max_length=MAX_ENDPOINT_HEADERS)
+    delete_headers: list[Annotated[str, StringConstraints(max_length=256)]] | None = Field(
+        default=None, max_length=100
+    )
+
+    @field_validator("headers")
+    @classmethod
+    def _acceptable_headers(cls, value: dict[str, str]) -> dict[str, str] | None:
+        return _acceptable(value)
+
+
+class EndpointHeadersOut(OutModel):
+    """Svix's EndpointHeadersOut: the headers whose values may be shown, and the names of the
+    sensitive ones (Authorization and the like), whose values never leave Hookline."""
+
+    headers: dict[str, str]
+    sensitive: list[str]
 
 
 class EndpointIn(EndpointFields):
@@ -386,11 +441,9 @@ class EndpointSecretOut(OutModel):
 # Messages
 
 
-# Fields of Svix's MessageIn that belong to features Hookline does not have (yet): a value
-# is refused, never stored and then ignored. Svix's SDK leaves out the fields it was not given.
-_NOT_SUPPORTED_YET = {
-    "tags": "tags are not supported yet",
-    "deliver_at": "scheduled delivery (deliverAt) is not supported yet",
+# Fields of Svix's MessageIn that belong to features Hookline does not have: a value is
+# refused, never stored and then ignored. Svix's SDK leaves out the fields it was not given.
+_NOT_SUPPORTED = {
     "transformations_params": "transformations are not supported",
     "payload_retention_period": "per-message retention is not supported: payloads are kept for "
     "HOOKLINE_RETENTION_DAYS",
@@ -399,13 +452,21 @@ _NOT_SUPPORTED_YET = {
 }
 
 
-def _refused(field: str, allowed: dict[str, Any] | None = None) -> WithJsonSchema:
-    """The schema of a field that is refused unless it asks for nothing (null, or `allowed`)."""
-    nothing: dict[str, Any] = {"type": "null"}
-    schema = {"anyOf": [allowed, nothing]} if allowed else nothing
-    only = "null or empty" if allowed else "null"
-    why = _NOT_SUPPORTED_YET[field]
-    return WithJsonSchema({**schema, "description": f"Refused unless {only}: {why}."})
+def _refused(field: str) -> WithJsonSchema:
+    """The schema of a field that is refused unless it asks for nothing (null)."""
+    why = _NOT_SUPPORTED[field]
+    return WithJsonSchema({"type": "null", "description": f"Refused unless null: {why}."})
+
+
+# A message tag, as Svix spells them (the same characters as a channel, and `/`).
+TAG_PATTERN = r"^[a-zA-Z0-9\-_./:#]+$"
+MAX_TAGS = 5
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=TAG_PATTERN)]
+
+
+def _distinct(values: list[str] | None) -> list[str] | None:
+    # Svix's tags are a set: a repeated tag says nothing more, and is kept once.
+    return list(dict.fromkeys(values)) if values else None
 
 
 class MessageIn(ApiModel):
@@ -414,19 +475,35 @@ class MessageIn(ApiModel):
     event_id: Uid | None = None
     channels: list[Channel] | None = Field(default=None, max_length=10)
     application: ApplicationIn | None = None
-    tags: Annotated[list[Any] | None, _refused("tags", {"type": "array", "maxItems": 0})] = None
-    deliver_at: Annotated[Any, _refused("deliver_at")] = None
+    # At most 5, each kept once; the `tag` filters of message and attempt lists find them.
+    tags: Annotated[list[Tag] | None, AfterValidator(_distinct)] = Field(
+        default=None, max_length=MAX_TAGS
+    )
+    # When to deliver: a time in the future, at most HOOKLINE_RETENTION_DAYS away (checked by
+    # operations.messages, which knows the setting). Without an offset: UTC.
+    deliver_at: IsoDateTime | None = None
     transformations_params: Annotated[Any, _refused("transformations_params")] = None
     payload_retention_period: Annotated[Any, _refused("payload_retention_period")] = None
     payload_retention_hours: Annotated[Any, _refused("payload_retention_hours")] = None
 
-    @field_validator(*_NOT_SUPPORTED_YET)
+    @field_validator(*_NOT_SUPPORTED)
     @classmethod
-    def _not_supported_yet(cls, value: Any, info: ValidationInfo) -> Any:
-        # An empty tag list asks for nothing, so it loses nothing either.
-        if value is not None and value != []:
-            raise ValueError(_NOT_SUPPORTED_YET[info.field_name or ""])
+    def _not_supported(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is not None:
+            raise ValueError(_NOT_SUPPORTED[info.field_name or ""])
         return None
+
+
+class MessagePrecheckIn(ApiModel):
+    """Svix's MessagePrecheckIn: would a message of this type and these channels reach any
+    enabled endpoint?"""
+
+    event_type: EventTypeName
+    channels: list[Channel] | None = Field(default=None, max_length=10)
+
+
+class MessagePrecheckOut(OutModel):
+    active: bool
 
 
 class EventExampleIn(ApiModel):
@@ -446,6 +523,7 @@ class MessageOut(OutModel):
     channels: list[str] | None = None
     tags: list[str] | None = None
     timestamp: datetime
+    deliver_at: datetime | None = None  # when the message was scheduled for, if it was
 
 
 def _not_required(*names: str) -> Callable[[dict[str, Any]], None]:
@@ -548,6 +626,21 @@ class RecoverOut(OutModel):
     data: dict[str, int]
 
 
+class ReplayIn(ApiModel):
+    since: IsoDateTime
+    until: IsoDateTime | None = None
+
+
+class ReplayOut(OutModel):
+    """Svix's ReplayOut (a background task's summary), plus Hookline's `data`."""
+
+    id: str
+    status: Literal["running", "finished", "failed"]
+    task: Literal["endpoint.replay"]
+    updated_at: datetime
+    data: dict[str, int]
+
+
 class MessageEndpointOut(OutModel):
     id: str
     uid: str | None = None
@@ -568,7 +661,6 @@ class EndpointMessageOut(MessageOut):
     status: int
     status_text: str
     next_attempt: datetime | None = None
-    deliver_at: datetime | None = None
 
 
 class EmptyOut(OutModel):

@@ -117,6 +117,7 @@ def message(row: MessageRow, with_content: bool = True) -> dict[str, Any]:
         "channels": row.channels,
         "tags": row.tags,
         "timestamp": iso(row.created_at),
+        "deliverAt": None if row.deliver_at is None else iso(row.deliver_at),
     }
 
 
@@ -154,6 +155,7 @@ def attempt_message(msg: AttemptMessage) -> dict[str, Any]:
         "channels": msg.channels,
         "tags": msg.tags,
         "timestamp": iso(msg.created_at),
+        "deliverAt": None if msg.deliver_at is None else iso(msg.deliver_at),
     }
 
 
@@ -200,6 +202,5 @@ def endpoint_message(row: EndpointMessageRow, with_content: bool = True) -> dict
     """Svix's EndpointMessageOut: a message sent to an endpoint, with the delivery state."""
     return {
         **message(row.message, with_content),
-        "deliverAt": None,
         **_delivery_state(row.delivery),
     }

@@ -212,7 +212,7 @@ class Worker:
         if not result.succeeded and result.retryable:
             delay = failure_delay(
                 job.attempt_count + 1,
-                self.settings.retry_schedule,
+                self.settings.retry_schedule if job.retry_schedule is None else job.retry_schedule,
                 result.status_code,
                 result.retry_after,
                 self.settings.max_retry_after,

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from hookline import signing
+from hookline.endpoint_headers import MAX_HEADERS, patched, split_sensitive
 from hookline.operations.context import OperationContext
 from hookline.operations.endpoint_input import checked_url, endpoint_secret, tls_setting
+from hookline.operations.errors import InvalidInput
 from hookline.operations.partial import UNSET, Unset, given_fields
 from hookline.store import NotFound
 from hookline.store.endpoint_secrets import DEFAULT_GRACE_MS
@@ -149,3 +151,36 @@ async def rotate_endpoint_secret(
     grace = DEFAULT_GRACE_MS if grace_period_seconds is None else grace_period_seconds * 1000
     await ctx.db.endpoints.rotate_secret(app, endpoint, new_secret, grace)
     return signing.public_secret(new_secret)
+
+
+async def endpoint_headers(
+    ctx: OperationContext, app: str, endpoint: str
+) -> tuple[dict[str, str], list[str]]:
+    """The custom headers that may be shown, and the names of the sensitive ones (their
+    values are sent to the endpoint, never shown)."""
+    return split_sensitive((await ctx.db.endpoints.get(app, endpoint)).headers)
+
+
+async def set_endpoint_headers(
+    ctx: OperationContext, app: str, endpoint: str, headers: dict[str, str]
+) -> None:
+    """Replace every custom header."""
+    await ctx.db.endpoints.change_headers(app, endpoint, lambda _current: dict(headers))
+
+
+async def patch_endpoint_headers(
+    ctx: OperationContext,
+    app: str,
+    endpoint: str,
+    headers: dict[str, str],
+    removed: list[str] | None = None,
+) -> None:
+    """Add or replace `headers`, remove `removed`; the others stay."""
+
+    def change(current: dict[str, str]) -> dict[str, str]:
+        result = patched(current, headers, removed or ())
+        if len(result) > MAX_HEADERS:
+            raise InvalidInput(f"an endpoint has at most {MAX_HEADERS} headers", "headers")
+        return result
+
+    await ctx.db.endpoints.change_headers(app, endpoint, change)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,3 +53,17 @@ async def update_event_type(
 async def archive_event_type(ctx: OperationContext, name: str, expunge: bool = False) -> None:
     """Archive it (endpoints keep their filters); `expunge` removes it for good."""
     await ctx.db.event_types.archive(name, expunge=expunge)
+
+
+async def event_type_retry_schedule(ctx: OperationContext, name: str) -> tuple[float, ...] | None:
+    """The seconds between attempts for this type's messages; None: the server's schedule
+    (HOOKLINE_RETRY_SCHEDULE)."""
+    return (await ctx.db.event_types.get(name)).retry_schedule
+
+
+async def set_event_type_retry_schedule(
+    ctx: OperationContext, name: str, schedule: Sequence[float] | None
+) -> tuple[float, ...] | None:
+    """Give this type's messages their own retry schedule (None: back to the server's). It
+    applies to every retry scheduled from now on, of messages already published too."""
+    return (await ctx.db.event_types.set_retry_schedule(name, schedule)).retry_schedule

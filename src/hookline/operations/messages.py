@@ -15,11 +15,28 @@ from hookline.operations.errors import InvalidInput, PublishFailed
 from hookline.operations.examples import example_payload
 from hookline.operations.partial import all_fields
 from hookline.readiness import report_failure, report_success
+from hookline.routing import endpoint_accepts
 from hookline.store import NotFound, StoreUnavailable
 from hookline.store.errors import StoreError
 from hookline.store.rows import MessageRow
 
 log = logging.getLogger("hookline.operations")
+
+DAY_MS = 86_400_000
+
+
+def deliver_at_problem(deliver_at_ms: int, now_ms: int, retention_days: float) -> str | None:
+    """Why a message may not be scheduled for `deliver_at_ms`, or None if it may. Svix takes
+    up to 24 hours ahead; Hookline as far as it keeps payloads (a message scheduled beyond
+    that would have lost its payload when it came due)."""
+    if deliver_at_ms <= now_ms:
+        return "deliverAt must be in the future (leave it out to deliver now)"
+    if deliver_at_ms > now_ms + retention_days * DAY_MS:
+        return (
+            f"deliverAt may be at most {retention_days:g} days ahead (HOOKLINE_RETENTION_DAYS: "
+            "payloads are not kept longer)"
+        )
+    return None
 
 
 async def publish_message(
@@ -32,10 +49,19 @@ async def publish_message(
     create_app: ApplicationInput | None = None,
     trace_context: str | None = None,
     endpoint_id: str | None = None,
+    tags: list[str] | None = None,
+    deliver_at_ms: int | None = None,
 ) -> MessageRow:
     """Store the message and its deliveries; when this returns, it will not be lost.
     `create_app`: the application is created with these settings if `app` names none.
-    `endpoint_id`: to that endpoint only (see `send_example`)."""
+    `endpoint_id`: to that endpoint only (see `send_example`). `deliver_at_ms`: no attempt
+    before that time."""
+    if deliver_at_ms is not None:
+        problem = deliver_at_problem(
+            deliver_at_ms, int(time.time() * 1000), ctx.settings.retention_days
+        )
+        if problem:
+            raise InvalidInput(problem, "deliverAt")
     try:
         body = orjson.dumps(payload)
     except orjson.JSONEncodeError as exc:
@@ -50,6 +76,8 @@ async def publish_message(
             create_app=all_fields(create_app) if create_app else None,
             trace_context=trace_context,
             endpoint_id=endpoint_id,
+            tags=tags,
+            deliver_at=deliver_at_ms,
         )
     except StoreUnavailable as exc:
         report_failure(ctx.publishes, time.monotonic(), exc, log)
@@ -64,6 +92,15 @@ async def publish_message(
     report_success(ctx.publishes, time.monotonic(), log)
     record_published(row.app_id)
     return row
+
+
+async def precheck_message(
+    ctx: OperationContext, app: str, event_type: str, channels: list[str] | None = None
+) -> bool:
+    """Whether a message of `event_type` on `channels` would reach any enabled endpoint of
+    the application, by the rules publishing routes by."""
+    filters = await ctx.db.endpoints.enabled_filters(app)
+    return any(endpoint_accepts(types, chans, event_type, channels) for types, chans in filters)
 
 
 async def send_example(

@@ -1,4 +1,4 @@
-"""Recovering an endpoint: sending again what failed for good."""
+"""Recovering an endpoint: sending again what failed for good, or what it never got."""
 
 from __future__ import annotations
 
@@ -12,5 +12,17 @@ async def recover_failed_deliveries(
     published since `since_ms` (and before `until_ms`), at most HOOKLINE_RECOVER_RATE per
     second. Returns how many were queued; a window that ends before it starts queues none."""
     return await ctx.db.recovery.recover(
+        app, endpoint, since_ms, until_ms, ctx.settings.recover_rate
+    )
+
+
+async def replay_missing_messages(
+    ctx: OperationContext, app: str, endpoint: str, since_ms: int, until_ms: int | None = None
+) -> int:
+    """Send the endpoint every message published since `since_ms` (and before `until_ms`)
+    that it never had a delivery of and that its filters accept (published before it existed,
+    or while it was disabled), at most HOOKLINE_RECOVER_RATE per second. Returns how many
+    were queued."""
+    return await ctx.db.replay.replay_missing(
         app, endpoint, since_ms, until_ms, ctx.settings.recover_rate
     )

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hookline import ids
 from hookline.store.applications import resolve_app_id
 from hookline.store.errors import NotFound
 from hookline.store.json_arrays import array_has
@@ -16,6 +16,7 @@ from hookline.store.lookups import find_endpoint, find_message
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.rows import AttemptRow
 from hookline.store.schema import attempts, messages
+from hookline.store.tag_filter import tagged
 
 if TYPE_CHECKING:
     from hookline.store.connections import Connections
@@ -30,6 +31,7 @@ _MESSAGE_COLUMNS = (
     m.c.channels.label("msg_channels"),
     m.c.tags.label("msg_tags"),
     m.c.created_at.label("msg_created_at"),
+    m.c.deliver_at.label("msg_deliver_at"),
 )
 
 
@@ -37,7 +39,7 @@ _MESSAGE_COLUMNS = (
 class AttemptFilter:
     """What an attempt listing keeps. Times are the attempt's, in ms, both bounds exclusive;
     `status_code_class` is 0 (no HTTP response) or the hundred of the response's status;
-    `event_types` and `channel` are the message's."""
+    `event_types`, `channel` and `tag` are the message's."""
 
     status: int | None = None
     status_code_class: int | None = None
@@ -45,15 +47,41 @@ class AttemptFilter:
     after_ms: int | None = None
     event_types: list[str] | None = None
     channel: str | None = None
+    tag: str | None = None
     endpoint: str | None = None  # an id or uid; only for a message's attempts
     with_msg: bool = False
 
 
-async def _filtered(
-    conn: AsyncConnection, app_id: str, query: sa.Select[Any], f: AttemptFilter
+def endpoint_attempts(
+    dialect: str, app_id: str, endpoint_id: str, f: AttemptFilter
 ) -> sa.Select[Any]:
-    if f.endpoint is not None:
-        query = query.where(t.c.endpoint_id == (await find_endpoint(conn, app_id, f.endpoint)).id)
+    """The endpoint's attempts that `f` keeps (before paging)."""
+    query = sa.select(t).where(t.c.app_id == app_id, t.c.endpoint_id == endpoint_id)
+    return filtered(dialect, app_id, query, f)
+
+
+def message_attempts(
+    dialect: str, app_id: str, msg_id: str, f: AttemptFilter, endpoint_id: str | None = None
+) -> sa.Select[Any]:
+    """The message's attempts that `f` keeps (before paging); `endpoint_id` is `f.endpoint`
+    resolved."""
+    query = sa.select(t).where(t.c.app_id == app_id, t.c.msg_id == msg_id)
+    return filtered(dialect, app_id, query, f, endpoint_id)
+
+
+def filtered(
+    dialect: str,
+    app_id: str,
+    query: sa.Select[Any],
+    f: AttemptFilter,
+    endpoint_id: str | None = None,
+) -> sa.Select[Any]:
+    """`query` (over `attempts`) narrowed to what `f` keeps; `endpoint_id` is `f.endpoint`
+    resolved. Each condition can be answered from an index: the attempt's time is its id's
+    (an attempt id is made from the time the attempt started), so `before` and `after` are
+    ranges of the primary-key order the lists page by."""
+    if endpoint_id is not None:
+        query = query.where(t.c.endpoint_id == endpoint_id)
     if f.status is not None:
         query = query.where(t.c.status == f.status)
     if f.status_code_class == 0:
@@ -62,9 +90,13 @@ async def _filtered(
         low = f.status_code_class
         query = query.where(t.c.response_status_code.between(low, low + 99))
     if f.before_ms is not None:
-        query = query.where(t.c.created_at < f.before_ms)
+        before = ids.lowest_id(ids.ATTEMPT, f.before_ms)
+        query = query.where(t.c.id < before, t.c.created_at < f.before_ms)
     if f.after_ms is not None:
-        query = query.where(t.c.created_at > f.after_ms)
+        after = ids.lowest_id(ids.ATTEMPT, f.after_ms + 1)
+        query = query.where(t.c.id >= after, t.c.created_at > f.after_ms)
+    if f.tag is not None:
+        query = query.where(tagged(app_id, t.c.msg_id, f.tag))
     if f.event_types or f.channel is not None or f.with_msg:
         query = query.join(m, m.c.id == t.c.msg_id)
         if f.with_msg:
@@ -72,7 +104,7 @@ async def _filtered(
         if f.event_types:
             query = query.where(m.c.event_type.in_(f.event_types))
         if f.channel is not None:
-            query = query.where(array_has(conn.dialect.name, m.c.channels, f.channel))
+            query = query.where(array_has(dialect, m.c.channels, f.channel))
     return query
 
 
@@ -90,8 +122,10 @@ class Attempts:
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
             msg = await find_message(conn, app_id, msg_id)
-            query = sa.select(t).where(t.c.app_id == app_id, t.c.msg_id == msg.id)
-            query = await _filtered(conn, app_id, query, f)
+            endpoint_id = None
+            if f.endpoint is not None:
+                endpoint_id = (await find_endpoint(conn, app_id, f.endpoint)).id
+            query = message_attempts(conn.dialect.name, app_id, msg.id, f, endpoint_id)
             return await fetch_page(conn, query, t.c.id, limit, iterator, True, _convert(f))
 
     async def list_by_endpoint(
@@ -100,8 +134,7 @@ class Attempts:
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
             ep_id = (await find_endpoint(conn, app_id, endpoint)).id
-            query = sa.select(t).where(t.c.app_id == app_id, t.c.endpoint_id == ep_id)
-            query = await _filtered(conn, app_id, query, f)
+            query = endpoint_attempts(conn.dialect.name, app_id, ep_id, f)
             return await fetch_page(conn, query, t.c.id, limit, iterator, True, _convert(f))
 
     async def get(self, app: str, msg_id: str, attempt_id: str) -> AttemptRow:

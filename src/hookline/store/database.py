@@ -28,6 +28,7 @@ from hookline.store.messages import Messages
 from hookline.store.pooling import detect_transaction_pooling
 from hookline.store.portal_links import PortalLinks
 from hookline.store.recovery import Recovery
+from hookline.store.replay import Replay
 from hookline.store.retention import Retention
 from hookline.store.statistics import AcrossApplications, Statistics
 from hookline.store.statistics_upkeep import StatisticsUpkeep
@@ -60,6 +61,7 @@ class Database(Connections):
         self.delivery_log = DeliveryLog(self)
         self.recovery = Recovery(self)
         self.dead_letters = DeadLetters(self)
+        self.replay = Replay(self)
         self.retention = Retention(self)
         self.statistics = Statistics(self)
         self.statistics_all = AcrossApplications(self)

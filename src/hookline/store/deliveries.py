@@ -20,7 +20,7 @@ from hookline.store.endpoint_secrets import endpoint_tls, signing_secrets
 from hookline.store.errors import PayloadRemoved
 from hookline.store.lookups import find_endpoint, find_message
 from hookline.store.rows import DeliveryRow
-from hookline.store.schema import attempts, deliveries, endpoints, messages
+from hookline.store.schema import attempts, deliveries, endpoints, event_types, messages
 from hookline.store.statistics import add_attempts
 from hookline.types import (
     AttemptRecord,
@@ -121,9 +121,11 @@ class Deliveries:
                         endpoints.c.disabled,
                         endpoints.c.circuit_until,
                         endpoints.c.throttle_rate,
+                        event_types.c.retry_schedule,
                     )
                     .join(messages, messages.c.id == d.c.msg_id)
                     .join(endpoints, endpoints.c.id == d.c.endpoint_id)
+                    .outerjoin(event_types, event_types.c.name == messages.c.event_type)
                     .where(d.c.id.in_(claimed))
                     .order_by(d.c.id)
                 )
@@ -154,6 +156,9 @@ class Deliveries:
                 trigger=TriggerType(r.trigger),
                 not_before_ms=slots.get(r.id),
                 trace_context=r.trace_context,
+                retry_schedule=(
+                    None if r.retry_schedule is None else tuple(float(s) for s in r.retry_schedule)
+                ),
             )
             for r in send
             if not r.throttle_rate or r.id in slots

@@ -18,6 +18,7 @@ from hookline.store.lookups import find_endpoint, find_message
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.rows import EndpointMessageRow, MessageEndpointRow
 from hookline.store.schema import deliveries, endpoints, messages
+from hookline.store.tag_filter import tagged
 
 if TYPE_CHECKING:
     from hookline.store.connections import Connections
@@ -83,6 +84,7 @@ class DeliveryLog:
         before_ms: int | None = None,
         after_ms: int | None = None,
         with_content: bool = True,
+        tag: str | None = None,
     ) -> Page[EndpointMessageRow]:
         """The messages queued for the endpoint, newest first, with the state of the latest
         delivery of each; `status` keeps those in that state (e.g. 2: failed)."""
@@ -97,6 +99,7 @@ class DeliveryLog:
                 m.c.channels,
                 m.c.tags,
                 m.c.created_at,
+                m.c.deliver_at,
                 d.c.msg_id,
                 *_STATE,
             ]
@@ -113,6 +116,8 @@ class DeliveryLog:
                 query = query.where(m.c.event_type.in_(event_types))
             if channel is not None:
                 query = query.where(array_has(conn.dialect.name, m.c.channels, channel))
+            if tag is not None:
+                query = query.where(tagged(app_id, d.c.msg_id, tag))
             if before_ms is not None:
                 query = query.where(m.c.created_at < before_ms)
             if after_ms is not None:

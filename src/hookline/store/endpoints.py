@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -206,6 +207,41 @@ class Endpoints:
                 )
                 changed += result.rowcount
         return changed
+
+    async def enabled_filters(
+        self, app: str
+    ) -> Sequence[tuple[tuple[str, ...] | None, tuple[str, ...] | None]]:
+        """The (event types, channels) filters of the application's enabled endpoints: what
+        publishing routes by (routing.endpoint_accepts)."""
+        async with self.db.read() as conn:
+            app_id = await resolve_app_id(conn, app)
+            rows = await conn.execute(
+                sa.select(t.c.event_types, t.c.channels).where(
+                    t.c.app_id == app_id, t.c.disabled.is_(False)
+                )
+            )
+            return [
+                (
+                    None if r.event_types is None else tuple(r.event_types),
+                    None if r.channels is None else tuple(r.channels),
+                )
+                for r in rows
+            ]
+
+    async def change_headers(
+        self,
+        app: str,
+        id_or_uid: str,
+        change: Callable[[dict[str, str]], dict[str, str]],
+    ) -> EndpointRow:
+        """Set the custom headers to `change(current headers)`, in one transaction (so two
+        patches at once both count). `change` is pure; what it raises is raised here."""
+
+        async def work(conn: AsyncConnection) -> EndpointRow:
+            current = await _resolve(conn, await resolve_app_id(conn, app), id_or_uid)
+            return await _update(conn, current, {"headers": change(dict(current.headers))})
+
+        return await self.db.transaction(work, UID_TAKEN)
 
     async def delete(self, app: str, id_or_uid: str) -> None:
         async with self.db.write() as conn:

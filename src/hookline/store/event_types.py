@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -39,6 +40,23 @@ class EventTypes:
     async def get(self, name: str) -> EventTypeRow:
         async with self.db.read() as conn:
             row = (await conn.execute(sa.select(t).where(t.c.name == name))).first()
+        if row is None:
+            raise NotFound("event type", name)
+        return EventTypeRow.from_row(row)
+
+    async def set_retry_schedule(self, name: str, schedule: Sequence[float] | None) -> EventTypeRow:
+        """Give the event type's messages their own retry schedule (None: the server's)."""
+        async with self.db.write() as conn:
+            changed = await conn.execute(
+                t.update()
+                .where(t.c.name == name)
+                .values(
+                    retry_schedule=None if schedule is None else list(schedule),
+                    updated_at=now_ms(),
+                )
+                .returning(*t.c)
+            )
+            row = changed.first()
         if row is None:
             raise NotFound("event type", name)
         return EventTypeRow.from_row(row)

@@ -14,6 +14,7 @@ from hookline.store.pagination import Page, fetch_page
 from hookline.store.publishing import PublishBatcher, PublishRequest
 from hookline.store.rows import MessageRow
 from hookline.store.schema import deliveries, messages
+from hookline.store.tag_filter import tagged
 
 if TYPE_CHECKING:
     from hookline.store.connections import Connections
@@ -37,6 +38,7 @@ class Messages:
         create_app: dict[str, Any] | None = None,
         trace_context: str | None = None,
         endpoint_id: str | None = None,
+        deliver_at: int | None = None,
     ) -> MessageRow:
         """Store a message and one pending delivery per matching endpoint, atomically (or,
         with `endpoint_id`, to that enabled endpoint only, whatever its filters).
@@ -54,6 +56,7 @@ class Messages:
                 create_app,
                 trace_context,
                 endpoint_id,
+                deliver_at,
             )
         )
 
@@ -82,6 +85,7 @@ class Messages:
         before_ms: int | None = None,
         after_ms: int | None = None,
         status: int | None = None,
+        tag: str | None = None,
     ) -> Page[MessageRow]:
         """`status`: only messages with a delivery in that state (e.g. 2: failed), each
         checked through ix_deliveries_msg."""
@@ -92,6 +96,8 @@ class Messages:
                 query = query.where(t.c.event_type.in_(event_types))
             if channel is not None:
                 query = query.where(array_has(conn.dialect.name, t.c.channels, channel))
+            if tag is not None:
+                query = query.where(tagged(app_id, t.c.id, tag))
             if before_ms is not None:
                 query = query.where(t.c.created_at < before_ms)
             if after_ms is not None:

@@ -29,6 +29,23 @@ class Page(Generic[T]):
     done: bool
 
 
+def page_query(
+    query: sa.Select[Any],
+    key: sa.ColumnElement[str],
+    limit: int,
+    iterator: str | None,
+    descending: bool,
+) -> sa.Select[Any]:
+    """The statement `fetch_page` runs: `query` after the cursor, in `key` order, one row more
+    than `limit` (to tell whether another page follows)."""
+    backwards = bool(iterator) and iterator.startswith(BACKWARDS)  # type: ignore[union-attr]
+    cursor = iterator[1:] if backwards and iterator else iterator
+    scan_descending = descending != backwards
+    if cursor:
+        query = query.where(key < cursor if scan_descending else key > cursor)
+    return query.order_by(key.desc() if scan_descending else key.asc()).limit(limit + 1)
+
+
 async def fetch_page(
     conn: AsyncConnection,
     query: sa.Select[Any],
@@ -41,10 +58,7 @@ async def fetch_page(
     """One page of `query` ordered by `key`, each row made an item by `convert`."""
     backwards = bool(iterator) and iterator.startswith(BACKWARDS)  # type: ignore[union-attr]
     cursor = iterator[1:] if backwards and iterator else iterator
-    scan_descending = descending != backwards
-    if cursor:
-        query = query.where(key < cursor if scan_descending else key > cursor)
-    query = query.order_by(key.desc() if scan_descending else key.asc()).limit(limit + 1)
+    query = page_query(query, key, limit, iterator, descending)
     rows = list((await conn.execute(query)).all())
     more = len(rows) > limit
     rows = rows[:limit]

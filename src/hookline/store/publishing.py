@@ -25,7 +25,7 @@ from hookline.store.clock import now_ms
 from hookline.store.errors import Conflict, InvalidKey, NotFound
 from hookline.store.lookups import refuse_id_shaped
 from hookline.store.rows import MessageRow
-from hookline.store.schema import applications, deliveries, endpoints, messages
+from hookline.store.schema import applications, deliveries, endpoints, message_tags, messages
 from hookline.types import DeliveryStatus, TriggerType
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ class PublishRequest:
     trace_context: str | None = None  # the publish span's traceparent, when tracing is on
     # Deliver to this endpoint (an id) only, whatever its filters: an example sent on request.
     endpoint_id: str | None = None
+    deliver_at: int | None = None  # ms; the deliveries are due then instead of now
     future: asyncio.Future[MessageRow] = field(init=False, repr=False)
 
 
@@ -128,6 +129,7 @@ async def store_batch(
             "tags": request.tags or None,
             "created_at": now,
             "trace_context": request.trace_context,
+            "deliver_at": request.deliver_at,
         }
         rows.append(row)
         published.append(request)
@@ -135,6 +137,13 @@ async def store_batch(
     if not rows:
         return results
     await conn.execute(messages.insert(), rows)
+    tags = [
+        {"app_id": row["app_id"], "tag": tag, "msg_id": row["id"]}
+        for row in rows
+        for tag in row["tags"] or ()
+    ]
+    if tags:
+        await conn.execute(message_tags.insert(), tags)
     targets = await _enabled_endpoints(conn, {r["app_id"] for r in rows})
     fan_out = [
         {
@@ -144,7 +153,7 @@ async def store_batch(
             "status": DeliveryStatus.PENDING,
             "trigger": TriggerType.SCHEDULED,
             "attempt_count": 0,
-            "due_at": now,
+            "due_at": row["deliver_at"] or now,
             "lease_owner": None,
             "created_at": now,
             "updated_at": now,

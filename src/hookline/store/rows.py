@@ -30,6 +30,11 @@ def _strings(value: list[str] | None) -> tuple[str, ...] | None:
     return None if value is None else tuple(value)
 
 
+def _delays(value: list[float] | None) -> tuple[float, ...] | None:
+    """A JSON list of seconds (NULL stays None)."""
+    return None if value is None else tuple(float(v) for v in value)
+
+
 @dataclass(frozen=True, slots=True)
 class ApplicationRow:
     id: str
@@ -65,6 +70,8 @@ class EventTypeRow:
     feature_flags: tuple[str, ...] | None
     created_at: int
     updated_at: int
+    # Seconds between attempts for messages of this type; None: the server's schedule.
+    retry_schedule: tuple[float, ...] | None = None
 
     @classmethod
     def from_row(cls, row: sa.Row[Any] | Mapping[str, Any]) -> EventTypeRow:
@@ -79,6 +86,7 @@ class EventTypeRow:
             feature_flags=_strings(m["feature_flags"]),
             created_at=m["created_at"],
             updated_at=m["updated_at"],
+            retry_schedule=_delays(m.get("retry_schedule")),
         )
 
 
@@ -158,6 +166,7 @@ class MessageRow:
     created_at: int
     # The publish span's W3C traceparent, when tracing was on (observability/tracing.py).
     trace_context: str | None = None
+    deliver_at: int | None = None  # the time it was scheduled for (`deliverAt`), if any
 
     @classmethod
     def from_row(cls, row: sa.Row[Any] | Mapping[str, Any]) -> MessageRow:
@@ -172,6 +181,7 @@ class MessageRow:
             tags=_strings(m["tags"]),
             created_at=m["created_at"],
             trace_context=m.get("trace_context"),
+            deliver_at=m.get("deliver_at"),
         )
 
 
@@ -243,6 +253,7 @@ class AttemptMessage:
     channels: tuple[str, ...] | None
     tags: tuple[str, ...] | None
     created_at: int
+    deliver_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +303,7 @@ class AttemptRow:
             channels=_strings(row.msg_channels),
             tags=_strings(row.msg_tags),
             created_at=row.msg_created_at,
+            deliver_at=row.msg_deliver_at,
         )
         return replace(attempt, msg=msg)
 

@@ -39,6 +39,9 @@ event_types = sa.Table(
     sa.Column("feature_flags", Json, nullable=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
+    # Seconds between the attempts of this type's messages, replacing HOOKLINE_RETRY_SCHEDULE
+    # for them; NULL: the server's schedule.
+    sa.Column("retry_schedule", NullableJson, nullable=True),
 )
 
 endpoints = sa.Table(
@@ -102,11 +105,30 @@ messages = sa.Table(
     sa.Column("channels", Json, nullable=True),
     sa.Column("tags", Json, nullable=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    # When the message was scheduled for (`deliverAt`); NULL: delivered as soon as published.
+    sa.Column("deliver_at", sa.BigInteger, nullable=True),
     # The publish request's W3C trace context (`traceparent`), when tracing is on, so that
     # each attempt's span links to the publish even in another process.
     sa.Column("trace_context", sa.String(128), nullable=True),
     sa.UniqueConstraint("app_id", "event_id", name="uq_messages_app_event_id"),
     sa.Index("ix_messages_app", "app_id", "id"),
+)
+
+# One row per tag of a message: what the `tag` filters of message and attempt lists look up,
+# by index on both stores (a JSON column cannot be indexed on SQLite). `messages.tags` keeps
+# the tags in the order given, for the answers.
+message_tags = sa.Table(
+    "message_tags",
+    metadata,
+    sa.Column("app_id", sa.String(40), primary_key=True),
+    sa.Column("tag", sa.String(128), primary_key=True),
+    sa.Column(
+        "msg_id",
+        sa.String(40),
+        sa.ForeignKey("messages.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Index("ix_message_tags_msg", "msg_id"),
 )
 
 # One row per (message, endpoint): the state of delivering that message there.
@@ -165,6 +187,8 @@ attempts = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Index("ix_attempts_msg", "app_id", "msg_id", "id"),
     sa.Index("ix_attempts_endpoint", "app_id", "endpoint_id", "id"),
+    # An endpoint's attempts of one status, newest first (the `status` filter).
+    sa.Index("ix_attempts_endpoint_status", "app_id", "endpoint_id", "status", "id"),
 )
 
 # Lists a message's deliveries to one endpoint newest first (the endpoint's message log) and

@@ -91,6 +91,7 @@ async def list_attempts_by_message(
         after_ms=to_ms(after),
         event_types=event_type_list(event_types),
         channel=channel,
+        tag=tag,
         endpoint=endpoint_id,
     )
     page = await db.attempts.list_by_message(app_id, msg_id, limit, iterator, criteria)
@@ -124,6 +125,7 @@ async def list_attempts_by_endpoint(
         after_ms=to_ms(after),
         event_types=event_type_list(event_types),
         channel=channel,
+        tag=tag,
         with_msg=with_msg,
     )
     page = await db.attempts.list_by_endpoint(app_id, endpoint_id, limit, iterator, criteria)

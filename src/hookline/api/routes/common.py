@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Path, Query, Request
-from pydantic import AfterValidator, StringConstraints, WithJsonSchema
+from pydantic import StringConstraints
 
 from hookline import ids
-from hookline.api.models import KEY_PATTERN, Channel, IsoDateTime
+from hookline.api.models import KEY_PATTERN, Channel, IsoDateTime, Tag
 from hookline.operations.context import OperationContext
 from hookline.store import Database
 from hookline.store.pagination import BACKWARDS, DEFAULT_LIMIT, MAX_LIMIT
@@ -65,20 +65,8 @@ ChannelFilter = Annotated[Channel | None, Query()]
 Time = Annotated[IsoDateTime | None, Query()]
 
 
-def _not_supported_yet(value: str | None) -> None:
-    if value is not None:
-        raise ValueError("tags are not supported yet: filtering by tag is not available")
-
-
-# Svix's `tag` filter. Tags belong to a later feature; until then a tag filter is refused
-# rather than ignored (ignoring it would answer messages that do not carry the tag).
-# The document says so: no value is accepted (`not: {}`).
-TagFilter = Annotated[
-    Channel | None,
-    Query(description="Refused (422): tags are not supported yet."),
-    AfterValidator(_not_supported_yet),
-    WithJsonSchema({"not": {}}),
-]
+# Svix's `tag` filter: only messages carrying that tag (or the attempts of those messages).
+TagFilter = Annotated[Tag | None, Query(description="Only messages carrying this tag.")]
 
 
 def event_type_list(values: list[str] | None) -> list[str] | None:

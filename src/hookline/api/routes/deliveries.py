@@ -16,6 +16,8 @@ from hookline.api.models import (
     MessageEndpointOut,
     RecoverIn,
     RecoverOut,
+    ReplayIn,
+    ReplayOut,
 )
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import (
@@ -33,7 +35,7 @@ from hookline.api.routes.common import (
     event_type_list,
     to_ms,
 )
-from hookline.operations.recovery import recover_failed_deliveries
+from hookline.operations.recovery import recover_failed_deliveries, replay_missing_messages
 from hookline.types import DeliveryStatus
 
 router = APIRouter(
@@ -82,6 +84,7 @@ async def list_attempted_messages(
         status=status,
         event_types=event_type_list(event_types),
         channel=channel,
+        tag=tag,
         before_ms=to_ms(before),
         after_ms=to_ms(after),
         with_content=with_content,
@@ -101,14 +104,32 @@ async def recover_endpoint(
     since, until = to_ms(body.since), to_ms(body.until)
     assert since is not None
     queued = await recover_failed_deliveries(ops, app_id, endpoint_id, since, until)
+    return _finished_task("endpoint.recover", queued)
+
+
+@router.post("/endpoint/{endpoint_id}/replay-missing", response_model=ReplayOut, status_code=202)
+async def replay_missing(
+    app_id: PathKey, endpoint_id: PathKey, body: ReplayIn, ops: Ops
+) -> OrjsonResponse:
+    """Send the endpoint every message published since `since` (and before `until`) that it
+    never got a delivery of and that its filters accept: published before it existed, or while
+    it was disabled. At most HOOKLINE_RECOVER_RATE per second; messages already sent to it are
+    not sent again."""
+    since, until = to_ms(body.since), to_ms(body.until)
+    assert since is not None
+    queued = await replay_missing_messages(ops, app_id, endpoint_id, since, until)
+    return _finished_task("endpoint.replay", queued)
+
+
+def _finished_task(task: str, queued: int) -> OrjsonResponse:
+    """The queueing is done when this answers (the sending follows at the recover rate), so
+    the task is reported finished; Svix's task id prefix, and Hookline's count in `data`."""
     now = int(time.time() * 1000)
-    # The queueing is done when this answers (the sending follows at the recover rate), so
-    # the task is reported finished; Svix's task id prefix, and Hookline's count in `data`.
     return OrjsonResponse(
         {
             "id": ids.new_id(ids.TASK, now),
             "status": "finished",
-            "task": "endpoint.recover",
+            "task": task,
             "updatedAt": serialize.iso(now),
             "data": {"messagesQueued": queued},
         },

@@ -10,6 +10,9 @@ from hookline.api import serialize
 from hookline.api.json_body import JsonBodyRoute
 from hookline.api.models import (
     EndpointFields,
+    EndpointHeadersIn,
+    EndpointHeadersOut,
+    EndpointHeadersPatchIn,
     EndpointIn,
     EndpointOut,
     EndpointPatch,
@@ -132,3 +135,32 @@ async def send_example(
         ops, app_id, endpoint_id, body.event_type, body.example_index or 0, body.payload
     )
     return OrjsonResponse(serialize.message(row, True), status_code=202)
+
+
+@router.get("/{endpoint_id}/headers", response_model=EndpointHeadersOut)
+async def get_endpoint_headers(app_id: PathKey, endpoint_id: PathKey, ops: Ops) -> OrjsonResponse:
+    """The custom headers sent with every delivery; the values of sensitive ones
+    (`Authorization` and the like) are never returned, only their names in `sensitive`."""
+    shown, sensitive = await endpoints.endpoint_headers(ops, app_id, endpoint_id)
+    return OrjsonResponse({"headers": shown, "sensitive": sensitive}, headers=NO_STORE)
+
+
+@router.put("/{endpoint_id}/headers", status_code=204)
+async def update_endpoint_headers(
+    app_id: PathKey, endpoint_id: PathKey, body: EndpointHeadersIn, ops: Ops
+) -> Response:
+    """Replace every custom header: those not given are removed."""
+    await endpoints.set_endpoint_headers(ops, app_id, endpoint_id, body.headers)
+    return Response(status_code=204)
+
+
+@router.patch("/{endpoint_id}/headers", status_code=204)
+async def patch_endpoint_headers(
+    app_id: PathKey, endpoint_id: PathKey, body: EndpointHeadersPatchIn, ops: Ops
+) -> Response:
+    """Add or replace the headers given and remove those named in `deleteHeaders`; the
+    others stay."""
+    await endpoints.patch_endpoint_headers(
+        ops, app_id, endpoint_id, body.headers, body.delete_headers
+    )
+    return Response(status_code=204)

@@ -14,6 +14,8 @@ from hookline.api.models import (
     EventTypePatch,
     EventTypeUpsertIn,
     ListResponse,
+    RetryScheduleIn,
+    RetryScheduleOut,
 )
 from hookline.api.openapi import created
 from hookline.api.responses import OrjsonResponse
@@ -92,3 +94,29 @@ async def delete_event_type(event_type_name: PathKey, ops: Ops, expunge: bool = 
 
 def _input(body: EventTypeIn | EventTypeUpsertIn | EventTypePatch) -> EventTypeInput:
     return EventTypeInput(**body.model_dump(exclude_unset=True, exclude={"name"}))
+
+
+def _schedule(schedule: tuple[float, ...] | None) -> dict[str, Any]:
+    return {"retrySchedule": None if schedule is None else [int(s) for s in schedule]}
+
+
+@router.get("/{event_type_name}/retry-schedule", response_model=RetryScheduleOut)
+async def get_retry_schedule(event_type_name: PathKey, ops: Ops) -> OrjsonResponse:
+    """The seconds before each retry of this type's messages; `null`: the server's
+    schedule (HOOKLINE_RETRY_SCHEDULE)."""
+    return OrjsonResponse(
+        _schedule(await event_types.event_type_retry_schedule(ops, event_type_name))
+    )
+
+
+@router.put("/{event_type_name}/retry-schedule", response_model=RetryScheduleOut)
+async def update_retry_schedule(
+    event_type_name: PathKey, body: RetryScheduleIn, ops: Ops
+) -> OrjsonResponse:
+    """Give this type's messages their own retry schedule (`null`: the server's again). It
+    applies to every retry scheduled from now on, including those of messages already
+    published."""
+    schedule = await event_types.set_event_type_retry_schedule(
+        ops, event_type_name, body.retry_schedule
+    )
+    return OrjsonResponse(_schedule(schedule))

@@ -6,7 +6,13 @@ from fastapi import APIRouter, Request
 
 from hookline.api import serialize
 from hookline.api.json_body import JsonBodyRoute
-from hookline.api.models import ListResponse, MessageIn, MessageOut
+from hookline.api.models import (
+    ListResponse,
+    MessageIn,
+    MessageOut,
+    MessagePrecheckIn,
+    MessagePrecheckOut,
+)
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import (
     DEFAULT_LIMIT,
@@ -23,6 +29,7 @@ from hookline.api.routes.common import (
     to_ms,
 )
 from hookline.observability import tracing
+from hookline.operations import messages
 from hookline.operations.applications import ApplicationInput
 from hookline.operations.messages import publish_message
 
@@ -47,11 +54,21 @@ async def create_message(
             if body.application
             else None,
             trace_context=tracing.current_traceparent(),
+            tags=body.tags,
+            deliver_at_ms=to_ms(body.deliver_at),
         )
         tracing.set_attributes(
             span, {"hookline.msg_id": row.id, "hookline.event_type": body.event_type}
         )
     return OrjsonResponse(serialize.message(row, with_content), status_code=202)
+
+
+@router.post("/precheck/active", response_model=MessagePrecheckOut)
+async def precheck_message(app_id: PathKey, body: MessagePrecheckIn, ops: Ops) -> OrjsonResponse:
+    """Would a message of this event type, on these channels, reach any enabled endpoint?
+    The same routing as publishing; nothing is stored."""
+    active = await messages.precheck_message(ops, app_id, body.event_type, body.channels)
+    return OrjsonResponse({"active": active})
 
 
 @router.get("", response_model=ListResponse[MessageOut])
@@ -75,6 +92,7 @@ async def list_messages(
         iterator,
         event_types=event_type_list(event_types),
         channel=channel,
+        tag=tag,
         before_ms=to_ms(before),
         after_ms=to_ms(after),
     )

@@ -30,6 +30,11 @@ def _strings(value: list[str] | None) -> tuple[str, ...] | None:
     return None if value is None else tuple(value)
 
 
+def _header_pairs(value: list[list[str]] | None) -> tuple[tuple[str, str], ...] | None:
+    """Recorded headers, a JSON list of [name, value] (NULL stays None)."""
+    return None if value is None else tuple((str(n), str(v)) for n, v in value)
+
+
 @dataclass(frozen=True, slots=True)
 class ApplicationRow:
     id: str
@@ -261,6 +266,10 @@ class AttemptRow:
     failure_kind: FailureKind | None
     created_at: int
     msg: AttemptMessage | None = None  # only when listed `with_msg`
+    # (name, value) pairs as sent and received, secrets redacted (hookline.recorded_headers);
+    # None: not recorded (an older attempt), removed with the content, or no answer came.
+    request_headers: tuple[tuple[str, str], ...] | None = None
+    response_headers: tuple[tuple[str, str], ...] | None = None
 
     @classmethod
     def from_row(cls, row: sa.Row[Any]) -> AttemptRow:
@@ -279,6 +288,8 @@ class AttemptRow:
             response_duration_ms=row.response_duration_ms,
             failure_kind=None if kind is None else FailureKind(kind),
             created_at=row.created_at,
+            request_headers=_header_pairs(row.request_headers),
+            response_headers=_header_pairs(row.response_headers),
         )
 
     @classmethod

@@ -186,11 +186,17 @@ class DeliveryState:
 
     status: DeliveryStatus
     due_at: int | None  # the next attempt while pending; the lease expiry while sending
+    attempt_count: int | None = None  # attempts that delivery made, where the query reads it
 
     @classmethod
     def from_row(cls, row: sa.Row[Any]) -> DeliveryState:
-        """From the `delivery_status` and `delivery_due_at` columns of a delivery-log query."""
-        return cls(status=DeliveryStatus(row.delivery_status), due_at=row.delivery_due_at)
+        """From the `delivery_status`, `delivery_due_at` (and `delivery_attempt_count`, if
+        read) columns of a delivery-log query."""
+        return cls(
+            status=DeliveryStatus(row.delivery_status),
+            due_at=row.delivery_due_at,
+            attempt_count=row._mapping.get("delivery_attempt_count"),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,9 +25,17 @@ HeadersJson = sa.JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), 
 def upgrade() -> None:
     op.add_column("attempts", sa.Column("request_headers", HeadersJson, nullable=True))
     op.add_column("attempts", sa.Column("response_headers", HeadersJson, nullable=True))
-    where = {"sqlite_where": sa.text(FAILED), "postgresql_where": sa.text(FAILED)}
-    op.create_index("ix_deliveries_failed", "deliveries", ["id"], **where)
-    op.create_index("ix_deliveries_app_failed", "deliveries", ["app_id", "id"], **where)
+    for name, columns in (
+        ("ix_deliveries_failed", ["id"]),
+        ("ix_deliveries_app_failed", ["app_id", "id"]),
+    ):
+        op.create_index(
+            name,
+            "deliveries",
+            columns,
+            sqlite_where=sa.text(FAILED),
+            postgresql_where=sa.text(FAILED),
+        )
 
 
 def downgrade() -> None:

@@ -71,7 +71,13 @@ def recorded(headers: Iterable[tuple[str, str]]) -> Headers:
             dropped_chars += size
             continue
         used += size
-        kept.append((_storable(name), REDACTED if is_secret(name) else _storable(value)))
+        if is_secret(name):
+            value = REDACTED
+        elif not value.isascii() or "\x00" in value:  # rare: checked inline, cheaply
+            value = _storable(value)
+        if not name.isascii():  # an HTTP token is ASCII; the parser may pass other bytes
+            name = _storable(name)
+        kept.append((name, value))
     if dropped:
         kept.append((DROPPED, f"{dropped} more headers ({dropped_chars} characters) not kept"))
     return tuple(kept)

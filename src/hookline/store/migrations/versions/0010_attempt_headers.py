@@ -4,16 +4,16 @@ Both header columns are NULL for attempts recorded before (shown as "not recorde
 retention or expunge removed the attempt's content. The partial indexes give the dashboard's
 failed deliveries, across applications and of one, newest first without a sort.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -52,6 +52,10 @@ class Outcome:
     retry_after: float | None = None
     # False when trying again cannot help (the payload is gone): the delivery fails for good.
     retryable: bool = True
+    # The headers sent and received, as `(name, value)` pairs with secrets redacted
+    # (hookline.recorded_headers); None when nothing was sent, or no answer came.
+    request_headers: tuple[tuple[str, str], ...] | None = None
+    response_headers: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

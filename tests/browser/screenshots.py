@@ -40,6 +40,8 @@ PORTAL_VIEWS = [
     ("event-types", "/portal/event-types"),
 ]
 THEMES = ("light", "dark")
+# Views whose first attempt is shown unfolded (its request, response headers and body).
+UNFOLDED = {"message"}
 # A branded portal (its own process on the same data): name, logo, accent colour.
 LOGO = (
     "data:image/svg+xml;base64,"
@@ -77,7 +79,7 @@ def demo_data(base_url: str, good: Receiver, bad: Receiver) -> dict[str, str]:
                 "url": f"{good.url}/webhooks/orders",
                 "description": "Order service",
                 "filterTypes": ["order.paid", "order.shipped"],
-                "headers": {"X-Team": "fulfilment"},
+                "headers": {"X-Team": "fulfilment", "Authorization": "Bearer demo-credential"},
             },
         ).json()["id"]
         ids["shop_endpoint"] = ids["orders"]
@@ -135,7 +137,8 @@ def main(out_dir: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     good = Receiver().start()
     bad = Receiver().start()
-    bad.respond_with(lambda _n, _r: (503, b'{"error": "upstream unavailable"}', {}, 0.0))
+    answer = {"Retry-After": "120", "Set-Cookie": "lb=eu-2; HttpOnly", "X-Request-Id": "r-4711"}
+    bad.respond_with(lambda _n, _r: (503, b'{"error": "upstream unavailable"}', answer, 0.0))
     with tempfile.TemporaryDirectory() as tmp:
         cluster = HooklineCluster(Path(tmp) / "data")
         # No retries: the failing endpoint's deliveries fail for good, for the Failed view.
@@ -155,6 +158,8 @@ def main(out_dir: str) -> None:
                     for name, path in VIEWS:
                         page.goto(server.url + path.format(**ids))
                         page.wait_for_load_state("networkidle")
+                        if name in UNFOLDED:
+                            unfold_first_attempt(page)
                         target = out / f"dashboard-{name}-{theme}.png"
                         page.screenshot(path=str(target), full_page=True)
                         print(target)
@@ -167,6 +172,11 @@ def main(out_dir: str) -> None:
             cluster.stop()
             good.stop()
             bad.stop()
+
+
+def unfold_first_attempt(page) -> None:  # type: ignore[no-untyped-def]
+    attempt = page.locator("[data-attempt]").first
+    attempt.locator("details").evaluate_all("els => els.forEach(el => { el.open = true; })")
 
 
 def shoot_portal(  # type: ignore[no-untyped-def]
@@ -182,6 +192,8 @@ def shoot_portal(  # type: ignore[no-untyped-def]
     for view, path in views:
         page.goto(base_url + path.format(**ids))
         page.wait_for_load_state("networkidle")
+        if view in UNFOLDED:
+            unfold_first_attempt(page)
         target = out / name.format(view)
         page.screenshot(path=str(target), full_page=True)
         print(target)

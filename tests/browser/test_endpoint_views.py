@@ -21,11 +21,12 @@ from standardwebhooks.webhooks import Webhook
 @pytest.fixture(scope="module")
 def setup(hookline: HooklineProcess) -> Iterator[dict[str, object]]:
     """An application, an event type whose example is hostile, a receiver answering 200 with
-    a hostile body and one answering 500 with it."""
+    a hostile body and one answering 500 with it (and a hostile header and a cookie)."""
     good = Receiver().start()
     good.respond_with(lambda _n, _r: (200, HOSTILE_TEXT.encode(), {}, 0.0))
     bad = Receiver().start()
-    bad.respond_with(lambda _n, _r: (500, HOSTILE_TEXT.encode(), {}, 0.0))
+    answer = {"X-Hostile": HOSTILE, "Set-Cookie": "sid=receiver-session-1"}
+    bad.respond_with(lambda _n, _r: (500, HOSTILE_TEXT.encode(), answer, 0.0))
     with api(hookline.url, TOKEN) as client:
         app = client.post("/api/v1/app", json={"name": "Acme Shop", "uid": "acme"}).json()
         client.post(
@@ -96,7 +97,13 @@ def test_a_failing_endpoint_shows_its_error_retries_and_is_resent(
     bad: Receiver = setup["bad"]  # type: ignore[assignment]
     app = str(setup["app"])
     with api(hookline.url, TOKEN) as client:
-        ep = _create_endpoint(client, app, f"{bad.url}/failing", filterTypes=["invoice.due"])
+        ep = _create_endpoint(
+            client,
+            app,
+            f"{bad.url}/failing",
+            filterTypes=["invoice.due"],
+            headers={"Authorization": "Bearer endpoint-credential-1", "X-Team": "billing"},
+        )
         msg = client.post(
             f"/api/v1/app/{app}/msg",
             json={"eventType": "invoice.due", "payload": {"html": HOSTILE_TEXT}},
@@ -113,6 +120,19 @@ def test_a_failing_endpoint_shows_its_error_retries_and_is_resent(
     expect(attempt).to_contain_text("HTTP 500")
     attempt.get_by_text("Response body").click()
     expect(attempt.locator("[data-response] code")).to_contain_text(HOSTILE)
+    # The headers sent and received, as text, credentials redacted.
+    attempt.get_by_text("Request", exact=True).click()
+    sent = attempt.locator("[data-request] dl.headers")
+    expect(sent.locator("div", has_text="webhook-id")).to_contain_text(msg)
+    expect(sent.locator("div", has_text="webhook-signature")).to_contain_text("v1,")
+    expect(sent.locator("div", has_text="X-Team")).to_contain_text("billing")
+    expect(sent.locator("div", has_text="Authorization")).to_contain_text("[redacted]")
+    attempt.get_by_text("Response headers").click()
+    received = attempt.locator("[data-response-headers] dl.headers")
+    expect(received.locator("div", has_text="X-Hostile")).to_contain_text(HOSTILE)
+    expect(received.locator("div", has_text="Set-Cookie")).to_contain_text("[redacted]")
+    expect(signed_in.locator("main")).not_to_contain_text("endpoint-credential-1")
+    expect(signed_in.locator("main")).not_to_contain_text("receiver-session-1")
     # The endpoint's page shows the error too.
     signed_in.goto(f"{hookline.url}/ui/apps/{app}/endpoints/{ep}")
     expect(signed_in.locator("#attempts [data-attempt]").first).to_contain_text("HTTP 500")

@@ -12,6 +12,7 @@ import pytest
 from accessibility import assert_accessible
 from browser_harness import api
 from conftest import THEMES
+from db_access import run_sql
 from flows import HOSTILE, HOSTILE_LINK, HOSTILE_TEXT, no_script_links, tab_to, text_is, wait_until
 from playwright.sync_api import Page, expect
 from receiver import Receiver
@@ -166,6 +167,24 @@ def test_the_event_type_catalog(
     legacy = signed_in.locator("#event-type-legacy\\.thing")
     expect(legacy).to_contain_text("Archived")
     no_script_links(signed_in)
+
+
+def test_an_attempt_recorded_without_headers_says_so(
+    signed_in: Page, hookline: HooklineProcess, logs: dict[str, str]
+) -> None:
+    """Attempts made before headers were kept (NULL columns) say "not recorded"."""
+    run_sql(
+        hookline,
+        "UPDATE attempts SET request_headers = NULL, response_headers = NULL"
+        f" WHERE msg_id = '{logs['m2']}'",
+    )
+    signed_in.goto(f"{hookline.url}/ui/apps/{logs['shop']}/messages/{logs['m2']}")
+    attempt = signed_in.locator("[data-attempt]").first
+    attempt.get_by_text("Request", exact=True).click()
+    expect(attempt.locator("[data-request] [data-not-recorded]")).to_contain_text("Not recorded")
+    expect(attempt.locator("[data-request] dl.headers")).to_have_count(0)
+    attempt.get_by_text("Response headers").click()
+    expect(attempt.locator("[data-response-headers]")).to_contain_text("Not recorded")
 
 
 @pytest.mark.parametrize("theme", THEMES, indirect=True)

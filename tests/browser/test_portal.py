@@ -159,6 +159,13 @@ def test_the_customer_adds_an_endpoint_sends_an_example_rotates_and_resends(
     assert payload == EXAMPLE
     assert first.headers["x-team"] == "billing"
     _reload_until(page, "#attempts tbody tr", 1)
+    # The attempt shows the headers it sent, the endpoint's own among them.
+    page.locator("#attempts [data-request] summary").first.click()
+    sent = page.locator("#attempts [data-request] dl.headers").first
+    expect(sent.locator("div", has_text="X-Team")).to_contain_text("billing")
+    expect(sent.locator("div", has_text="webhook-id")).to_contain_text(first.headers["webhook-id"])
+    page.locator("#attempts [data-response-headers] summary").first.click()
+    expect(page.locator("#attempts [data-response-headers] dl.headers").first).to_be_visible()
 
     page.get_by_role("button", name="Rotate secret").click()
     expect(page.locator("#done")).to_contain_text("rotated")

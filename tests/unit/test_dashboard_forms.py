@@ -7,14 +7,12 @@ import pytest
 
 from hookline.operations.errors import InvalidInput
 from hookline.operations.partial import UNSET
-from hookline.store.rows import DeliveryRow, DeliveryState, MessageEndpointRow
-from hookline.types import DeliveryStatus, EndpointTls, TriggerType
+from hookline.types import DeliveryStatus, EndpointTls
 from hookline.ui.endpoint_form import endpoint_input, field_errors, parse_headers, split_list
 from hookline.ui.message_search import SearchProblem, read_search
 from hookline.ui.time_inputs import BadTime, parse_time, time_input_value
 from hookline.ui.views.dead_letters import read_filter
 from hookline.ui.views.event_types import example_of
-from hookline.ui.views.messages import destinations
 
 
 def test_lists_split_on_commas_and_lines_without_blanks_or_repeats() -> None:
@@ -101,29 +99,6 @@ def test_failed_filter_needs_the_application_of_an_endpoint() -> None:
     assert read_filter({"app": "a", "since": "1970-01-01T00:00:01"}).since_ms == 1000
     with pytest.raises(BadTime, match="application"):
         read_filter({"endpoint": "ep_x"})
-
-
-def _endpoint(ep_id: str) -> MessageEndpointRow:
-    state = DeliveryState(DeliveryStatus.PENDING, 5)
-    return MessageEndpointRow(ep_id, None, "u", "", False, None, None, None, 0, 0, state)
-
-
-def _delivery(row_id: int, ep_id: str, attempts: int) -> DeliveryRow:
-    return DeliveryRow(
-        row_id, "app", "msg", ep_id, DeliveryStatus.PENDING, TriggerType.SCHEDULED,
-        attempts, 5, None, False, 0, 0,
-    )  # fmt: skip
-
-
-def test_a_destination_shows_its_latest_delivery() -> None:
-    found = destinations(
-        [_endpoint("ep_a"), _endpoint("ep_b")],
-        [_delivery(1, "ep_a", 5), _delivery(2, "ep_a", 1)],
-    )
-    assert [(d.endpoint.id, d.delivery.attempt_count if d.delivery else None) for d in found] == [
-        ("ep_a", 1),
-        ("ep_b", None),
-    ]
 
 
 def test_the_catalog_shows_the_example_a_test_send_uses() -> None:

@@ -21,6 +21,7 @@ from hookline.delivery.endpoint_url import canonical_url
 from hookline.delivery.resolver import guarded_connector, is_blocked_address_error
 from hookline.delivery.tls import EndpointContexts, new_context
 from hookline.endpoint_headers import header_problem
+from hookline.recorded_headers import Headers, recorded
 from hookline.types import DeliveryJob, Outcome
 
 USER_AGENT = f"Hookline/{__version__} (+webhooks)"
@@ -93,8 +94,10 @@ class DeliveryClient:
         started = time.monotonic()
         lost: list[BaseException] = []
         lost_with.set(lost)
+        sent: Headers | None = None
         try:
             headers = build_headers(job, int(time.time()))
+            sent = recorded(headers.items())
             context = self.tls_contexts.get(job.tls)
             # The form the API stores; URLs saved by older versions in another spelling are
             # sent to the address they were judged as (a refused one is an invalid_url
@@ -113,6 +116,8 @@ class DeliveryClient:
                     body,
                     _elapsed_ms(started),
                     response.headers.get("retry-after"),
+                    sent,
+                    recorded(response.headers.items()),
                 )
         except Exception as exc:  # every failure is an attempt outcome, never a crash
             https = job.url[:6].lower() == "https:"
@@ -124,6 +129,7 @@ class DeliveryClient:
                 blocked=is_blocked_address_error(exc),
                 https=https,
                 tls_alert=next((e for e in lost if isinstance(e, ssl.SSLError)), None),
+                request_headers=sent,
             )
 
 

@@ -10,11 +10,20 @@ from email.utils import parsedate_to_datetime
 import aiohttp
 
 from hookline.delivery.tls import TlsSettingsError
+from hookline.recorded_headers import Headers
 from hookline.types import FailureKind, Outcome
 
 
-def from_response(status: int, body: bytes, duration_ms: int, retry_after: str | None) -> Outcome:
-    """2xx delivers; anything else, redirects included (they are never followed), fails."""
+def from_response(
+    status: int,
+    body: bytes,
+    duration_ms: int,
+    retry_after: str | None,
+    request_headers: Headers | None = None,
+    response_headers: Headers | None = None,
+) -> Outcome:
+    """2xx delivers; anything else, redirects included (they are never followed), fails.
+    The headers are as recorded (hookline.recorded_headers)."""
     succeeded = 200 <= status <= 299
     return Outcome(
         succeeded=succeeded,
@@ -23,6 +32,8 @@ def from_response(status: int, body: bytes, duration_ms: int, retry_after: str |
         duration_ms=duration_ms,
         failure_kind=None if succeeded else FailureKind.HTTP_STATUS,
         retry_after=parse_retry_after(retry_after) if retry_after else None,
+        request_headers=request_headers,
+        response_headers=response_headers,
     )
 
 
@@ -89,9 +100,11 @@ def from_exception(
     blocked: bool = False,
     https: bool = False,
     tls_alert: ssl.SSLError | None = None,
+    request_headers: Headers | None = None,
 ) -> Outcome:
     """`tls_alert`: the TLS error the connection was lost with, when aiohttp raised something
-    vaguer (see connection_errors); it decides the kind and is quoted."""
+    vaguer (see connection_errors); it decides the kind and is quoted. `request_headers`:
+    what was (or was to be) sent, as recorded."""
     kind = failure_kind(exc, blocked, https)
     text = str(exc) or type(exc).__name__
     if tls_alert is not None and kind is not FailureKind.TLS and not blocked:
@@ -110,6 +123,7 @@ def from_exception(
         response_body=f"{kind.value}: {text}"[:1024],
         duration_ms=duration_ms,
         failure_kind=kind,
+        request_headers=request_headers,
     )
 
 

@@ -2,8 +2,9 @@
 of a message to an endpoint that failed for good, newest first, with what a person needs to
 tell them apart (application, endpoint URL, event type).
 
-Paged by the delivery id (the primary key, descending), or for one endpoint by message id
-(ix_deliveries_endpoint_msg, descending). The time window is the message's
+Paged by the delivery id, descending, from the partial indexes of the failed deliveries
+(ix_deliveries_failed, or ix_deliveries_app_failed for one application), or for one endpoint
+by message id (ix_deliveries_endpoint_msg, descending). The time window is the message's
 publication time, an id range (message ids sort by time), as `recover` takes it.
 """
 
@@ -51,7 +52,11 @@ class DeadLetters:
         self.db = db
 
     async def _where(self, conn: Any, f: DeadLetterFilter) -> list[sa.ColumnElement[bool]]:
-        where = [d.c.status == DeliveryStatus.FAIL, _latest()]
+        # The status inline, not as a parameter: only a query that states `status = 2`
+        # may use the partial indexes of the failed deliveries (ix_deliveries_failed,
+        # ix_deliveries_app_failed), on SQLite and in PostgreSQL's generic plans alike.
+        failed = d.c.status == sa.literal(int(DeliveryStatus.FAIL), literal_execute=True)
+        where = [failed, _latest()]
         if f.app is not None:
             app_id = await resolve_app_id(conn, f.app)
             where.append(d.c.app_id == app_id)

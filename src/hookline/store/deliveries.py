@@ -192,6 +192,8 @@ class Deliveries:
                     "response_duration_ms": outcome.duration_ms,
                     "failure_kind": outcome.failure_kind.value if outcome.failure_kind else None,
                     "created_at": rec.started_at_ms,
+                    "request_headers": outcome.request_headers,
+                    "response_headers": outcome.response_headers,
                 }
             )
             if outcome.succeeded:

@@ -47,7 +47,7 @@ class DeliveryLog:
         self, app: str, msg: str, limit: int, iterator: str | None
     ) -> Page[MessageEndpointRow]:
         """The endpoints the message was queued for, by endpoint id, with the state of the
-        latest delivery to each."""
+        latest delivery to each (and how many attempts it made), in one query."""
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
             row = await find_message(conn, app_id, msg)
@@ -64,6 +64,7 @@ class DeliveryLog:
                     e.c.created_at,
                     e.c.updated_at,
                     *_STATE,
+                    d.c.attempt_count.label("delivery_attempt_count"),
                 )
                 .select_from(d.join(e, e.c.id == d.c.endpoint_id))
                 .where(d.c.msg_id == row.id, _latest())

@@ -3,8 +3,9 @@ and once they are older than the retention period.
 
 What goes is content; what stays is the record: the message row (id, event type, channels,
 times), its deliveries and its attempts (status, status code, duration, failure kind). A
-payload becomes NULL; an attempt's stored response body becomes "EXPUNGED", as in Svix. (An
-attempt without a response keeps its text: Hookline's own description of the failure.)
+payload becomes NULL; an attempt's stored response body becomes "EXPUNGED", as in Svix, and
+the headers it sent and received become NULL. (An attempt without a response keeps its text:
+Hookline's own description of the failure.)
 
 The retention pass works in small batches, each its own short transaction, walking the
 primary key (ids sort by creation time, so "older than" is an id range) from where the
@@ -36,9 +37,25 @@ PAUSE_SECONDS = 0.02  # between batches: lets the publish path and the worker wr
 
 
 def _stored_response() -> sa.ColumnElement[bool]:
-    """The attempt holds a receiver's response body (not Hookline's own failure text)."""
+    """The attempt holds content: a receiver's response body (not Hookline's own failure
+    text), or the headers it sent and received."""
     a = attempts
-    return sa.and_(a.c.response_status_code != 0, a.c.response != "", a.c.response != EXPUNGED)
+    return sa.or_(
+        sa.and_(a.c.response_status_code != 0, a.c.response != "", a.c.response != EXPUNGED),
+        a.c.request_headers.is_not(None),
+        a.c.response_headers.is_not(None),
+    )
+
+
+def _removed_response() -> dict[str, Any]:
+    """What an attempt holds once its content is removed: "EXPUNGED" for a receiver's answer
+    (even an empty one: its headers went with it), no headers."""
+    a = attempts
+    return {
+        "response": sa.case((a.c.response_status_code != 0, EXPUNGED), else_=a.c.response),
+        "request_headers": None,
+        "response_headers": None,
+    }
 
 
 class Retention:
@@ -57,7 +74,7 @@ class Retention:
             await conn.execute(
                 a.update()
                 .where(a.c.app_id == app_id, a.c.msg_id == row.id, _stored_response())
-                .values(response=EXPUNGED)
+                .values(_removed_response())
             )
 
     async def expunge_attempt(self, app: str, msg: str, attempt: str) -> None:
@@ -76,7 +93,7 @@ class Retention:
             if found is None:
                 raise NotFound("attempt", attempt)
             await conn.execute(
-                a.update().where(a.c.id == found.id, _stored_response()).values(response=EXPUNGED)
+                a.update().where(a.c.id == found.id, _stored_response()).values(_removed_response())
             )
 
     async def remove_content_before(self, cutoff_ms: int, stop: asyncio.Event) -> RemovedContent:
@@ -88,7 +105,7 @@ class Retention:
                 m, m.c.payload.is_not(None), {"payload": None}, ids.MESSAGE, cutoff_ms, stop
             ),
             responses=await self._clear(
-                a, _stored_response(), {"response": EXPUNGED}, ids.ATTEMPT, cutoff_ms, stop
+                a, _stored_response(), _removed_response(), ids.ATTEMPT, cutoff_ms, stop
             ),
         )
 

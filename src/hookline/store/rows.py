@@ -35,6 +35,11 @@ def _delays(value: list[float] | None) -> tuple[float, ...] | None:
     return None if value is None else tuple(float(v) for v in value)
 
 
+def _header_pairs(value: list[list[str]] | None) -> tuple[tuple[str, str], ...] | None:
+    """Recorded headers, a JSON list of [name, value] (NULL stays None)."""
+    return None if value is None else tuple((str(n), str(v)) for n, v in value)
+
+
 @dataclass(frozen=True, slots=True)
 class ApplicationRow:
     id: str
@@ -191,11 +196,17 @@ class DeliveryState:
 
     status: DeliveryStatus
     due_at: int | None  # the next attempt while pending; the lease expiry while sending
+    attempt_count: int | None = None  # attempts that delivery made, where the query reads it
 
     @classmethod
     def from_row(cls, row: sa.Row[Any]) -> DeliveryState:
-        """From the `delivery_status` and `delivery_due_at` columns of a delivery-log query."""
-        return cls(status=DeliveryStatus(row.delivery_status), due_at=row.delivery_due_at)
+        """From the `delivery_status`, `delivery_due_at` (and `delivery_attempt_count`, if
+        read) columns of a delivery-log query."""
+        return cls(
+            status=DeliveryStatus(row.delivery_status),
+            due_at=row.delivery_due_at,
+            attempt_count=row._mapping.get("delivery_attempt_count"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +283,10 @@ class AttemptRow:
     failure_kind: FailureKind | None
     created_at: int
     msg: AttemptMessage | None = None  # only when listed `with_msg`
+    # (name, value) pairs as sent and received, secrets redacted (hookline.recorded_headers);
+    # None: not recorded (an older attempt), removed with the content, or no answer came.
+    request_headers: tuple[tuple[str, str], ...] | None = None
+    response_headers: tuple[tuple[str, str], ...] | None = None
 
     @classmethod
     def from_row(cls, row: sa.Row[Any]) -> AttemptRow:
@@ -290,6 +305,8 @@ class AttemptRow:
             response_duration_ms=row.response_duration_ms,
             failure_kind=None if kind is None else FailureKind(kind),
             created_at=row.created_at,
+            request_headers=_header_pairs(row.request_headers),
+            response_headers=_header_pairs(row.response_headers),
         )
 
     @classmethod

@@ -185,6 +185,11 @@ attempts = sa.Table(
     sa.Column("response_duration_ms", sa.Integer, nullable=False),
     sa.Column("failure_kind", sa.String(32), nullable=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    # The headers sent and received, as [[name, value], …] with secrets redacted and the
+    # receiver's bounded (hookline.recorded_headers); NULL: not recorded, or removed with the
+    # response body by retention or expunge.
+    sa.Column("request_headers", NullableJson, nullable=True),
+    sa.Column("response_headers", NullableJson, nullable=True),
     sa.Index("ix_attempts_msg", "app_id", "msg_id", "id"),
     sa.Index("ix_attempts_endpoint", "app_id", "endpoint_id", "id"),
     # An endpoint's attempts of one status, newest first (the `status` filter).
@@ -202,6 +207,22 @@ sa.Index(
     deliveries.c.endpoint_id,
     deliveries.c.created_at,
     deliveries.c.status,
+)
+
+# The failed deliveries, newest first, of all applications and of one (the dashboard's failed
+# deliveries), without reading the others or sorting.
+sa.Index(
+    "ix_deliveries_failed",
+    deliveries.c.id,
+    sqlite_where=sa.text("status = 2"),
+    postgresql_where=sa.text("status = 2"),
+)
+sa.Index(
+    "ix_deliveries_app_failed",
+    deliveries.c.app_id,
+    deliveries.c.id,
+    sqlite_where=sa.text("status = 2"),
+    postgresql_where=sa.text("status = 2"),
 )
 
 # Delivery statistics, pre-aggregated by the workers in the same transaction as the attempts

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from hookline import __version__
+from hookline.recorded_headers import REDACTED
 from hookline.store.clock import now_ms
 from hookline.ui.request_state import area_of, web_session
 from hookline.ui.static_files import StaticAssets
@@ -94,7 +95,7 @@ def environment(assets: StaticAssets) -> jinja2.Environment:
         percent=percent,
         ms=milliseconds,
     )
-    env.globals.update(static_url=assets.url, version=__version__)
+    env.globals.update(static_url=assets.url, version=__version__, redacted=REDACTED)
     return env
 
 

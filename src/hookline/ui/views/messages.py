@@ -4,8 +4,6 @@ delivery to each endpoint, every attempt with what the receiver answered) and re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -13,7 +11,6 @@ from starlette.routing import Route
 from hookline.operations import messages as message_ops
 from hookline.store import NotFound
 from hookline.store.attempts import AttemptFilter
-from hookline.store.rows import DeliveryRow, MessageEndpointRow
 from hookline.ui.error_pages import error_page
 from hookline.ui.forms import form_fields
 from hookline.ui.message_search import STATUSES, SearchProblem, read_search
@@ -70,40 +67,20 @@ async def message_search(request: Request) -> Response:
     return render(request, "messages.html", context)
 
 
-@dataclass(frozen=True, slots=True)
-class Destination:
-    """Where a message went: the endpoint, the state of its latest delivery there, and how
-    many attempts that delivery has made."""
-
-    endpoint: MessageEndpointRow
-    delivery: DeliveryRow | None
-
-
-def destinations(
-    endpoints: list[MessageEndpointRow], deliveries: list[DeliveryRow]
-) -> list[Destination]:
-    latest: dict[str, DeliveryRow] = {}
-    for row in deliveries:  # in id order: the last one per endpoint wins
-        latest[row.endpoint_id] = row
-    return [Destination(ep, latest.get(ep.id)) for ep in endpoints]
-
-
 async def message_page(request: Request) -> Response:
     db = request.app.state.db
     app = await db.applications.get(request.path_params["app"])
     msg = await db.messages.get(app.id, request.path_params["msg"])
     sent_to = await db.delivery_log.destinations(app.id, msg.id, DESTINATIONS_SHOWN, None)
-    deliveries = await db.deliveries.for_message(msg.id)
     attempts = await db.attempts.list_by_message(
         app.id, msg.id, ATTEMPTS_SHOWN, request.query_params.get("after") or None, AttemptFilter()
     )
-    urls = {d.endpoint.id: d.endpoint.url for d in destinations(sent_to.items, [])}
     context = {
         "app": app,
         "msg": msg,
-        "destinations": destinations(sent_to.items, deliveries),
+        "destinations": sent_to.items,
         "attempts": attempts,
-        "urls": urls,
+        "urls": {ep.id: ep.url for ep in sent_to.items},
     }
     return render(request, "message.html", context)
 

@@ -12,13 +12,13 @@ from starlette.routing import Route
 
 from hookline.operations import messages as message_ops
 from hookline.operations.context import OperationContext
-from hookline.store import NotFound
 from hookline.store.attempts import AttemptFilter
 from hookline.ui.portal_access import portal_access, require
 from hookline.ui.templating import render
 
 PAGE_SIZE = 50
 ATTEMPTS_SHOWN = 100
+DESTINATIONS_SHOWN = 100
 BASE = "/portal/messages"
 
 
@@ -42,21 +42,14 @@ async def message_page(request: Request) -> Response:
     attempts = await db.attempts.list_by_message(
         access.app_id, msg.id, ATTEMPTS_SHOWN, None, AttemptFilter()
     )
-    endpoints = {}
-    deliveries = []
-    for delivery in await db.deliveries.for_message(msg.id):
-        try:
-            endpoints[delivery.endpoint_id] = await db.endpoints.get(
-                access.app_id, delivery.endpoint_id
-            )
-        except NotFound:
-            continue  # deleted since
-        deliveries.append(delivery)
+    # Every endpoint it went to, with its latest delivery, in one query (deleted endpoints,
+    # and those of other applications, are not among them).
+    sent_to = await db.delivery_log.destinations(access.app_id, msg.id, DESTINATIONS_SHOWN, None)
     context = {
         "msg": msg,
         "attempts": attempts.items,
-        "deliveries": deliveries,
-        "endpoints": endpoints,
+        "destinations": sent_to.items,
+        "urls": {ep.id: ep.url for ep in sent_to.items},
         "can": access.can,
         "done": request.query_params.get("done", ""),
     }

@@ -49,6 +49,7 @@ BUILT_MARK = "bench_pages_built"
 STARTUP_TIMEOUT = 120.0
 TOKEN = "bench-pages-admin-token"
 TARGET_MS = 150.0
+DAY_MS = 86_400_000
 KEEP_FROM = 10_000  # messages: smaller stores are built in the run's log directory and dropped
 
 
@@ -138,7 +139,7 @@ async def prepare(store: Store, log: Callable[[str], None]) -> str:
             db = await open_database(store.url)
         log(f"building {store.messages:,} messages, {store.attempts:,} attempts ({store.kind})")
         steps = await dataset.build(
-            db, dataset.DataSet(store.messages, store.attempts, span_ms=store.days * 86_400_000)
+            db, dataset.DataSet(store.messages, store.attempts, span_ms=store.days * DAY_MS)
         )
         t = time.perf_counter()
         await rebuild_statistics(db, Settings(), pause=0.0)
@@ -181,10 +182,24 @@ async def subjects(store: Store) -> Subjects:
         await db.close()
 
 
+def minute(ms: int) -> str:
+    """A time as the pages' time fields take it (UTC, to the minute)."""
+    return time.strftime("%Y-%m-%dT%H:%M", time.gmtime(ms / 1000))
+
+
 def dashboard_pages(s: Subjects, now: int) -> list[tuple[str, str]]:
-    week_ago = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(now / 1000 - 7 * 86400))
     filtered = urlencode(
-        {"app": s.app_id, "event_type": "bench.event", "status": "fail", "since": week_ago}
+        {
+            "app": s.app_id,
+            "event_type": "bench.event",
+            "status": "fail",
+            "since": minute(now - 7 * DAY_MS),
+        }
+    )
+    nothing = urlencode({"app": s.app_id, "event_type": "invoice.paid"})
+    # Before the data set's first message: no failed delivery in it.
+    empty_window = urlencode(
+        {"since": minute(now - 60 * DAY_MS), "until": minute(now - 50 * DAY_MS)}
     )
     return [
         ("overview, last hour", "/ui?span=hour"),
@@ -197,10 +212,13 @@ def dashboard_pages(s: Subjects, now: int) -> list[tuple[str, str]]:
         ("messages, no application", "/ui/messages"),
         ("messages of an application", f"/ui/messages?app={s.app_id}"),
         ("messages, filtered (type, failed, 7 days)", f"/ui/messages?{filtered}"),
+        # A filter nothing matches reads every message of the application: the worst case.
+        ("messages, a filter nothing matches", f"/ui/messages?{nothing}"),
         ("messages, by id (a redirect)", f"/ui/messages?q={s.msg_id}"),
         ("a message", f"/ui/apps/{s.app_id}/messages/{s.msg_id}"),
         ("failed deliveries", "/ui/failed"),
         ("failed deliveries of an application", f"/ui/failed?app={s.app_id}"),
+        ("failed deliveries, a window with none", f"/ui/failed?{empty_window}"),
         ("event types", "/ui/event-types"),
     ]
 
@@ -210,6 +228,7 @@ def portal_pages(s: Subjects) -> list[tuple[str, str]]:
         ("portal: endpoints", "/portal/endpoints"),
         ("portal: an endpoint", f"/portal/endpoints/{s.endpoint_id}"),
         ("portal: messages", "/portal/messages"),
+        ("portal: messages, a type nobody sent", "/portal/messages?event_type=invoice.paid"),
         ("portal: a message", f"/portal/messages/{s.msg_id}"),
         ("portal: event types", "/portal/event-types"),
     ]

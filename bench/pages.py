@@ -196,6 +196,9 @@ def dashboard_pages(s: Subjects, now: int) -> list[tuple[str, str]]:
             "since": minute(now - 7 * DAY_MS),
         }
     )
+    old_day = urlencode(
+        {"app": s.app_id, "since": minute(now - 22 * DAY_MS), "until": minute(now - 21 * DAY_MS)}
+    )
     nothing = urlencode({"app": s.app_id, "event_type": "invoice.paid"})
     # Before the data set's first message: no failed delivery in it.
     empty_window = urlencode(
@@ -212,6 +215,7 @@ def dashboard_pages(s: Subjects, now: int) -> list[tuple[str, str]]:
         ("messages, no application", "/ui/messages"),
         ("messages of an application", f"/ui/messages?app={s.app_id}"),
         ("messages, filtered (type, failed, 7 days)", f"/ui/messages?{filtered}"),
+        ("messages, one day three weeks ago", f"/ui/messages?{old_day}"),
         # A filter nothing matches reads every message of the application: the worst case.
         ("messages, a filter nothing matches", f"/ui/messages?{nothing}"),
         ("messages, by id (a redirect)", f"/ui/messages?q={s.msg_id}"),

@@ -218,6 +218,7 @@ def dashboard_pages(s: Subjects, now: int) -> list[tuple[str, str]]:
         ("messages, one day three weeks ago", f"/ui/messages?{old_day}"),
         # A filter nothing matches reads every message of the application: the worst case.
         ("messages, a filter nothing matches", f"/ui/messages?{nothing}"),
+        ("messages, a status no delivery has", f"/ui/messages?app={s.app_id}&status=pending"),
         ("messages, by id (a redirect)", f"/ui/messages?q={s.msg_id}"),
         ("a message", f"/ui/apps/{s.app_id}/messages/{s.msg_id}"),
         ("failed deliveries", "/ui/failed"),

@@ -67,4 +67,4 @@ def test_pages_bench_times_every_page(tmp_path: Path) -> None:
     pages = {label for label, _, _ in rows}
     assert {"overview, last 7 days", "a message", "failed deliveries"} <= pages
     assert {"portal: messages", "portal: a message"} <= pages
-    assert len(rows) == 24, proc.stdout
+    assert len(rows) == 25, proc.stdout

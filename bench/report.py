@@ -209,8 +209,13 @@ How each row is measured (all rows deliver to one aiohttp + uvloop receiver proc
   measured from the first arrival over at most the first 20 s of draining (the 1,000,000
   backlog is not drained completely). Memory is the worker's peak RSS (VmHWM from
   /proc/<pid>/status, its sub-processes included) read just before it is stopped.
-- SQLite rows use a fresh `HOOKLINE_DATA_DIR`; PostgreSQL rows a freshly created database.
-  Fan-out and scale run on SQLite, the default backend.
+- **pages**: `bench.pages` on a SQLite store of 100,000 messages and 1,000,000 attempts
+  (built once by `bench/dataset.py`, kept under `$TMPDIR/hookline-pages-bench/`): every main
+  page of `/ui` and `/portal`, signed in over HTTP, 11 round trips each on loopback after a
+  warm-up; the figure is the slowest page's median. `python -m bench.pages --messages
+  1000000` measures the full size (see "Dashboard and portal pages at scale").
+- SQLite rows use a fresh `HOOKLINE_DATA_DIR` (except the pages row's kept store); PostgreSQL
+  rows a freshly created database. Fan-out and scale run on SQLite, the default backend.
 """
 
 

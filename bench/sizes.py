@@ -21,6 +21,8 @@ class Sizes:
     scale_large_messages: int
     # The large backlog is not drained completely: the rate is measured over this window.
     scale_window: float
+    # The pages row: a data set of this many messages (ten attempts each), kept between runs.
+    pages_messages: int
     # Upper bound for one row, setup included; a row past it is cancelled and reported.
     row_timeout: float
     # Upper bound for any single wait for deliveries to arrive.
@@ -50,6 +52,7 @@ FULL = Sizes(
     scale_small_messages=1,  # 10,000 pending
     scale_large_messages=100,  # 1,000,000 pending
     scale_window=20.0,
+    pages_messages=100_000,
     row_timeout=1500.0,
     delivery_timeout=600.0,
     stall_timeout=60.0,
@@ -65,6 +68,7 @@ QUICK = Sizes(
     scale_small_messages=5,  # 1,000 pending
     scale_large_messages=25,  # 5,000 pending
     scale_window=3.0,
+    pages_messages=1_000,
     row_timeout=150.0,
     delivery_timeout=60.0,
     stall_timeout=20.0,

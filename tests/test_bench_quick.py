@@ -53,3 +53,18 @@ def test_quick_run_writes_numeric_rates(tmp_path: Path) -> None:
     assert "## Latest run" in report
     for key in ROWS:
         assert _rate(report, key) > 0
+
+
+@pytest.mark.serial
+def test_pages_bench_times_every_page(tmp_path: Path) -> None:
+    """`python -m bench.pages` at a tiny size: builds a store, signs in to the dashboard and
+    the portal, and prints a figure for every page (any page answering an error fails it)."""
+    argv = [sys.executable, "-m", "bench.pages", "--messages", "300", "--days", "1"]
+    argv += ["--rounds", "1", "--data-root", str(tmp_path)]
+    proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT_S)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = re.findall(r"^\| ([^|]+) \| ([\d.]+) ms \| ([\d.]+) ms \|", proc.stdout, re.M)
+    pages = {label for label, _, _ in rows}
+    assert {"overview, last 7 days", "a message", "failed deliveries"} <= pages
+    assert {"portal: messages", "portal: a message"} <= pages
+    assert len(rows) == 25, proc.stdout

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from hookline import ids
 from hookline.store.applications import resolve_app_id
 from hookline.store.errors import NotFound
 from hookline.store.json_arrays import array_has
@@ -98,10 +99,17 @@ class Messages:
                 query = query.where(array_has(conn.dialect.name, t.c.channels, channel))
             if tag is not None:
                 query = query.where(tagged(app_id, t.c.id, tag))
+            # A message's id holds its creation time, so a time window is also an id range:
+            # the scan starts and stops at the window's ends instead of reading every message
+            # of the application newer than the window.
             if before_ms is not None:
-                query = query.where(t.c.created_at < before_ms)
+                query = query.where(
+                    t.c.created_at < before_ms, t.c.id < ids.lowest_id(ids.MESSAGE, before_ms)
+                )
             if after_ms is not None:
-                query = query.where(t.c.created_at > after_ms)
+                query = query.where(
+                    t.c.created_at > after_ms, t.c.id >= ids.lowest_id(ids.MESSAGE, after_ms + 1)
+                )
             if status is not None:
                 d = deliveries
                 query = query.where(sa.exists().where(d.c.msg_id == t.c.id, d.c.status == status))

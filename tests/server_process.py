@@ -64,7 +64,13 @@ class HooklineProcess:
             cmd, env=self.environment(), stdout=self.log, stderr=subprocess.STDOUT
         )
         if wait and self.args[0] == "serve":
-            self.wait_healthy()
+            try:
+                self.wait_healthy()
+            except BaseException:
+                # Nobody holds a process that failed to start: stop it here, or it outlives
+                # the test and loads the machine for every test after it.
+                self.stop()
+                raise
         return self
 
     def wait_healthy(self, timeout: float = 30) -> None:

@@ -112,6 +112,8 @@ messages = sa.Table(
     sa.Column("trace_context", sa.String(128), nullable=True),
     sa.UniqueConstraint("app_id", "event_id", name="uq_messages_app_event_id"),
     sa.Index("ix_messages_app", "app_id", "id"),
+    # Message lists filtered by event type, newest first, without reading other types.
+    sa.Index("ix_messages_app_type", "app_id", "event_type", "id"),
 )
 
 # One row per tag of a message: what the `tag` filters of message and attempt lists look up,
@@ -165,7 +167,8 @@ deliveries = sa.Table(
         sqlite_where=sa.text("status IN (1, 3)"),
         postgresql_where=sa.text("status IN (1, 3)"),
     ),
-    sa.Index("ix_deliveries_msg", "msg_id"),
+    # With the status: "messages with a delivery in this state" is an index probe.
+    sa.Index("ix_deliveries_msg_status", "msg_id", "status"),
     sa.Index("ix_deliveries_endpoint", "endpoint_id", "status"),
 )
 

@@ -89,7 +89,7 @@ class Messages:
         tag: str | None = None,
     ) -> Page[MessageRow]:
         """`status`: only messages with a delivery in that state (e.g. 2: failed), each
-        checked through ix_deliveries_msg_status."""
+        checked through ix_deliveries_msg."""
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
             query = sa.select(t).where(t.c.app_id == app_id)

@@ -167,8 +167,7 @@ deliveries = sa.Table(
         sqlite_where=sa.text("status IN (1, 3)"),
         postgresql_where=sa.text("status IN (1, 3)"),
     ),
-    # With the status: "messages with a delivery in this state" is an index probe.
-    sa.Index("ix_deliveries_msg_status", "msg_id", "status"),
+    sa.Index("ix_deliveries_msg", "msg_id"),
     sa.Index("ix_deliveries_endpoint", "endpoint_id", "status"),
 )
 

@@ -27,6 +27,7 @@ from hookline.api.routes import (
     expunge,
     health,
     messages,
+    polling,
     statistics,
 )
 from hookline.api.routes import observability as observability_routes
@@ -106,6 +107,7 @@ def create_app(
         deliveries,
         expunge,
         statistics,
+        polling,
     ):
         app.include_router(module.router, dependencies=protected)
     install_openapi(app)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from server_process import TOKEN
+from server_process import TOKEN, HooklineCluster
 from svix.api import (
     ApplicationIn,
     EndpointIn,
@@ -80,7 +80,9 @@ def test_events_filters_and_after(svix, http):
     publish(svix, app, 1, "x.other", channels=["red"])
 
     def ids(**params) -> list[str]:
-        return [m["id"] for m in http.get(f"/api/v1/app/{app}/events", params=params).json()["data"]]
+        return [
+            m["id"] for m in http.get(f"/api/v1/app/{app}/events", params=params).json()["data"]
+        ]
 
     assert ids(event_types="x.typed,x.old") == ids(event_types=["x.old", "x.typed"])
     assert len(ids(event_types="x.typed,x.old")) == 2
@@ -184,8 +186,100 @@ def test_a_long_poll_of_the_events_api_is_answered_by_a_publish(svix, http):
     app = new_app(svix)
     iterator = http.get(f"/api/v1/app/{app}/events").json()["iterator"]
     answers: list[httpx.Response] = []
-    thread = _long_poll(http, f"/api/v1/app/{app}/events", {"iterator": iterator, "wait": 30}, answers)
+    thread = _long_poll(
+        http, f"/api/v1/app/{app}/events", {"iterator": iterator, "wait": 30}, answers
+    )
     time.sleep(0.3)
     sent = publish(svix, app, 1)
     thread.join(40)
     assert [m["id"] for m in answers[0].json()["data"]] == sent
+
+
+@pytest.fixture
+def two_servers(postgres_template, tmp_path):
+    """Two API processes on one PostgreSQL database (a scale-out deployment)."""
+    cluster = HooklineCluster(tmp_path / "data", postgres_template.new_database())
+    first = cluster.start()
+    second = cluster.start(args=("serve", "--no-worker"))
+    yield first, second
+    cluster.stop()
+
+
+def test_postgresql_long_poll_is_woken_by_a_publish_in_another_process(two_servers):
+    first, second = two_servers
+    publisher = first.svix()
+    app = new_app(publisher)
+    ep = sink(publisher, app)
+    with httpx.Client(
+        base_url=second.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=40
+    ) as http:
+        path = f"/api/v1/app/{app}/poller/{ep}/consumer/elsewhere"
+        assert http.get(path).json()["data"] == []
+        answers: list[httpx.Response] = []
+        thread = _long_poll(http, path, {"wait": 30}, answers)
+        time.sleep(0.3)
+        sent = publish(publisher, app, 1)
+        thread.join(40)
+    assert [m["id"] for m in answers[0].json()["data"]] == sent
+
+
+def test_postgresql_consumer_misses_nothing_while_two_processes_publish(two_servers):
+    """Publishes commit in any order across processes; the consumer, reading all along,
+    still gets each message exactly once."""
+    first, second = two_servers
+    app = new_app(first.svix())
+    ep = sink(first.svix(), app)
+    clients = [first.svix(), second.svix()]
+    sent: list[str] = []
+
+    def publish_from(client: Svix) -> None:
+        for _ in range(3):
+            sent.extend(publish(client, app, 10))
+
+    threads = [threading.Thread(target=publish_from, args=(c,)) for c in clients * 2]
+    for thread in threads:
+        thread.start()
+    read: list[str] = []
+    reader = clients[1].message.poller
+    while any(t.is_alive() for t in threads):
+        read += [m.id for m in reader.consumer_poll(app, ep, "all").data]
+    for thread in threads:
+        thread.join()
+    read += [m.id for m in reader.consumer_poll(app, ep, "all").data]
+    assert len(read) == len(set(read)) == 120
+    assert set(read) == set(sent)
+
+
+def test_a_token_for_one_polling_endpoint_reads_only_that(svix, http, shared_hookline):
+    app = new_app(svix)
+    ep = sink(svix, app, uid="the-sink")
+    other = sink(svix, app)
+    sent = publish(svix, app, 2)
+    issued = http.post(
+        f"/api/v1/auth/app-portal-access/{app}", json={"pollingEndpoint": "the-sink"}
+    )
+    assert issued.status_code == 200
+    assert issued.json()["url"] == f"{shared_hookline.url}/api/v1/app/{app}/poller/{ep}"
+    token = issued.json()["token"]
+    with httpx.Client(
+        base_url=shared_hookline.url, headers={"Authorization": f"Bearer {token}"}, timeout=10
+    ) as scoped:
+        assert [
+            m["id"] for m in scoped.get(f"/api/v1/app/{app}/poller/{ep}").json()["data"]
+        ] == sent
+        consumer = f"/api/v1/app/{app}/poller/{ep}/consumer/mine"
+        assert [m["id"] for m in scoped.get(consumer).json()["data"]] == sent
+        seek = scoped.post(consumer + "/seek", json={"after": "2020-01-01T00:00:00Z"})
+        assert seek.status_code == 200
+        for refused in (
+            f"/api/v1/app/{app}/poller/{other}",
+            f"/api/v1/app/{app}/events",
+            f"/api/v1/app/{app}/msg",
+            f"/api/v1/app/{app}/endpoint/{ep}",
+            f"/api/v1/app/{app}",
+        ):
+            answer = scoped.get(refused)
+            assert answer.status_code == 403, refused
+            assert answer.json()["code"] == "forbidden"
+    unknown = http.post(f"/api/v1/auth/app-portal-access/{app}", json={"pollingEndpoint": "nope"})
+    assert unknown.status_code == 404

@@ -595,6 +595,9 @@ class AppPortalAccessIn(ApiModel):
     # Seconds: 1 hour to 7 days (as Svix); default 7 days.
     expiry: Annotated[int, Field(ge=3600, le=7 * 24 * 3600), NOT_BOOL] | None = None
     session_id: Key | None = None
+    # A Hookline extension: a token that may only read this polling endpoint (an endpoint id
+    # or uid of the application) and its consumers; its `url` is the poller's address.
+    polling_endpoint: Key | None = None
 
 
 class AppPortalAccessOut(OutModel):

@@ -373,6 +373,7 @@ class AppTokenRow:
     session_id: str | None
     created_at: int
     expires_at: int
+    polling_endpoint_id: str | None = None  # set: limited to that polling endpoint
 
     @classmethod
     def from_row(cls, row: sa.Row[Any] | Mapping[str, Any]) -> AppTokenRow:
@@ -385,6 +386,7 @@ class AppTokenRow:
             session_id=m["session_id"],
             created_at=m["created_at"],
             expires_at=m["expires_at"],
+            polling_endpoint_id=m.get("polling_endpoint_id"),
         )
 
 

@@ -27,6 +27,7 @@ from hookline.api.routes import (
     expunge,
     health,
     messages,
+    operational_webhooks,
     polling,
     statistics,
 )
@@ -108,6 +109,7 @@ def create_app(
         expunge,
         statistics,
         polling,
+        operational_webhooks,
     ):
         app.include_router(module.router, dependencies=protected)
     install_openapi(app)

@@ -343,10 +343,10 @@ class EndpointFields(ApiModel):
     @field_validator("headers")
     @classmethod
     def _acceptable_headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        return _acceptable(value)
+        return acceptable_headers(value)
 
 
-def _acceptable(value: dict[str, str] | None) -> dict[str, str] | None:
+def acceptable_headers(value: dict[str, str] | None) -> dict[str, str] | None:
     if value and (problems := header_problems(value)):
         raise ValueError("; ".join(problems))
     return value
@@ -360,7 +360,7 @@ class EndpointHeadersIn(ApiModel):
     @field_validator("headers")
     @classmethod
     def _acceptable_headers(cls, value: dict[str, str]) -> dict[str, str] | None:
-        return _acceptable(value)
+        return acceptable_headers(value)
 
 
 class EndpointHeadersPatchIn(ApiModel):
@@ -375,7 +375,7 @@ class EndpointHeadersPatchIn(ApiModel):
     @field_validator("headers")
     @classmethod
     def _acceptable_headers(cls, value: dict[str, str]) -> dict[str, str] | None:
-        return _acceptable(value)
+        return acceptable_headers(value)
 
 
 class EndpointHeadersOut(OutModel):

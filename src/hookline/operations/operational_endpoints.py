@@ -6,6 +6,9 @@ their event type filter. The application is made with the first of them.
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import replace
+
 from hookline.operations import endpoints
 from hookline.operations.context import OperationContext
 from hookline.operations.endpoints import EndpointInput
@@ -45,11 +48,13 @@ async def get_operational_endpoint(ctx: OperationContext, endpoint: str) -> Endp
 async def upsert_operational_endpoint(
     ctx: OperationContext, endpoint: str, given: EndpointInput
 ) -> tuple[EndpointRow, bool]:
-    """Replace it (headers and the secret are kept), or create it with `endpoint` as its
-    uid; True if it was created."""
-    return await endpoints.replace_endpoint(
-        ctx, await _app(ctx, endpoint, create=True), endpoint, given
-    )
+    """Replace it (its headers and secret are kept: Svix's upsert has no field for them), or
+    create it with `endpoint` as its uid; True if it was created."""
+    app_id = await _app(ctx, endpoint, create=True)
+    with contextlib.suppress(NotFound):
+        current = await ctx.db.endpoints.get(app_id, endpoint)
+        given = replace(given, headers=current.headers)
+    return await endpoints.replace_endpoint(ctx, app_id, endpoint, given)
 
 
 async def delete_operational_endpoint(ctx: OperationContext, endpoint: str) -> None:

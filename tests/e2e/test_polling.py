@@ -283,3 +283,19 @@ def test_a_token_for_one_polling_endpoint_reads_only_that(svix, http, shared_hoo
             assert answer.json()["code"] == "forbidden"
     unknown = http.post(f"/api/v1/auth/app-portal-access/{app}", json={"pollingEndpoint": "nope"})
     assert unknown.status_code == 404
+
+
+def test_a_long_poll_is_answered_when_the_server_shuts_down(hookline):
+    client = hookline.svix()
+    app = new_app(client)
+    ep = sink(client, app)
+    with httpx.Client(
+        base_url=hookline.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=40
+    ) as http:
+        answers: list[httpx.Response] = []
+        thread = _long_poll(http, f"/api/v1/app/{app}/poller/{ep}", {"wait": 30}, answers)
+        time.sleep(0.3)
+        assert hookline.stop() == 0
+        thread.join(40)
+    assert answers[0].status_code == 200
+    assert answers[0].json()["data"] == []

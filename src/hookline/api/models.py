@@ -258,7 +258,17 @@ class EventTypeOut(OutModel):
     updated_at: datetime
 
 
-RetryDelay = Annotated[StrictInt, Field(ge=0, le=MAX_RETRY_DELAY_SECONDS)]
+def _whole_number(value: Any) -> Any:
+    """`5.0` is the integer 5 in JSON Schema (and so in the document); `5.5` and `"5"` stay
+    refused by StrictInt."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+RetryDelay = Annotated[
+    StrictInt, BeforeValidator(_whole_number), Field(ge=0, le=MAX_RETRY_DELAY_SECONDS)
+]
 
 
 class RetryScheduleIn(ApiModel):

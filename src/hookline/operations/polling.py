@@ -29,7 +29,7 @@ async def _long_poll(
         published = ctx.db.publishes.next_publish()
         page = await read()
         remaining = deadline - loop.time()
-        if page.items or remaining <= 0:
+        if page.items or remaining <= 0 or ctx.db.publishes.stopping:
             return page
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(published.wait(), remaining)

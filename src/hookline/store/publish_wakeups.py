@@ -21,11 +21,19 @@ class PublishWakeups:
         self._published = asyncio.Event()
         self._stop = asyncio.Event()
         self._listening: asyncio.Task[None] | None = None
+        # Set when the process shuts down: long polls answer what they have, without waiting.
+        self.stopping = False
 
     def fire(self) -> None:
         """A publish committed: wake every waiter, and start a new generation."""
         published, self._published = self._published, asyncio.Event()
         published.set()
+
+    def stop_waiting(self) -> None:
+        """The process is shutting down: wake every waiter, and let no one wait again (a
+        graceful shutdown waits for the requests in flight)."""
+        self.stopping = True
+        self.fire()
 
     def next_publish(self) -> asyncio.Event:
         """An event set by the next publish. Take it *before* reading, then wait on it if the

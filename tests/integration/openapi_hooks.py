@@ -91,9 +91,9 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
         for name in UNSATISFIABLE_QUERY_PARAMETERS:
             if isinstance(case.query, dict):
                 case.query.pop(name, None)
-    if isinstance(case.query, dict) and _is_positive(case, ParameterLocation.QUERY):
-        if "wait" in case.query:
-            case.query["wait"] = 0
+    query = case.query
+    if isinstance(query, dict) and "wait" in query and _is_positive(case, ParameterLocation.QUERY):
+        query["wait"] = 0
     is_stats = "stats" in case.operation.path
     if is_stats and isinstance(case.query, dict) and _is_positive(case, ParameterLocation.QUERY):
         _recent_window(case.query)

@@ -8,8 +8,9 @@ import gc
 import os
 import secrets
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 
 import sqlalchemy as sa
 import uvicorn
@@ -65,11 +66,19 @@ class _GracefulServer(uvicorn.Server):
     the signal once it has shut down, so the process would die with 143 after finishing
     cleanly, which supervisors report as a failure.)"""
 
+    # Called when a shutdown begins (long polls are answered at once instead of waiting).
+    on_exit: Callable[[], object] | None = None
+
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         with super().capture_signals():
             yield
             self._captured_signals.clear()
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.on_exit is not None:
+            self.on_exit()
+        super().handle_exit(sig, frame)
 
 
 def _freeze_startup_objects() -> None:
@@ -198,6 +207,9 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
     pages = create_pages_app(settings, db, token, operations=app.state.operations)
     config = uvicorn_config(PagesBesideApi(app, pages), settings, host, port)
     server = _GracefulServer(config)
+    # A signal handler runs between two steps of the loop: hand the wake-up to the loop.
+    loop = asyncio.get_running_loop()
+    server.on_exit = lambda: loop.call_soon_threadsafe(db.publishes.stop_waiting)
     probes = _probe_server(settings, host, obs)
     print(_banner(host, port, token, generated, settings), flush=True)
     if key_note:

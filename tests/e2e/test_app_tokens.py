@@ -117,6 +117,8 @@ def fill(path: str, tenant: Tenant, app_key: str) -> str:
         "msg_id": tenant.msg_id,
         "attempt_id": tenant.attempt_id,
         "event_type_name": "a.b",
+        "sink_id": tenant.endpoint_id,
+        "consumer_id": "walker",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
@@ -488,6 +490,10 @@ MORE_APP_ROUTES = {
     ("post", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/send-example"),
     ("put", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/headers"),
     ("patch", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/headers"),
+    ("get", "/api/v1/app/{app_id}/events"),
+    ("get", "/api/v1/app/{app_id}/poller/{sink_id}"),
+    ("get", "/api/v1/app/{app_id}/poller/{sink_id}/consumer/{consumer_id}"),
+    ("post", "/api/v1/app/{app_id}/poller/{sink_id}/consumer/{consumer_id}/seek"),
     ("post", "/api/v1/auth/logout"),
 }
 RECOVER_BODY = {"since": "2020-01-01T00:00:00Z"}

@@ -42,10 +42,13 @@ async def ctx(tmp_path: Path) -> AsyncIterator[OperationContext]:
         await db.close()
 
 
-async def announcements(ctx: OperationContext) -> list[dict]:
-    """The operational events published so far, oldest first."""
+async def announcements(ctx: OperationContext, switches_only: bool = False) -> list[dict]:
+    """The operational events published so far, oldest first (only `endpoint.disabled` and
+    `endpoint.enabled` if `switches_only`)."""
     page = await ctx.db.messages.list(APP_UID, 100, None)
-    return [json.loads(m.payload or b"{}") for m in reversed(page.items)]
+    events = [json.loads(m.payload or b"{}") for m in reversed(page.items)]
+    switches = ("endpoint.disabled", "endpoint.enabled")
+    return [e for e in events if e["type"] in switches] if switches_only else events
 
 
 async def new_app(ctx: OperationContext) -> str:
@@ -91,7 +94,7 @@ async def test_a_manual_switch_is_announced_once_each_way(ctx):
     await endpoints.update_endpoint(ctx, app, ep.id, EndpointInput(description="x"))
     # A PATCH's null means enabled: that is a switch too.
     await endpoints.update_endpoint(ctx, app, ep.id, EndpointInput(disabled=None))
-    events = await announcements(ctx)
+    events = await announcements(ctx, switches_only=True)
     assert [e["type"] for e in events] == ["endpoint.disabled", "endpoint.enabled"]
     assert events[0]["data"] == {
         "appId": app,
@@ -109,7 +112,34 @@ async def test_a_replace_that_switches_is_announced_and_a_create_is_not(ctx):
     assert created and row.disabled
     row, created = await endpoints.replace_endpoint(ctx, app, "by-put", EndpointInput(url=URL))
     assert not created and not row.disabled
-    assert [e["type"] for e in await announcements(ctx)] == ["endpoint.enabled"]
+    assert [e["type"] for e in await announcements(ctx, switches_only=True)] == ["endpoint.enabled"]
+
+
+async def test_created_updated_and_deleted_endpoints_are_announced(ctx):
+    app = await new_app(ctx)
+    ep = await endpoints.create_endpoint(ctx, app, EndpointInput(url=URL, uid="ledger"))
+    await endpoints.update_endpoint(ctx, app, "ledger", EndpointInput(description="x"))
+    await endpoints.replace_endpoint(ctx, app, "ledger", EndpointInput(url=URL, uid="ledger"))
+    _, created = await endpoints.replace_endpoint(ctx, app, "by-put", EndpointInput(url=URL))
+    await endpoints.delete_endpoint(ctx, app, "ledger")
+    events = await announcements(ctx)
+    assert created
+    assert [e["type"] for e in events] == [
+        "endpoint.created",
+        "endpoint.updated",
+        "endpoint.updated",
+        "endpoint.created",
+        "endpoint.deleted",
+    ]
+    assert events[-1]["data"] == {"appId": app, "endpointId": ep.id, "endpointUid": "ledger"}
+    assert all(e["timestamp"] for e in events)
+
+
+async def test_the_operators_own_endpoints_are_not_announced(ctx):
+    internal = await ctx.operational.application_id()
+    assert internal is not None
+    await endpoints.create_endpoint(ctx, internal, EndpointInput(url=URL))
+    assert await announcements(ctx) == []
 
 
 @pytest.mark.parametrize(

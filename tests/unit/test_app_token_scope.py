@@ -32,6 +32,10 @@ ALLOWED = [
     ("GET", EP + "/attempt-stats"),
     ("GET", "/api/v1/stats/app/{app}/attempt"),
     ("GET", "/api/v1/stats/app/{app}/ep/ep_1/attempt"),
+    ("GET", "/api/v1/app/{app}/events"),
+    ("GET", "/api/v1/app/{app}/poller/ep_1"),
+    ("GET", "/api/v1/app/{app}/poller/ep_1/consumer/c"),
+    ("POST", "/api/v1/app/{app}/poller/ep_1/consumer/c/seek"),
 ]
 
 ADMIN_ONLY = [
@@ -56,6 +60,9 @@ ADMIN_ONLY = [
     ("POST", "/api/v1/stats/app/{app}/attempt"),
     ("GET", "/api/v1/stats/app/{app}/other"),
     ("POST", "/api/v1/stats/usage/app"),
+    ("POST", "/api/v1/app/{app}/events"),
+    ("DELETE", "/api/v1/app/{app}/poller/ep_1/consumer/c"),
+    ("GET", "/api/v1/app/{app}/poller/ep_1/consumer/c/seek"),
 ]
 
 
@@ -143,3 +150,43 @@ def test_the_resolved_id_replaces_the_key(path, expected):
     from hookline.api.app_token_scope import with_app_id
 
     assert with_app_id(path, "a-uid", APP) == expected
+
+
+POLLING = [
+    ("GET", "/api/v1/app/{app}/poller/ep_1", True),
+    ("GET", "/api/v1/app/{app}/poller/ep_1/consumer/c", True),
+    ("POST", "/api/v1/app/{app}/poller/ep_1/consumer/c/seek", True),
+    ("POST", "/api/v1/auth/logout", True),
+    ("GET", "/api/v1/app/{app}/poller/ep_2", False),  # another polling endpoint
+    ("GET", "/api/v1/app/{app}/poller/ep_2/consumer/c", False),
+    ("GET", "/api/v1/app/{app}/events", False),  # the whole stream
+    ("GET", "/api/v1/app/{app}", False),
+    ("GET", EP, False),
+    ("GET", "/api/v1/app/{app}/msg", False),
+    ("POST", "/api/v1/app/{app}/poller/ep_1/consumer/c", False),
+    ("GET", "/api/v1/event-type", False),
+    ("GET", "/api/v1/stats/app/{app}/attempt", False),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "allowed"), POLLING)
+def test_a_polling_token_reads_only_its_polling_endpoint(method, path, allowed):
+    full = path.format(app=APP)
+    resolved = APP if app_key(full) else None
+    refused = refusal(method, full, APP, resolved, False, None, "ep_1")
+    assert (refused is None) is allowed
+    if not allowed:
+        assert refused is not None and refused.status == 403
+
+
+def test_a_polling_token_is_kept_to_its_application():
+    path = f"/api/v1/app/{OTHER}/poller/ep_1"
+    refused = refusal("GET", path, APP, OTHER, False, None, "ep_1")
+    assert refused is not None and refused.status == 403
+
+
+def test_a_read_only_polling_token_does_not_seek():
+    path = f"/api/v1/app/{APP}/poller/ep_1/consumer/c/seek"
+    refused = refusal("POST", path, APP, APP, True, None, "ep_1")
+    assert refused is not None and refused.detail == "this token is read-only"
+    assert refusal("GET", f"/api/v1/app/{APP}/poller/ep_1", APP, APP, True, None, "ep_1") is None

@@ -27,6 +27,8 @@ from hookline.api.routes import (
     expunge,
     health,
     messages,
+    operational_webhooks,
+    polling,
     statistics,
 )
 from hookline.api.routes import observability as observability_routes
@@ -106,6 +108,8 @@ def create_app(
         deliveries,
         expunge,
         statistics,
+        polling,
+        operational_webhooks,
     ):
         app.include_router(module.router, dependencies=protected)
     install_openapi(app)

@@ -99,7 +99,13 @@ class Authenticate:
                 await _unavailable()(scope, receive, send)
                 return
         refused = app_token_scope.refusal(
-            scope["method"], path, grant.app_id, resolved, grant.read_only, grant.capabilities
+            scope["method"],
+            path,
+            grant.app_id,
+            resolved,
+            grant.read_only,
+            grant.capabilities,
+            grant.polling_endpoint_id,
         )
         if refused is not None:
             await error(refused.status, "forbidden", refused.detail)(scope, receive, send)

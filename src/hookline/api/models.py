@@ -258,7 +258,17 @@ class EventTypeOut(OutModel):
     updated_at: datetime
 
 
-RetryDelay = Annotated[StrictInt, Field(ge=0, le=MAX_RETRY_DELAY_SECONDS)]
+def _whole_number(value: Any) -> Any:
+    """`5.0` is the integer 5 in JSON Schema (and so in the document); `5.5` and `"5"` stay
+    refused by StrictInt."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+RetryDelay = Annotated[
+    StrictInt, BeforeValidator(_whole_number), Field(ge=0, le=MAX_RETRY_DELAY_SECONDS)
+]
 
 
 class RetryScheduleIn(ApiModel):
@@ -343,10 +353,10 @@ class EndpointFields(ApiModel):
     @field_validator("headers")
     @classmethod
     def _acceptable_headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        return _acceptable(value)
+        return acceptable_headers(value)
 
 
-def _acceptable(value: dict[str, str] | None) -> dict[str, str] | None:
+def acceptable_headers(value: dict[str, str] | None) -> dict[str, str] | None:
     if value and (problems := header_problems(value)):
         raise ValueError("; ".join(problems))
     return value
@@ -360,7 +370,7 @@ class EndpointHeadersIn(ApiModel):
     @field_validator("headers")
     @classmethod
     def _acceptable_headers(cls, value: dict[str, str]) -> dict[str, str] | None:
-        return _acceptable(value)
+        return acceptable_headers(value)
 
 
 class EndpointHeadersPatchIn(ApiModel):
@@ -375,7 +385,7 @@ class EndpointHeadersPatchIn(ApiModel):
     @field_validator("headers")
     @classmethod
     def _acceptable_headers(cls, value: dict[str, str]) -> dict[str, str] | None:
-        return _acceptable(value)
+        return acceptable_headers(value)
 
 
 class EndpointHeadersOut(OutModel):
@@ -595,6 +605,9 @@ class AppPortalAccessIn(ApiModel):
     # Seconds: 1 hour to 7 days (as Svix); default 7 days.
     expiry: Annotated[int, Field(ge=3600, le=7 * 24 * 3600), NOT_BOOL] | None = None
     session_id: Key | None = None
+    # A Hookline extension: a token that may only read this polling endpoint (an endpoint id
+    # or uid of the application) and its consumers; its `url` is the poller's address.
+    polling_endpoint: Key | None = None
 
 
 class AppPortalAccessOut(OutModel):

@@ -1,7 +1,9 @@
 """Endpoints: create, replace, change, switch on or off, delete; the signing secret.
 
-A user turning an endpoint off or on is announced to the operator (operational webhooks,
-`trigger: manual`), whichever way they did it.
+Each change is announced to the operator (operational webhooks): `endpoint.created`,
+`endpoint.updated`, `endpoint.deleted`, and a user turning an endpoint off or on
+(`endpoint.disabled` / `endpoint.enabled`, `trigger: manual`), whichever way they did it.
+The operational-webhook endpoints' own changes are not announced.
 """
 
 from __future__ import annotations
@@ -62,7 +64,9 @@ async def create_endpoint(
 ) -> EndpointRow:
     """`secret`: the caller's signing secret or key; without one, a new one of the scheme."""
     chosen = endpoint_secret(secret, signature_scheme)
-    return await ctx.db.endpoints.create(app, await _checked(ctx, given), chosen)
+    row = await ctx.db.endpoints.create(app, await _checked(ctx, given), chosen)
+    await _announce(ctx, "endpoint.created", row)
+    return row
 
 
 async def replace_endpoint(
@@ -73,6 +77,7 @@ async def replace_endpoint(
     fields = await _checked(ctx, given)
     was_disabled = await _disabled_now(ctx, app, endpoint)
     row, created = await ctx.db.endpoints.upsert(app, endpoint, fields, signing.generate_secret())
+    await _announce(ctx, "endpoint.created" if created else "endpoint.updated", row)
     await _announce_switch(ctx, was_disabled, row)
     return row, created
 
@@ -88,6 +93,7 @@ async def update_endpoint(
             changes[key] = cleared
     was_disabled = await _disabled_now(ctx, app, endpoint) if "disabled" in changes else None
     row = await ctx.db.endpoints.update(app, endpoint, changes)
+    await _announce(ctx, "endpoint.updated", row)
     await _announce_switch(ctx, was_disabled, row)
     return row
 
@@ -100,7 +106,25 @@ async def set_endpoint_disabled(
 
 
 async def delete_endpoint(ctx: OperationContext, app: str, endpoint: str) -> None:
-    await ctx.db.endpoints.delete(app, endpoint)
+    row = await ctx.db.endpoints.get(app, endpoint)
+    await ctx.db.endpoints.delete(row.app_id, row.id)
+    await _announce(ctx, "endpoint.deleted", row)
+
+
+async def _reported(ctx: OperationContext, app_id: str) -> bool:
+    """Whether changes to this application's endpoints go to the operator: only if there are
+    operational-webhook endpoints (their application exists), and never their own."""
+    internal = await ctx.operational.application_id()
+    return internal is not None and internal != app_id
+
+
+async def _announce(ctx: OperationContext, kind: str, row: EndpointRow) -> None:
+    """Tell the operator (operational webhooks) of a created, changed or deleted endpoint:
+    Svix's payload (`appId`, `endpointId`, `endpointUid`)."""
+    if not await _reported(ctx, row.app_id):
+        return
+    data = {"appId": row.app_id, "endpointId": row.id, "endpointUid": row.uid}
+    await ctx.operational.emit(kind, data)
 
 
 async def _disabled_now(ctx: OperationContext, app: str, endpoint: str) -> bool | None:
@@ -115,6 +139,8 @@ async def _announce_switch(
 ) -> None:
     """Tell the operator (operational webhooks) when a user turns an endpoint on or off."""
     if was_disabled is None or was_disabled == row.disabled:
+        return
+    if not await _reported(ctx, row.app_id):
         return
     kind = "endpoint.disabled" if row.disabled else "endpoint.enabled"
     data = {

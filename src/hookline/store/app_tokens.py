@@ -38,6 +38,8 @@ class AppToken:
     read_only: bool
     capabilities: tuple[str, ...] | None  # None: all of them
     expires_at: int
+    # Set: the token may only read this polling endpoint (an endpoint id) and its consumers.
+    polling_endpoint_id: str | None = None
 
 
 class AppTokens:
@@ -51,6 +53,7 @@ class AppTokens:
         read_only: bool = False,
         capabilities: list[str] | None = None,
         session_id: str | None = None,
+        polling_endpoint_id: str | None = None,
     ) -> tuple[str, AppTokenRow]:
         """A new token for the application `app` (id or uid). Returns (token, row); the token
         itself is not stored and cannot be shown again."""
@@ -66,6 +69,7 @@ class AppTokens:
                 "read_only": read_only,
                 "capabilities": capabilities,
                 "session_id": session_id,
+                "polling_endpoint_id": polling_endpoint_id,
                 "created_at": now,
                 "expires_at": now + expiry_ms,
             }
@@ -89,11 +93,17 @@ class AppTokens:
             read_only=row.read_only,
             capabilities=tuple(row.capabilities) if row.capabilities is not None else None,
             expires_at=row.expires_at,
+            polling_endpoint_id=row.polling_endpoint_id,
         )
 
     async def grant(self, hashed: str) -> AppToken | None:
-        """The live grant of the token whose SHA-256 is `hashed` (a portal session's)."""
-        query = sa.select(t).where(t.c.token_hash == hashed, t.c.expires_at > now_ms())
+        """The live grant of the token whose SHA-256 is `hashed` (a portal session's). A
+        token limited to a polling endpoint opens no portal: none."""
+        query = sa.select(t).where(
+            t.c.token_hash == hashed,
+            t.c.expires_at > now_ms(),
+            t.c.polling_endpoint_id.is_(None),
+        )
         async with self.db.read() as conn:
             row = (await conn.execute(query)).first()
         if row is None:

@@ -24,6 +24,7 @@ from hookline.secrets_at_rest import SecretBox
 from hookline.store.errors import Conflict, StoreUnavailable
 from hookline.store.notify import CHANNEL, CoalescingNotifier, listen
 from hookline.store.pooling import connect_args
+from hookline.store.publish_wakeups import PublishWakeups
 
 T = TypeVar("T")
 log = logging.getLogger("hookline.store")
@@ -97,6 +98,10 @@ class Connections:
         self._notifier = None if self.dialect == "sqlite" else CoalescingNotifier(self._send_notify)
 
         self._publish_listeners: list[Callable[[], None]] = []
+        # What long polls wait on (the events API, polling endpoints).
+        self.publishes = PublishWakeups(
+            None if self.dialect == "sqlite" else self._listen_published
+        )
         # Set by Database: what repositories seal and open endpoint secrets with.
         self.secret_box: SecretBox | None = None
 
@@ -108,6 +113,7 @@ class Connections:
         """New deliveries are due now: wake this process's worker and, on PostgreSQL, others."""
         for listener in self._publish_listeners:
             listener()
+        self.publishes.fire()
         if self._notifier is not None:
             self._notifier.request()
 
@@ -183,7 +189,15 @@ class Connections:
         async with self.read() as conn:
             await conn.execute(sa.text("SELECT 1"))
 
+    async def _listen_published(self, on_notify: Callable[[], None], stop: asyncio.Event) -> None:
+        # The workers' channel: it is notified after every publish (and when deliveries are
+        # due again), so a long poll may wake for nothing and read again; never too late.
+        if self.listen_url is None and self.transaction_pooling:
+            return  # LISTEN cannot work through a transaction pooler (see listen_for_due)
+        await listen(plain_dsn(self.listen_url or self.url), on_notify, stop)
+
     async def close(self) -> None:
+        await self.publishes.close()
         if self._notifier is not None:
             await self._notifier.close()
         await self._writer.dispose()

@@ -25,6 +25,7 @@ from hookline.store.endpoints import Endpoints
 from hookline.store.event_types import EventTypes
 from hookline.store.idempotency import IdempotencyKeys
 from hookline.store.messages import Messages
+from hookline.store.polling import Polling
 from hookline.store.pooling import detect_transaction_pooling
 from hookline.store.portal_links import PortalLinks
 from hookline.store.recovery import Recovery
@@ -68,6 +69,7 @@ class Database(Connections):
         self.statistics_upkeep = StatisticsUpkeep(self)
         self.web_sessions = WebSessions(self)
         self.portal_links = PortalLinks(self)
+        self.polling = Polling(self)
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):  # the database may be gone; closing goes on

@@ -24,6 +24,7 @@ from hookline.store.applications import insert_application
 from hookline.store.clock import now_ms
 from hookline.store.errors import Conflict, InvalidKey, NotFound
 from hookline.store.lookups import refuse_id_shaped
+from hookline.store.message_sequence import take_numbers
 from hookline.store.rows import MessageRow
 from hookline.store.schema import applications, deliveries, endpoints, message_tags, messages
 from hookline.types import DeliveryStatus, TriggerType
@@ -136,6 +137,14 @@ async def store_batch(
         results.append(MessageRow.from_row(row))
     if not rows:
         return results
+    # Numbered last, just before the writes: the sequence rows stay locked until the commit.
+    counts: dict[str, int] = defaultdict(int)
+    for stored in rows:
+        counts[stored["app_id"]] += 1
+    next_number = await take_numbers(conn, counts)
+    for stored in rows:
+        stored["seq"] = next_number[stored["app_id"]]
+        next_number[stored["app_id"]] += 1
     await conn.execute(messages.insert(), rows)
     tags = [
         {"app_id": row["app_id"], "tag": tag, "msg_id": row["id"]}

@@ -172,6 +172,7 @@ class MessageRow:
     # The publish span's W3C traceparent, when tracing was on (observability/tracing.py).
     trace_context: str | None = None
     deliver_at: int | None = None  # the time it was scheduled for (`deliverAt`), if any
+    seq: int | None = None  # its place in the application's stream (polling), where read
 
     @classmethod
     def from_row(cls, row: sa.Row[Any] | Mapping[str, Any]) -> MessageRow:
@@ -187,6 +188,7 @@ class MessageRow:
             created_at=m["created_at"],
             trace_context=m.get("trace_context"),
             deliver_at=m.get("deliver_at"),
+            seq=m.get("seq"),
         )
 
 
@@ -371,6 +373,7 @@ class AppTokenRow:
     session_id: str | None
     created_at: int
     expires_at: int
+    polling_endpoint_id: str | None = None  # set: limited to that polling endpoint
 
     @classmethod
     def from_row(cls, row: sa.Row[Any] | Mapping[str, Any]) -> AppTokenRow:
@@ -383,6 +386,7 @@ class AppTokenRow:
             session_id=m["session_id"],
             created_at=m["created_at"],
             expires_at=m["expires_at"],
+            polling_endpoint_id=m.get("polling_endpoint_id"),
         )
 
 

@@ -110,10 +110,46 @@ messages = sa.Table(
     # The publish request's W3C trace context (`traceparent`), when tracing is on, so that
     # each attempt's span links to the publish even in another process.
     sa.Column("trace_context", sa.String(128), nullable=True),
+    # The message's place in its application's stream, in commit order (polling; see
+    # app_message_sequences). NULL never after migration 0012.
+    sa.Column("seq", sa.BigInteger, nullable=True),
     sa.UniqueConstraint("app_id", "event_id", name="uq_messages_app_event_id"),
     sa.Index("ix_messages_app", "app_id", "id"),
     # Message lists filtered by event type, newest first, without reading other types.
     sa.Index("ix_messages_app_type", "app_id", "event_type", "id"),
+    sa.Index("ux_messages_app_seq", "app_id", "seq", unique=True),
+)
+
+# The last `messages.seq` given out per application. A publish takes its numbers by updating
+# this row, which it holds locked until it commits: numbers are therefore committed in order,
+# and a reader that has seen number n will never see a lower one appear later.
+app_message_sequences = sa.Table(
+    "app_message_sequences",
+    metadata,
+    sa.Column(
+        "app_id",
+        sa.String(40),
+        sa.ForeignKey("applications.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("last_seq", sa.BigInteger, nullable=False),
+)
+
+# A polling endpoint's consumers (Svix's poller): each one's durable cursor, the `seq` of the
+# last message it was given (0: none yet).
+poller_consumers = sa.Table(
+    "poller_consumers",
+    metadata,
+    sa.Column(
+        "endpoint_id",
+        sa.String(40),
+        sa.ForeignKey("endpoints.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("consumer_id", sa.String(256), primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
 )
 
 # One row per tag of a message: what the `tag` filters of message and attempt lists look up,
@@ -279,6 +315,8 @@ app_tokens = sa.Table(
     sa.Column("session_id", sa.String(256), nullable=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("expires_at", sa.BigInteger, nullable=False),
+    # A token that may only read this polling endpoint (a Hookline extension); NULL: none.
+    sa.Column("polling_endpoint_id", sa.String(40), nullable=True),
     sa.Index("ix_app_tokens_app", "app_id", "expires_at"),
 )
 

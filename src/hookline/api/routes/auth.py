@@ -46,19 +46,27 @@ async def app_portal_access(
         await db.applications.create(
             {**body.application.model_dump(), "uid": app_id}, get_if_exists=True
         )
+    polling_endpoint = None
+    if body.polling_endpoint is not None:
+        polling_endpoint = await db.endpoints.get(app_id, body.polling_endpoint)
     token, row = await db.app_tokens.issue(
         app_id,
         expiry_ms=(body.expiry or DEFAULT_EXPIRY_SECONDS) * 1000,
         read_only=bool(body.read_only),
         capabilities=list(body.capabilities) if body.capabilities is not None else None,
         session_id=body.session_id,
+        polling_endpoint_id=polling_endpoint.id if polling_endpoint else None,
     )
+    public_url = request.app.state.settings.public_url
+    if polling_endpoint is not None:
+        # Such a token opens no portal: its link is the polling endpoint's API address.
+        url = f"{public_url}/api/v1/app/{polling_endpoint.app_id}/poller/{polling_endpoint.id}"
+        return OrjsonResponse({"url": url, "token": token}, headers=NO_STORE)
     # The link opens the portal once: it carries a one-time code (not the token) in the
     # fragment, which browsers never send to servers or write to logs; the portal's page
     # posts it and removes it from the address bar. Its origin is HOOKLINE_PUBLIC_URL, never
     # the request's Host: a forged Host would send the code there.
     code = await db.portal_links.create(row)
-    public_url = request.app.state.settings.public_url
     url = f"{public_url}/portal/open#code={code}"
     return OrjsonResponse({"url": url, "token": token}, headers=NO_STORE)
 

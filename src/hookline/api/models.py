@@ -267,7 +267,7 @@ def _whole_number(value: Any) -> Any:
 
 
 RetryDelay = Annotated[
-    StrictInt, BeforeValidator(_whole_number), Field(ge=0, le=MAX_RETRY_DELAY_SECONDS)
+    StrictInt, Field(ge=0, le=MAX_RETRY_DELAY_SECONDS), BeforeValidator(_whole_number)
 ]
 
 

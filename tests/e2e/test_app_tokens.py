@@ -300,7 +300,9 @@ def test_tokens_for_missing_applications(hookline):
         "created-for-portal", AppPortalAccessIn(application=ApplicationIn(name="Portal"))
     )
     assert svix.application.get("created-for-portal").name == "Portal"
-    assert out.token in out.url
+    # The url is a single-use portal link (its own code, never the token itself).
+    assert out.url.startswith(f"{hookline.url}/portal/open#code=")
+    assert out.token not in out.url
     with token_client(hookline, out.token) as http:
         assert http.get("/api/v1/app/created-for-portal/endpoint").status_code == 200
     # Both bodies are optional.

@@ -21,6 +21,7 @@ from hookline.api.routes import (
     applications,
     attempts,
     auth,
+    background_tasks,
     deliveries,
     endpoints,
     event_types,
@@ -28,6 +29,7 @@ from hookline.api.routes import (
     health,
     messages,
     statistics,
+    usage,
 )
 from hookline.api.routes import observability as observability_routes
 from hookline.config import Settings
@@ -65,6 +67,8 @@ def create_app(
             yield
         finally:
             stop.set()
+            # Background tasks die with the process: say so in their records.
+            await app.state.operations.background.shutdown()
             if task is not None:
                 # On timeout wait_for cancels the worker; unrecorded work returns with its lease.
                 with contextlib.suppress(TimeoutError):
@@ -106,6 +110,8 @@ def create_app(
         deliveries,
         expunge,
         statistics,
+        background_tasks,
+        usage,
     ):
         app.include_router(module.router, dependencies=protected)
     install_openapi(app)

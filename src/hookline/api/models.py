@@ -20,7 +20,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    StrictInt,
     StringConstraints,
     ValidationInfo,
     WithJsonSchema,
@@ -258,7 +257,8 @@ class EventTypeOut(OutModel):
     updated_at: datetime
 
 
-RetryDelay = Annotated[StrictInt, Field(ge=0, le=MAX_RETRY_DELAY_SECONDS)]
+# Whole seconds; 60.0 is the integer JSON Schema says it is, and is taken as 60.
+RetryDelay = Annotated[int, Field(ge=0, le=MAX_RETRY_DELAY_SECONDS), NOT_BOOL]
 
 
 class RetryScheduleIn(ApiModel):

@@ -1,8 +1,11 @@
 """The retention task, run by `hookline serve` and `hookline worker` alike.
 
 Every HOOKLINE_RETENTION_INTERVAL (an hour) it removes message payloads and receivers'
-response bodies older than HOOKLINE_RETENTION_DAYS (90; 0 keeps them), idempotency keys
-past their expiry, and attempt counters past their keep (stat_buckets.counter_cutoffs).
+response bodies older than HOOKLINE_RETENTION_DAYS (90; 0 keeps them), the payloads of
+messages past their own retention (`payloadRetentionPeriod` / `payloadRetentionHours`),
+idempotency keys past their expiry, and attempt counters past their keep
+(stat_buckets.counter_cutoffs); and it fails the background tasks a stopped process left
+running.
 Each process runs it; on PostgreSQL their passes can overlap safely (see store/retention.py;
 a counter row deleted twice is simply gone), and a random start spreads them out.
 """
@@ -50,6 +53,12 @@ async def retention_pass(db: Database, settings: Settings, stop: asyncio.Event) 
                 removed.payloads,
                 removed.responses,
             )
+    # Payloads of messages that asked to be kept for less than the server's period.
+    expired = await db.retention.remove_expired_payloads(now, stop)
+    if expired:
+        log.info("retention: removed %d payloads past their message's own retention", expired)
+    # Background tasks left running by a process that stopped.
+    await db.background_tasks.fail_abandoned(now)
     # Expired idempotency keys, a batch at a time, pausing between batches for other writers.
     while await db.idempotency_keys.delete_expired(now, BATCH) == BATCH:
         if await _stopped_within(stop, PAUSE_SECONDS):

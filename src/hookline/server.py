@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import os
 import secrets
 import signal
@@ -33,16 +34,23 @@ from hookline.ui import create_pages_app
 from hookline.web_app import PagesBesideApi
 
 TOKEN_FILE = "admin-token"
+log = logging.getLogger("hookline.server")
 
 
 async def _open(settings: Settings, box: SecretBox | None) -> Database:
-    return await open_database(
+    db = await open_database(
         settings.database_url,
         migrate=True,
         secret_box=box,
         pooler=settings.database_pooler,
         listen_url=settings.database_listen_url or None,
     )
+    # Background tasks run in the process that started them: those a stopped process left
+    # `running` are failed now rather than reported running for ever.
+    abandoned = await db.background_tasks.fail_abandoned()
+    if abandoned:
+        log.warning("marked %d background tasks failed: their process stopped", abandoned)
+    return db
 
 
 def load_or_create_admin_token(settings: Settings) -> tuple[str, bool]:

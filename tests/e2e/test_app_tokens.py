@@ -83,6 +83,9 @@ ADMIN_UNDER_APP = {
     ("post", "/api/v1/app/{app_id}/msg"),
     # Asked by the publisher before publishing, which is the admin's.
     ("post", "/api/v1/app/{app_id}/msg/precheck/active"),
+    # Erasing content in bulk is the publisher's decision (one message: DELETE …/content).
+    ("post", "/api/v1/app/{app_id}/msg/bulk-expunge"),
+    ("post", "/api/v1/app/{app_id}/msg/expunge-all-contents"),
 }
 # Routes under the application that a default token must be able to use.
 APP_ROUTES = {
@@ -117,6 +120,7 @@ def fill(path: str, tenant: Tenant, app_key: str) -> str:
         "msg_id": tenant.msg_id,
         "attempt_id": tenant.attempt_id,
         "event_type_name": "a.b",
+        "task_id": "qtask_" + "0" * 22,
         "sink_id": tenant.endpoint_id,
         "consumer_id": "walker",
     }

@@ -161,8 +161,11 @@ def test_message_fields_are_documented_as_the_server_takes_them(document):
     )
     for tags in (["t"] * 6, ["has space"], [""], ["x" * 129]):
         assert not check.is_valid({**base, "tags": tags})
-    for field in ("transformationsParams", "payloadRetentionPeriod", "payloadRetentionHours"):
-        assert not check.is_valid({**base, field: 1})
+    assert not check.is_valid({**base, "transformationsParams": 1})
+    for field in ("payloadRetentionPeriod", "payloadRetentionHours"):
+        assert check.is_valid({**base, field: 1})
+        assert not check.is_valid({**base, field: 0})
+        assert not check.is_valid({**base, field: True})
     for path in ("/api/v1/app/{app_id}/msg", "/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}"):
         operation = document["paths"][path]["get"]
         [tag] = [p for p in operation["parameters"] if p["name"] == "tag"]

@@ -18,14 +18,20 @@ ALWAYS_ALLOWED = ("OPTIONS",)
 
 
 def allowed_methods(routes: Iterable[BaseRoute], path: str) -> list[str]:
-    """The methods some route accepts at `path` (none if no route has that path)."""
-    methods: set[str] = set()
+    """The methods some route accepts at `path` (none if no route has that path).
+
+    Only the most specific routes count: those matching with the fewest path parameters. A
+    path such as Svix's `…/msg/bulk-expunge` names a resource of its own; `…/msg/{msg_id}`
+    matches it too, but only by taking `bulk-expunge` for a message key."""
+    by_parameters: dict[int, set[str]] = {}
     # Included routers are flattened into the routes as they are served (prefix and all).
     for route in iter_route_contexts(list(routes)):
         found = getattr(route, "methods", None)
         regex = getattr(route, "path_regex", None)
         if found and regex is not None and regex.match(path):
-            methods |= found
+            parameters = str(getattr(route, "path", "")).count("{")
+            by_parameters.setdefault(parameters, set()).update(found)
+    methods = by_parameters[min(by_parameters)] if by_parameters else set()
     if methods:
         methods.update(ALWAYS_ALLOWED)
     return sorted(methods)

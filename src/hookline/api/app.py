@@ -21,6 +21,7 @@ from hookline.api.routes import (
     applications,
     attempts,
     auth,
+    background_tasks,
     deliveries,
     endpoints,
     event_types,
@@ -30,6 +31,7 @@ from hookline.api.routes import (
     operational_webhooks,
     polling,
     statistics,
+    usage,
 )
 from hookline.api.routes import observability as observability_routes
 from hookline.config import Settings
@@ -67,6 +69,8 @@ def create_app(
             yield
         finally:
             stop.set()
+            # Background tasks die with the process: say so in their records.
+            await app.state.operations.background.shutdown()
             if task is not None:
                 # On timeout wait_for cancels the worker; unrecorded work returns with its lease.
                 with contextlib.suppress(TimeoutError):
@@ -110,6 +114,8 @@ def create_app(
         statistics,
         polling,
         operational_webhooks,
+        background_tasks,
+        usage,
     ):
         app.include_router(module.router, dependencies=protected)
     install_openapi(app)

@@ -455,10 +455,6 @@ class EndpointSecretOut(OutModel):
 # refused, never stored and then ignored. Svix's SDK leaves out the fields it was not given.
 _NOT_SUPPORTED = {
     "transformations_params": "transformations are not supported",
-    "payload_retention_period": "per-message retention is not supported: payloads are kept for "
-    "HOOKLINE_RETENTION_DAYS",
-    "payload_retention_hours": "per-message retention is not supported: payloads are kept for "
-    "HOOKLINE_RETENTION_DAYS",
 }
 
 
@@ -493,8 +489,10 @@ class MessageIn(ApiModel):
     # operations.messages, which knows the setting). Without an offset: UTC.
     deliver_at: IsoDateTime | None = None
     transformations_params: Annotated[Any, _refused("transformations_params")] = None
-    payload_retention_period: Annotated[Any, _refused("payload_retention_period")] = None
-    payload_retention_hours: Annotated[Any, _refused("payload_retention_hours")] = None
+    # How long to keep this message's payload, in days or hours (one of them): shorter than
+    # HOOKLINE_RETENTION_DAYS, never longer (checked by operations.messages).
+    payload_retention_period: Annotated[int, Field(ge=1, le=36_500), NOT_BOOL] | None = None
+    payload_retention_hours: Annotated[int, Field(ge=1, le=876_000), NOT_BOOL] | None = None
 
     @field_validator(*_NOT_SUPPORTED)
     @classmethod

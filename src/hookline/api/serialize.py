@@ -14,6 +14,7 @@ from hookline.store.rows import (
     ApplicationRow,
     AttemptMessage,
     AttemptRow,
+    BackgroundTaskRow,
     DeliveryState,
     EndpointMessageRow,
     EndpointRow,
@@ -204,3 +205,18 @@ def endpoint_message(row: EndpointMessageRow, with_content: bool = True) -> dict
         **message(row.message, with_content),
         **_delivery_state(row.delivery),
     }
+
+
+def background_task(row: BackgroundTaskRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "status": row.status,
+        "task": row.task,
+        "updatedAt": iso(row.updated_at),
+        "data": row.data,
+    }
+
+
+def task_summary(row: BackgroundTaskRow) -> dict[str, Any]:
+    """A task as the operation that started it answers (without `data`)."""
+    return {"id": row.id, "status": row.status, "task": row.task, "updatedAt": iso(row.updated_at)}

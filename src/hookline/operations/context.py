@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from hookline.config import Settings
 from hookline.operational import OperationalEvents
+from hookline.operations.background import BackgroundRunner
 from hookline.readiness import FailureWatch
 from hookline.store import Database
 
@@ -18,3 +19,8 @@ class OperationContext:
     operational: OperationalEvents
     # This process's publishes, for the health route: failures that last make it not ready.
     publishes: FailureWatch = field(default_factory=lambda: FailureWatch("publish messages"))
+    # This process's background tasks (expunge all, statistics aggregation).
+    background: BackgroundRunner = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "background", BackgroundRunner(self.db))

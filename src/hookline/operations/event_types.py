@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hookline.openapi_webhooks import ImportedEventType, SpecError, event_types_from, parse_raw
 from hookline.operations.context import OperationContext
+from hookline.operations.errors import InvalidInput
 from hookline.operations.partial import UNSET, Unset, all_fields, given_fields
 from hookline.store.rows import EventTypeRow
 
@@ -67,3 +69,48 @@ async def set_event_type_retry_schedule(
     """Give this type's messages their own retry schedule (None: back to the server's). It
     applies to every retry scheduled from now on, of messages already published too."""
     return (await ctx.db.event_types.set_retry_schedule(name, schedule)).retry_schedule
+
+
+@dataclass(frozen=True)
+class OpenApiImport:
+    """What an import found in the document, and (unless a dry run) what it changed."""
+
+    event_types: list[ImportedEventType]
+    modified: list[str]
+    archived: list[str]
+
+
+async def import_openapi(
+    ctx: OperationContext,
+    spec: dict[str, Any] | None,
+    spec_raw: str | None,
+    dry_run: bool = False,
+    replace_all: bool = False,
+) -> OpenApiImport:
+    """Create or replace an event type per webhook of an OpenAPI document (see
+    openapi_webhooks), given parsed (`spec`) or as JSON or YAML text (`spec_raw`), one of
+    the two; `replace_all` archives the event types the document does not have; `dry_run`
+    changes nothing and says what would be imported."""
+    if (spec is None) == (spec_raw is None):
+        raise InvalidInput("give the document as either spec or specRaw (one of them)", "spec")
+    try:
+        document = spec if spec is not None else parse_raw(spec_raw or "")
+        found = event_types_from(document, "spec" if spec is not None else "specRaw")
+    except SpecError as exc:
+        raise InvalidInput(exc.detail, exc.field) from exc
+    if dry_run:
+        return OpenApiImport(found, [], [])
+    archived = await ctx.db.event_types.import_catalog(
+        {
+            e.name: {
+                "description": e.description,
+                "deprecated": e.deprecated,
+                "schemas": e.schemas,
+                "group_name": e.group_name,
+                "feature_flags": e.feature_flags,
+            }
+            for e in found
+        },
+        replace_all,
+    )
+    return OpenApiImport(found, [e.name for e in found], archived)

@@ -23,6 +23,7 @@ from hookline.store.rows import MessageRow
 log = logging.getLogger("hookline.operations")
 
 DAY_MS = 86_400_000
+HOUR_MS = 3_600_000
 
 
 def deliver_at_problem(deliver_at_ms: int, now_ms: int, retention_days: float) -> str | None:
@@ -39,6 +40,30 @@ def deliver_at_problem(deliver_at_ms: int, now_ms: int, retention_days: float) -
     return None
 
 
+def payload_keep_ms(
+    period_days: int | None, hours: int | None, retention_days: float
+) -> int | None:
+    """How long (ms) a message asked for its payload to be kept (`payloadRetentionPeriod`
+    days or `payloadRetentionHours`), or None for the server's HOOKLINE_RETENTION_DAYS.
+    Raises InvalidInput for both at once, or a keep longer than the server's."""
+    if period_days is not None and hours is not None:
+        raise InvalidInput(
+            "give payloadRetentionPeriod or payloadRetentionHours, not both",
+            "payloadRetentionHours",
+        )
+    if period_days is None and hours is None:
+        return None
+    field = "payloadRetentionPeriod" if period_days is not None else "payloadRetentionHours"
+    keep = (period_days or 0) * DAY_MS + (hours or 0) * HOUR_MS
+    if retention_days > 0 and keep > retention_days * DAY_MS:
+        raise InvalidInput(
+            f"payloads are kept at most {retention_days:g} days (HOOKLINE_RETENTION_DAYS): "
+            "a message may ask for a shorter keep, not a longer one",
+            field,
+        )
+    return keep
+
+
 async def publish_message(
     ctx: OperationContext,
     app: str,
@@ -51,17 +76,22 @@ async def publish_message(
     endpoint_id: str | None = None,
     tags: list[str] | None = None,
     deliver_at_ms: int | None = None,
+    payload_keep: int | None = None,
 ) -> MessageRow:
     """Store the message and its deliveries; when this returns, it will not be lost.
     `create_app`: the application is created with these settings if `app` names none.
     `endpoint_id`: to that endpoint only (see `send_example`). `deliver_at_ms`: no attempt
-    before that time."""
+    before that time. `payload_keep`: ms to keep the payload (see `payload_keep_ms`)."""
+    now = int(time.time() * 1000)
     if deliver_at_ms is not None:
-        problem = deliver_at_problem(
-            deliver_at_ms, int(time.time() * 1000), ctx.settings.retention_days
-        )
+        problem = deliver_at_problem(deliver_at_ms, now, ctx.settings.retention_days)
         if problem:
             raise InvalidInput(problem, "deliverAt")
+        if payload_keep is not None and deliver_at_ms >= now + payload_keep:
+            raise InvalidInput(
+                "deliverAt is after the payload's retention: it would be gone when due",
+                "deliverAt",
+            )
     try:
         body = orjson.dumps(payload)
     except orjson.JSONEncodeError as exc:
@@ -78,6 +108,7 @@ async def publish_message(
             endpoint_id=endpoint_id,
             tags=tags,
             deliver_at=deliver_at_ms,
+            payload_keep_ms=payload_keep,
         )
     except StoreUnavailable as exc:
         report_failure(ctx.publishes, time.monotonic(), exc, log)

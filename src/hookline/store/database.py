@@ -17,12 +17,14 @@ from hookline.secrets_at_rest import SecretBox
 from hookline.store.app_tokens import AppTokens
 from hookline.store.applications import Applications
 from hookline.store.attempts import Attempts
+from hookline.store.background_tasks import BackgroundTasks
 from hookline.store.connections import Connections, plain_dsn
 from hookline.store.dead_letters import DeadLetters
 from hookline.store.deliveries import Deliveries
 from hookline.store.delivery_log import DeliveryLog
 from hookline.store.endpoints import Endpoints
 from hookline.store.event_types import EventTypes
+from hookline.store.expunge import Expunge
 from hookline.store.idempotency import IdempotencyKeys
 from hookline.store.messages import Messages
 from hookline.store.polling import Polling
@@ -33,6 +35,7 @@ from hookline.store.replay import Replay
 from hookline.store.retention import Retention
 from hookline.store.statistics import AcrossApplications, Statistics
 from hookline.store.statistics_upkeep import StatisticsUpkeep
+from hookline.store.usage import Usage
 from hookline.store.web_sessions import WebSessions
 
 log = logging.getLogger("hookline.store")
@@ -58,15 +61,18 @@ class Database(Connections):
         self.messages = Messages(self)
         self.deliveries = Deliveries(self)
         self.attempts = Attempts(self)
+        self.background_tasks = BackgroundTasks(self)
         self.idempotency_keys = IdempotencyKeys(self)
         self.delivery_log = DeliveryLog(self)
         self.recovery = Recovery(self)
         self.dead_letters = DeadLetters(self)
         self.replay = Replay(self)
         self.retention = Retention(self)
+        self.expunge = Expunge(self)
         self.statistics = Statistics(self)
         self.statistics_all = AcrossApplications(self)
         self.statistics_upkeep = StatisticsUpkeep(self)
+        self.usage = Usage(self)
         self.web_sessions = WebSessions(self)
         self.portal_links = PortalLinks(self)
         self.polling = Polling(self)

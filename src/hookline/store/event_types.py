@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -116,6 +117,41 @@ class EventTypes:
                 )
             if result.rowcount == 0:
                 raise NotFound("event type", name)
+
+    async def import_catalog(
+        self, imported: dict[str, dict[str, Any]], replace_all: bool
+    ) -> builtins.list[str]:
+        """Create or replace each event type of `imported` (name → fields), unarchived, in
+        one transaction (retry schedules are kept); with `replace_all`, archive every other
+        one. Returns the names archived."""
+
+        async def work(conn: AsyncConnection) -> builtins.list[str]:
+            now = now_ms()
+            names = list(imported)
+            existing = set(
+                (await conn.execute(sa.select(t.c.name).where(t.c.name.in_(names)))).scalars()
+            )
+            for name, fields in imported.items():
+                values = {**_defaults(fields), "archived": False}
+                if name in existing:
+                    await conn.execute(
+                        t.update().where(t.c.name == name).values(**values, updated_at=now)
+                    )
+                else:
+                    await conn.execute(
+                        t.insert().values(name=name, **values, created_at=now, updated_at=now)
+                    )
+            if not replace_all:
+                return []
+            archived = await conn.execute(
+                t.update()
+                .where(t.c.archived.is_(False), t.c.name.not_in(names))
+                .values(archived=True, updated_at=now)
+                .returning(t.c.name)
+            )
+            return sorted(archived.scalars())
+
+        return await self.db.transaction(work)
 
 
 def _defaults(fields: dict[str, Any]) -> dict[str, Any]:

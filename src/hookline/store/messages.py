@@ -40,6 +40,7 @@ class Messages:
         trace_context: str | None = None,
         endpoint_id: str | None = None,
         deliver_at: int | None = None,
+        payload_keep_ms: int | None = None,
     ) -> MessageRow:
         """Store a message and one pending delivery per matching endpoint, atomically (or,
         with `endpoint_id`, to that enabled endpoint only, whatever its filters).
@@ -58,6 +59,7 @@ class Messages:
                 trace_context,
                 endpoint_id,
                 deliver_at,
+                payload_keep_ms,
             )
         )
 

@@ -48,6 +48,8 @@ class PublishRequest:
     # Deliver to this endpoint (an id) only, whatever its filters: an example sent on request.
     endpoint_id: str | None = None
     deliver_at: int | None = None  # ms; the deliveries are due then instead of now
+    # ms; the payload is removed this long after publishing (a keep of the message's own)
+    payload_keep_ms: int | None = None
     future: asyncio.Future[MessageRow] = field(init=False, repr=False)
 
 
@@ -131,6 +133,9 @@ async def store_batch(
             "created_at": now,
             "trace_context": request.trace_context,
             "deliver_at": request.deliver_at,
+            "payload_expires_at": (
+                None if request.payload_keep_ms is None else now + request.payload_keep_ms
+            ),
         }
         rows.append(row)
         published.append(request)

@@ -36,7 +36,7 @@ BATCH = 500
 PAUSE_SECONDS = 0.02  # between batches: lets the publish path and the worker write
 
 
-def _stored_response() -> sa.ColumnElement[bool]:
+def stored_response() -> sa.ColumnElement[bool]:
     """The attempt holds content: a receiver's response body (not Hookline's own failure
     text), or the headers it sent and received."""
     a = attempts
@@ -47,7 +47,7 @@ def _stored_response() -> sa.ColumnElement[bool]:
     )
 
 
-def _removed_response() -> dict[str, Any]:
+def removed_response() -> dict[str, Any]:
     """What an attempt holds once its content is removed: "EXPUNGED" for a receiver's answer
     (even an empty one: its headers went with it), no headers."""
     a = attempts
@@ -73,8 +73,8 @@ class Retention:
             await conn.execute(m.update().where(m.c.id == row.id).values(payload=None))
             await conn.execute(
                 a.update()
-                .where(a.c.app_id == app_id, a.c.msg_id == row.id, _stored_response())
-                .values(_removed_response())
+                .where(a.c.app_id == app_id, a.c.msg_id == row.id, stored_response())
+                .values(removed_response())
             )
 
     async def expunge_attempt(self, app: str, msg: str, attempt: str) -> None:
@@ -93,7 +93,7 @@ class Retention:
             if found is None:
                 raise NotFound("attempt", attempt)
             await conn.execute(
-                a.update().where(a.c.id == found.id, _stored_response()).values(_removed_response())
+                a.update().where(a.c.id == found.id, stored_response()).values(removed_response())
             )
 
     async def remove_content_before(self, cutoff_ms: int, stop: asyncio.Event) -> RemovedContent:
@@ -105,9 +105,45 @@ class Retention:
                 m, m.c.payload.is_not(None), {"payload": None}, ids.MESSAGE, cutoff_ms, stop
             ),
             responses=await self._clear(
-                a, _stored_response(), _removed_response(), ids.ATTEMPT, cutoff_ms, stop
+                a, stored_response(), removed_response(), ids.ATTEMPT, cutoff_ms, stop
             ),
         )
+
+    async def remove_expired_payloads(self, now: int, stop: asyncio.Event) -> int:
+        """Payloads of messages that asked for a shorter keep than the server's
+        (`payloadRetentionPeriod` / `payloadRetentionHours`) and whose time has come, found
+        through their partial index; returns how many. The messages stay."""
+        m = messages
+        total = 0
+        while not stop.is_set():
+            batch = (
+                sa.select(m.c.id)
+                .where(
+                    m.c.payload_expires_at.is_not(None),
+                    m.c.payload.is_not(None),
+                    m.c.payload_expires_at < now,
+                )
+                .order_by(m.c.payload_expires_at)
+                .limit(BATCH)
+            )
+            if self.db.dialect != "sqlite":
+                batch = batch.with_for_update(skip_locked=True)
+            async with self.db.write(durable=False) as conn:
+                done = len(
+                    (
+                        await conn.execute(
+                            m.update()
+                            .where(m.c.id.in_(batch.scalar_subquery()))
+                            .values(payload=None)
+                            .returning(m.c.id)
+                        )
+                    ).all()
+                )
+            total += done
+            if done < BATCH:
+                break
+            await asyncio.sleep(PAUSE_SECONDS)
+        return total
 
     async def _clear(
         self,

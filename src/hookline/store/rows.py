@@ -479,3 +479,29 @@ class FailedEndpointRow:
             endpoint_url=row.endpoint_url,
             failed=int(row.failed),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class BackgroundTaskRow:
+    """A long operation (Svix's background task): what it is, how it stands, its result."""
+
+    id: str
+    task: str  # Svix's BackgroundTaskType, e.g. "endpoint.recover"
+    status: str  # "running", "finished" or "failed"
+    app_id: str | None
+    data: dict[str, Any]
+    created_at: int
+    updated_at: int
+
+    @classmethod
+    def from_row(cls, row: sa.Row[Any] | Mapping[str, Any]) -> BackgroundTaskRow:
+        m = _mapping(row)
+        return cls(
+            id=m["id"],
+            task=m["task"],
+            status=m["status"],
+            app_id=m["app_id"],
+            data=dict(m["data"] or {}),
+            created_at=m["created_at"],
+            updated_at=m["updated_at"],
+        )

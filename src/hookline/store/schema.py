@@ -113,11 +113,22 @@ messages = sa.Table(
     # The message's place in its application's stream, in commit order (polling; see
     # app_message_sequences). NULL never after migration 0012.
     sa.Column("seq", sa.BigInteger, nullable=True),
+    # When this message's payload is removed, if it asked for a shorter keep than
+    # HOOKLINE_RETENTION_DAYS (`payloadRetentionPeriod` / `payloadRetentionHours`).
+    sa.Column("payload_expires_at", sa.BigInteger, nullable=True),
     sa.UniqueConstraint("app_id", "event_id", name="uq_messages_app_event_id"),
     sa.Index("ix_messages_app", "app_id", "id"),
     # Message lists filtered by event type, newest first, without reading other types.
     sa.Index("ix_messages_app_type", "app_id", "event_type", "id"),
     sa.Index("ux_messages_app_seq", "app_id", "seq", unique=True),
+    # The retention pass finds the payloads due by this index alone: only messages that
+    # asked for their own keep and still hold a payload are in it.
+    sa.Index(
+        "ix_messages_payload_expiry",
+        "payload_expires_at",
+        sqlite_where=sa.text("payload_expires_at IS NOT NULL AND payload IS NOT NULL"),
+        postgresql_where=sa.text("payload_expires_at IS NOT NULL AND payload IS NOT NULL"),
+    ),
 )
 
 # The last `messages.seq` given out per application. A publish takes its numbers by updating
@@ -364,4 +375,23 @@ portal_links = sa.Table(
     sa.Column("expires_at", sa.BigInteger, nullable=False),
     sa.Column("used_at", sa.BigInteger, nullable=True),
     sa.Index("ix_portal_links_token", "token_hash"),
+)
+
+# Long operations (recover, replay, expunge all, statistics aggregation): Svix's background
+# tasks (`qtask_…`). `heartbeat_at` is moved on while the process running it lives; a task
+# still `running` whose heartbeat stopped is marked failed (store.background_tasks).
+background_tasks = sa.Table(
+    "background_tasks",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("task", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    # The application it concerns, if one (kept when the application is deleted).
+    sa.Column("app_id", sa.String(40), nullable=True),
+    sa.Column("data", Json, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Column("heartbeat_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_background_tasks_status", "status", "id"),
+    sa.Index("ix_background_tasks_task", "task", "id"),
 )

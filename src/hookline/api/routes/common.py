@@ -51,6 +51,7 @@ AppIterator = _cursor(ids.pattern(ids.APPLICATION), "an application id")
 EndpointIterator = _cursor(ids.pattern(ids.ENDPOINT), "an endpoint id")
 MessageIterator = _cursor(ids.pattern(ids.MESSAGE), "a message id")
 AttemptIterator = _cursor(ids.pattern(ids.ATTEMPT), "an attempt id")
+TaskIterator = _cursor(ids.pattern(ids.TASK), "a background task id")
 EventTypeIterator = _cursor(KEY_PATTERN, "an event type name")
 Order = Annotated[Literal["ascending", "descending"] | None, Query()]
 # An id, a uid or an event type name. Validated because a PUT (or a publish that creates its
@@ -101,6 +102,7 @@ __all__ = [
     "PathKey",
     "QueryKey",
     "TagFilter",
+    "TaskIterator",
     "Time",
     "event_type_list",
     "to_ms",

@@ -3,11 +3,8 @@ destinations and messages, and `endpoint.recover`)."""
 
 from __future__ import annotations
 
-import time
-
 from fastapi import APIRouter
 
-from hookline import ids
 from hookline.api import serialize
 from hookline.api.json_body import JsonBodyRoute
 from hookline.api.models import (
@@ -103,8 +100,8 @@ async def recover_endpoint(
     An `until` not after `since` is an empty window: nothing is queued."""
     since, until = to_ms(body.since), to_ms(body.until)
     assert since is not None
-    queued = await recover_failed_deliveries(ops, app_id, endpoint_id, since, until)
-    return _finished_task("endpoint.recover", queued)
+    task = await recover_failed_deliveries(ops, app_id, endpoint_id, since, until)
+    return OrjsonResponse(serialize.background_task(task), status_code=202)
 
 
 @router.post("/endpoint/{endpoint_id}/replay-missing", response_model=ReplayOut, status_code=202)
@@ -117,21 +114,5 @@ async def replay_missing(
     not sent again."""
     since, until = to_ms(body.since), to_ms(body.until)
     assert since is not None
-    queued = await replay_missing_messages(ops, app_id, endpoint_id, since, until)
-    return _finished_task("endpoint.replay", queued)
-
-
-def _finished_task(task: str, queued: int) -> OrjsonResponse:
-    """The queueing is done when this answers (the sending follows at the recover rate), so
-    the task is reported finished; Svix's task id prefix, and Hookline's count in `data`."""
-    now = int(time.time() * 1000)
-    return OrjsonResponse(
-        {
-            "id": ids.new_id(ids.TASK, now),
-            "status": "finished",
-            "task": task,
-            "updatedAt": serialize.iso(now),
-            "data": {"messagesQueued": queued},
-        },
-        status_code=202,
-    )
+    task = await replay_missing_messages(ops, app_id, endpoint_id, since, until)
+    return OrjsonResponse(serialize.background_task(task), status_code=202)

@@ -18,6 +18,7 @@ from hookline.api.models import (
     RetryScheduleOut,
 )
 from hookline.api.openapi import created
+from hookline.api.openapi_import_models import EventTypeImportOpenApiIn, EventTypeImportOpenApiOut
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import (
     DEFAULT_LIMIT,
@@ -120,3 +121,33 @@ async def update_retry_schedule(
         ops, event_type_name, body.retry_schedule
     )
     return OrjsonResponse(_schedule(schedule))
+
+
+@router.post("/import/openapi", response_model=EventTypeImportOpenApiOut)
+async def import_openapi(body: EventTypeImportOpenApiIn, ops: Ops) -> OrjsonResponse:
+    """Create or replace an event type per entry of an OpenAPI document's `webhooks`: the
+    name is the entry's key, the schema the request body's JSON schema with its `$ref`s
+    written out. `replaceAll` archives the event types the document does not have;
+    `dryRun` changes nothing."""
+    result = await event_types.import_openapi(
+        ops, body.spec, body.spec_raw, bool(body.dry_run), bool(body.replace_all)
+    )
+    return OrjsonResponse(
+        {
+            "data": {
+                "modified": result.modified,
+                "to_modify": [
+                    {
+                        "name": e.name,
+                        "description": e.description,
+                        "schemas": e.schemas,
+                        "deprecated": e.deprecated,
+                        "groupName": e.group_name,
+                        "featureFlags": e.feature_flags,
+                    }
+                    for e in result.event_types
+                ],
+                "archived": result.archived,
+            }
+        }
+    )

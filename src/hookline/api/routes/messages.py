@@ -56,6 +56,11 @@ async def create_message(
             trace_context=tracing.current_traceparent(),
             tags=body.tags,
             deliver_at_ms=to_ms(body.deliver_at),
+            payload_keep=messages.payload_keep_ms(
+                body.payload_retention_period,
+                body.payload_retention_hours,
+                ops.settings.retention_days,
+            ),
         )
         tracing.set_attributes(
             span, {"hookline.msg_id": row.id, "hookline.event_type": body.event_type}

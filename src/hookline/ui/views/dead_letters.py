@@ -66,13 +66,14 @@ async def bulk_recover(request: Request) -> Response:
         return render(request, "dead_letters_confirm.html", context)
     recovered = 0
     for target in targets:
-        recovered += await recovery.recover_failed_deliveries(
+        task = await recovery.recover_failed_deliveries(
             request.app.state.operations,
             target.app_id,
             target.endpoint_id,
             f.since_ms or 0,
             f.until_ms,
         )
+        recovered += task.data["messagesQueued"]
     return RedirectResponse(f"/ui/failed?done=recovered&count={recovered}", status_code=303)
 
 

@@ -78,9 +78,10 @@ async def recover(request: Request) -> Response:
         return error_page(request, 400, "Not a time", str(exc))
     if since is None:
         raise InvalidInput("choose the time to recover from", "since")
-    count = await recovery.recover_failed_deliveries(
+    task = await recovery.recover_failed_deliveries(
         request.app.state.operations, ep.app_id, ep.id, since
     )
+    count = task.data["messagesQueued"]
     return RedirectResponse(endpoint_path(ep) + f"?done=recovered&count={count}", 303)
 
 

@@ -111,6 +111,9 @@ def routes(openapi: dict[str, Any], world: dict[str, str]) -> list[tuple[str, st
         "msg_id": world["msg"],
         "event_type_name": "target.happened",
         "attempt_id": "atmpt_0000000000000000000000",
+        "sink_id": world["endpoint"],
+        "consumer_id": "walker",
+        "task_id": "qtask_" + "0" * 22,
     }
     out = []
     for path, methods in openapi["paths"].items():

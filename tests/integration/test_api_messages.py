@@ -318,8 +318,6 @@ def test_invalid_messages_are_422_and_store_nothing(svix, app):
 @pytest.mark.parametrize(
     ("field", "value", "says"),
     [
-        ("payload_retention_period", 7, "retention"),
-        ("payload_retention_hours", 12, "retention"),
         ("transformations_params", {"a": 1}, "transformations"),
     ],
 )

@@ -173,6 +173,7 @@ class MessageRow:
     trace_context: str | None = None
     deliver_at: int | None = None  # the time it was scheduled for (`deliverAt`), if any
     seq: int | None = None  # its place in the application's stream (polling), where read
+    payload_expires_at: int | None = None  # its own, shorter payload retention, if it asked
 
     @classmethod
     def from_row(cls, row: sa.Row[Any] | Mapping[str, Any]) -> MessageRow:
@@ -189,6 +190,7 @@ class MessageRow:
             trace_context=m.get("trace_context"),
             deliver_at=m.get("deliver_at"),
             seq=m.get("seq"),
+            payload_expires_at=m.get("payload_expires_at"),
         )
 
 

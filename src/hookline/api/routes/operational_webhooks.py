@@ -44,20 +44,16 @@ def _input(body: OperationalWebhookEndpointUpsertIn) -> EndpointInput:
     return EndpointInput(**given)
 
 
+# Svix's OperationalWebhookEndpointOut is a subset of an endpoint's fields: derived from the one
+# serializer, so the two shapes cannot drift apart.
+_OUT_FIELDS = tuple(
+    field.alias or name for name, field in OperationalWebhookEndpointOut.model_fields.items()
+)
+
+
 def _out(row: EndpointRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "uid": row.uid,
-        "url": row.url,
-        "description": row.description,
-        "disabled": row.disabled,
-        "filterTypes": row.event_types,
-        "eventTypes": row.event_types,
-        "throttleRate": row.throttle_rate,
-        "metadata": row.metadata or {},
-        "createdAt": serialize.iso(row.created_at),
-        "updatedAt": serialize.iso(row.updated_at),
-    }
+    full = serialize.endpoint(row)
+    return {name: full[name] for name in _OUT_FIELDS}
 
 
 @router.get("", response_model=ListResponse[OperationalWebhookEndpointOut])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -14,6 +16,13 @@ from backends import PostgresTemplate, require_postgres  # noqa: E402
 from pgbouncer import PgBouncer  # noqa: E402
 from receiver import Receiver  # noqa: E402
 from server_process import HooklineCluster, HooklineProcess  # noqa: E402
+
+# Property-based tests: in the suite the examples are the same on every run (a failure found
+# once is found again, and a run never fails by the luck of the draw); no deadline, as these
+# machines are shared. HYPOTHESIS_PROFILE=deep draws many more, at random.
+settings.register_profile("suite", derandomize=True, deadline=None, database=None)
+settings.register_profile("deep", max_examples=5000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 BACKENDS = ["sqlite", "postgresql"]
 # PostgreSQL behind a PgBouncer of the session's own: the end-to-end tests of the delivery

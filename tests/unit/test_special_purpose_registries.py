@@ -9,59 +9,14 @@ and for IPv4 blocks also their IPv4-mapped (::ffff:a.b.c.d), SIIT (::ffff:0:a.b.
 
 from __future__ import annotations
 
-import csv
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_network
-from pathlib import Path
+from ipaddress import IPv4Address, IPv6Address, IPv6Network
 
 import pytest
+from address_registries import EMBEDDED_IPV4, MASK32, V4, V6, Entry
 
 from hookline.delivery.address_guard import blocked_reason
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
-_MASK32 = 0xFFFFFFFF
-
-
-@dataclass(frozen=True)
-class Entry:
-    block: IPv4Network | IPv6Network
-    name: str
-    decision: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.block} ({self.name})"
-
-
-def _entries(filename: str) -> list[Entry]:
-    with (FIXTURES / filename).open(newline="", encoding="utf-8") as f:
-        lines = [line for line in f if not line.startswith("#")]
-    entries = []
-    for row in csv.DictReader(lines):
-        # "192.0.0.0/24 [2]" carries a footnote mark; one cell may hold two blocks.
-        for block in row["Address Block"].split(","):
-            network = ip_network(re.sub(r"\s*\[\d+\]", "", block).strip())
-            entries.append(
-                Entry(network, row["Name"], row["Hookline Decision"], row["Hookline Reason"])
-            )
-    return entries
-
-
-V4 = _entries("iana-ipv4-special-registry.csv")
-V6 = _entries("iana-ipv6-special-registry.csv")
-
-# Where each embedding block keeps its IPv4 address (RFC 4291, RFC 6052, RFC 4380, RFC 3056);
-# an independent reading, not the guard's. 64:ff9b:1::/48 may use any RFC 6052 layout: its
-# first and last addresses carry 0.0.0.0 and 255.255.255.255 under all of them.
-EMBEDDED_IPV4: dict[IPv6Network, Callable[[int], int]] = {
-    IPv6Network("::ffff:0:0/96"): lambda v: v & _MASK32,
-    IPv6Network("64:ff9b::/96"): lambda v: v & _MASK32,
-    IPv6Network("64:ff9b:1::/48"): lambda v: v & _MASK32,
-    IPv6Network("2001::/32"): lambda v: (v & _MASK32) ^ _MASK32,
-    IPv6Network("2002::/16"): lambda v: (v >> 80) & _MASK32,
-}
+_MASK32 = MASK32
 
 
 def is_blocked(address: IPv4Address | IPv6Address) -> bool:

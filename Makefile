@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8071
 
-.PHONY: run test bench lint format clean screenshots
+.PHONY: run test bench reliability lint format clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ test: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Faults injected into real processes (SIGKILLs, ...), with what was lost and duplicated, into
+# RELIABILITY.md. `make test` runs its quick mode.
+reliability: $(VENV)/.installed-dev
+	$(BIN)/python -m reliability $(RELIABILITY_ARGS)
 
 # PNGs of every main view of the dashboard, light and dark, into docs/images/ (needs Chromium).
 screenshots: $(VENV)/.installed-dev

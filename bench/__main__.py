@@ -22,8 +22,8 @@ from bench import baseline_row, ceiling, hookline_rows, metrics_rows, pages, pos
 from bench.context import RunContext, Unavailable
 from bench.hookline_server import hookline_command
 from bench.payload import new_secret
-from bench.procs import BENCH_ROOT, Child, free_port
-from bench.receiver import ReceiverClient
+from bench.procs import BENCH_ROOT, Child
+from bench.receiver import ReceiverClient, start_receiver
 from bench.report import Line, evaluate, machine_description, render_section, table, write_report
 from bench.sizes import FULL, QUICK, Sizes
 
@@ -163,23 +163,6 @@ async def header_lines(
     command = "python -m bench" + (" " + " ".join(sys.argv[1:]) if sys.argv[1:] else "")
     header.append(f"Command: `{command}`")
     return header
-
-
-async def start_receiver(log_dir: Path) -> tuple[Child, ReceiverClient, str]:
-    port = free_port()
-    child = Child(
-        "receiver", [sys.executable, "-m", "bench.receiver", "--port", str(port)], log_dir
-    ).start()
-    url = f"http://127.0.0.1:{port}"
-    client = ReceiverClient(url)
-    await client.__aenter__()
-    deadline = time.monotonic() + 30
-    while not await client.ready():
-        child.check_alive()
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"receiver did not start: {child.log_tail()}")
-        await asyncio.sleep(0.05)
-    return child, client, url
 
 
 async def main_async(args: argparse.Namespace) -> int:

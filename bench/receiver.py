@@ -11,6 +11,7 @@ and a retried delivery arrives twice with the same pair. Control API (paths star
 - `POST /_window`   `{"start": t0, "end": t1}` → unique deliveries that arrived in [t0, t1]
 - `POST /_arrivals` `["msg_…", …]` → first arrival time of each webhook-id (null if unseen)
 - `GET  /_sample`   → headers and body of the last delivery (to check its signature)
+- `GET  /_counts`   → how many times each delivery arrived, `{"<path> <webhook-id>": n}`
 - `POST /_reset`    → forget everything
 """
 
@@ -21,14 +22,18 @@ import asyncio
 import base64
 import bisect
 import signal
+import sys
 import time
 from array import array
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import orjson
 from aiohttp import web
+
+from bench.procs import Child, free_port
 
 
 class Recorder:
@@ -38,6 +43,7 @@ class Recorder:
     def reset(self) -> None:
         self.total = 0
         self.seen: set[str] = set()
+        self.counts: dict[str, int] = {}
         self.first_seen: dict[str, float] = {}
         # Arrival time of each new unique delivery, in arrival order, for windowed rates.
         self.arrivals = array("d")
@@ -47,6 +53,7 @@ class Recorder:
         now = time.time()
         self.total += 1
         key = f"{path} {webhook_id}"
+        self.counts[key] = self.counts.get(key, 0) + 1
         if key not in self.seen:
             self.seen.add(key)
             self.arrivals.append(now)
@@ -87,6 +94,8 @@ def make_handler(recorder: Recorder) -> Any:
         if path == "/_arrivals" and request.method == "POST":
             ids = orjson.loads(await request.read())
             return json_response({i: recorder.first_seen.get(i) for i in ids})
+        if path == "/_counts":
+            return json_response(recorder.counts)
         if path == "/_sample":
             if recorder.sample is None:
                 return json_response(None)
@@ -211,6 +220,12 @@ class ReceiverClient:
             resp.raise_for_status()
             return dict(orjson.loads(await resp.read()))
 
+    async def counts(self) -> dict[str, int]:
+        """How many times each (path, webhook-id) arrived."""
+        async with self.session.get(self.url("/_counts")) as resp:
+            resp.raise_for_status()
+            return dict(orjson.loads(await resp.read()))
+
     async def sample(self) -> dict[str, Any] | None:
         async with self.session.get(self.url("/_sample")) as resp:
             resp.raise_for_status()
@@ -254,6 +269,24 @@ class ReceiverClient:
                     f"only {stats.unique:,} of {unique:,} deliveries arrived in {limit_s:.0f} s"
                 )
             await asyncio.sleep(poll)
+
+
+async def start_receiver(log_dir: Path) -> tuple[Child, ReceiverClient, str]:
+    """The receiver as its own process, with a client already talking to it."""
+    port = free_port()
+    child = Child(
+        "receiver", [sys.executable, "-m", "bench.receiver", "--port", str(port)], log_dir
+    ).start()
+    url = f"http://127.0.0.1:{port}"
+    client = ReceiverClient(url)
+    await client.__aenter__()
+    deadline = time.monotonic() + 30
+    while not await client.ready():
+        child.check_alive()
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"receiver did not start: {child.log_tail()}")
+        await asyncio.sleep(0.05)
+    return child, client, url
 
 
 if __name__ == "__main__":

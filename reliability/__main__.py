@@ -1,0 +1,201 @@
+"""`python -m reliability [--quick] [--only SCENARIO[,…]]`: run the fault scenarios against real
+Hookline processes and write the table to RELIABILITY.md (a full run) or print it (`--quick`).
+Exits 1 if any scenario lost an acknowledged message or could not finish."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import datetime as dt
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from bench.hookline_server import hookline_command
+from bench.procs import BENCH_ROOT
+from bench.receiver import ReceiverClient, start_receiver
+from bench.report import machine_description
+from reliability import kill_loop
+from reliability.rows import Row, table
+
+DEFAULT_OUTPUT = BENCH_ROOT / "RELIABILITY.md"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    backend: str
+    run: Callable[..., Awaitable[Row]]
+    full: object  # the scenario's sizes for a full run, and for --quick
+    quick: object
+
+
+SCENARIOS = {
+    "kill-loop-sqlite": Scenario("sqlite", kill_loop.run, kill_loop.FULL, kill_loop.QUICK),
+    "kill-loop-pg": Scenario("pg", kill_loop.run, kill_loop.FULL, kill_loop.QUICK),
+}
+
+METHOD = """\
+How each scenario runs: Hookline as separate `hookline serve --no-worker` and `hookline worker`
+processes on one machine, configured only by `HOOKLINE_*` variables (the same for every process:
+`reliability/processes.py`, with short request timeouts and leases so that a killed worker's
+claims return within seconds), delivering to one receiver process on 127.0.0.1 that answers 204
+and counts every arrival per endpoint path and `webhook-id`. The publisher sends at a fixed rate,
+each message with its own idempotency key, retrying until it is acknowledged; the faults come
+at moments drawn from a seeded random generator (`--seed`).
+
+- **acknowledged**: messages answered 202. **delivered**: acknowledged messages × endpoints that
+  arrived at least once. **lost**: those that never arrived. **duplicated**: arrivals beyond the
+  first of a delivery (at-least-once delivery: a worker killed between a POST and its record
+  sends that delivery again), bounded by what the killed workers had in flight.
+- **recovery**: from the repair of the last fault (the process restarted) until every
+  acknowledged delivery had arrived.
+"""
+
+
+async def _run(args: argparse.Namespace) -> list[Row]:
+    chosen = list(SCENARIOS) if not args.only else args.only.split(",")
+    unknown = [name for name in chosen if name not in SCENARIOS]
+    if unknown:
+        raise SystemExit(f"unknown scenario(s): {', '.join(unknown)}; see --list")
+    log_dir = Path(tempfile.mkdtemp(prefix="hookline-reliability-logs-"))
+    receiver_child, receiver, receiver_url = await start_receiver(log_dir)
+    rows: list[Row] = []
+    try:
+        for name in chosen:
+            scenario = SCENARIOS[name]
+            data_dir = Path(tempfile.mkdtemp(prefix=f"hookline-reliability-{name}-"))
+            print(f"reliability: {name}", file=sys.stderr, flush=True)
+            try:
+                rows.append(
+                    await _one(
+                        name,
+                        scenario,
+                        receiver,
+                        receiver_url,
+                        args,
+                        log_dir,
+                        data_dir,
+                    )
+                )
+            finally:
+                shutil.rmtree(data_dir, ignore_errors=True)
+            receiver_child.check_alive()
+    finally:
+        await receiver.__aexit__(None, None, None)
+        await asyncio.to_thread(receiver_child.stop)
+        if args.keep_logs:
+            print(f"reliability: logs kept in {log_dir}", file=sys.stderr)
+        else:
+            shutil.rmtree(log_dir, ignore_errors=True)
+    return rows
+
+
+async def _one(
+    name: str,
+    scenario: Scenario,
+    receiver: ReceiverClient,
+    receiver_url: str,
+    args: argparse.Namespace,
+    log_dir: Path,
+    data_dir: Path,
+) -> Row:
+    try:
+        return await scenario.run(
+            scenario.backend,
+            scenario.quick if args.quick else scenario.full,
+            receiver,
+            receiver_url,
+            hookline_command(None),
+            log_dir,
+            data_dir,
+            args.seed,
+        )
+    except Exception as exc:  # reported in the table, and the run goes on
+        traceback.print_exc()
+        return Row(scenario=name, store=scenario.backend, injected="", error=repr(exc)[:300])
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=BENCH_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _document(rows: list[Row], started: dt.datetime, args: argparse.Namespace) -> str:
+    header = [
+        f"Date: {started:%Y-%m-%d %H:%M} UTC (start of the run)",
+        *machine_description(),
+        f"Hookline commit {_commit()}",
+        f"Command: `python -m reliability{' ' + ' '.join(sys.argv[1:]) if sys.argv[1:] else ''}`"
+        f" (seed {args.seed})",
+    ]
+    return (
+        "\n".join(
+            [
+                "# Hookline reliability",
+                "",
+                "Generated by `make reliability` (`python -m reliability`); edits here are lost.",
+                "",
+                *[f"- {line}" for line in header],
+                "",
+                table(rows),
+                "",
+                METHOD,
+            ]
+        ).rstrip()
+        + "\n"
+    )
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m reliability", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes; writes nowhere")
+    parser.add_argument("--only", metavar="SCENARIO[,…]", help="run a subset")
+    parser.add_argument("--output", type=Path, help="Markdown file to write")
+    parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the fault moments")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the processes' logs")
+    parser.add_argument("--list", action="store_true", help="list the scenarios, then exit")
+    args = parser.parse_args(argv)
+    if args.list:
+        for name in SCENARIOS:
+            print(name)
+        raise SystemExit(0)
+    return args
+
+
+def main() -> int:
+    args = parse_args()
+    started = dt.datetime.now(dt.UTC)
+    import uvloop
+
+    rows = uvloop.run(_run(args))
+    print(table(rows))
+    output = args.output or (None if args.quick else DEFAULT_OUTPUT)
+    if output is not None:
+        output.write_text(_document(rows, started, args))
+        print(f"reliability: wrote {output}", file=sys.stderr)
+    if args.json is not None:
+        args.json.write_bytes(
+            orjson.dumps([dataclasses.asdict(row) for row in rows], option=orjson.OPT_INDENT_2)
+        )
+    return 0 if all(row.passed for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,12 +12,16 @@ def database_url(name: str, host: str = PG_HOST) -> str:
     return f"postgresql://postgres@{host}/{name}"
 
 
-async def create_database() -> str:
+def admin_url(host: str = PG_HOST) -> str:
+    return f"postgresql://postgres@{host}/postgres"
+
+
+async def create_database(host: str = PG_HOST) -> str:
     """Create an empty database with a random name; returns its name."""
     import asyncpg
 
     name = f"hookline_bench_{secrets.token_hex(4)}"
-    conn = await asyncpg.connect(ADMIN_URL, timeout=10)
+    conn = await asyncpg.connect(admin_url(host), timeout=10)
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
@@ -25,10 +29,10 @@ async def create_database() -> str:
     return name
 
 
-async def drop_database(name: str) -> None:
+async def drop_database(name: str, host: str = PG_HOST) -> None:
     import asyncpg
 
-    conn = await asyncpg.connect(ADMIN_URL, timeout=10)
+    conn = await asyncpg.connect(admin_url(host), timeout=10)
     try:
         # FORCE: a server that was killed may have left connections behind.
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

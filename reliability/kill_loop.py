@@ -10,12 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.receiver import ReceiverClient
-from reliability.ledger import Tally, tally
 from reliability.processes import Deployment, deployment, in_flight_bound
-from reliability.publisher import publish_steadily
 from reliability.rows import Row
-
-ENDPOINTS = 3
+from reliability.steady_run import ENDPOINTS, app_with_endpoints, common_notes, publish_through
 
 
 @dataclass(frozen=True)
@@ -62,30 +59,6 @@ async def _inject(deploy: Deployment, plan: list[tuple[float, str, int]]) -> flo
     return repaired
 
 
-def _answers(refused: dict[int, int]) -> str:
-    if not refused:
-        return ""
-    text = ", ".join(f"{count:,} × {status}" for status, count in sorted(refused.items()))
-    why = (
-        " (409: a retry waits while the killed process's claim on its idempotency key lasts, "
-        "60 s on PostgreSQL)"
-        if 409 in refused
-        else ""
-    )
-    return f"; error answers {text}{why}"
-
-
-async def _settle(
-    receiver: ReceiverClient, acknowledged: list[str], paths: list[str], limit_s: float
-) -> tuple[Tally, float]:
-    deadline = time.monotonic() + limit_s
-    while True:
-        result = tally(acknowledged, paths, await receiver.counts())
-        if result.nothing_lost or time.monotonic() > deadline:
-            return result, time.monotonic()
-        await asyncio.sleep(0.5)
-
-
 async def run(
     backend: str,
     size: Size,
@@ -102,48 +75,29 @@ async def run(
         await deploy.start_api()
         for index in range(workers):
             deploy.start_worker(index)
-        api = deploy.client()
-        try:
-            app_id = await api.create_app(f"kill-loop-{backend}")
-            paths = [f"/kill-loop/{backend}/{i}" for i in range(ENDPOINTS)]
-            for path in paths:
-                await api.create_endpoint(app_id, receiver_url + path)
-        finally:
-            await api.close()
-        began = time.monotonic()
-        published, repaired = await asyncio.gather(
-            publish_steadily(deploy.api_url, deploy.henv.token, app_id, size.messages, size.rate),
+        app_id, paths = await app_with_endpoints(deploy, receiver_url, f"kill-loop-{backend}")
+        outcome = await publish_through(
+            deploy,
+            receiver,
+            app_id,
+            paths,
+            size.messages,
+            size.rate,
             _inject(deploy, plan),
+            size.settle_timeout,
         )
-        acknowledged = list(published.acknowledged.values())
-        result, settled = await _settle(receiver, acknowledged, paths, size.settle_timeout)
-    store = "SQLite" if backend == "sqlite" else "PostgreSQL"
     topology = "1 worker" if workers == 1 else f"{workers} workers"
-    bound = in_flight_bound(size.worker_kills)
-    notes = [
-        f"{size.messages:,} msgs at {size.rate:g}/s to {ENDPOINTS} endpoints, {topology} and "
-        f"the API as separate processes; kills at "
-        + ", ".join(f"{at:.0f} s ({kind})" for at, kind, _ in plan),
-        f"duplicates bound by what was in flight: ≤ {bound:,}"
-        + (" (held)" if result.duplicated <= bound else " (**exceeded**)"),
-        f"publishes: {published.attempts:,} requests, {published.connection_errors:,} refused "
-        f"connections while the API was down, {published.gave_up} given up"
-        + _answers(published.refused),
-    ]
-    if result.unacknowledged_delivered:
-        notes.append(
-            f"{result.unacknowledged_delivered} deliveries of messages whose 202 was lost with a "
-            "killed API process and whose retry was stored again (idempotency answers are "
-            "written just after the response: docs/delivery.md#idempotent-requests)"
-        )
-    if result.lost:
-        notes.append("lost, e.g.: " + ", ".join(result.lost_examples))
+    kills = ", ".join(f"{at:.0f} s ({kind})" for at, kind, _ in plan)
     return Row(
         scenario=f"kill-loop-{backend}",
-        store=store,
+        store="SQLite" if backend == "sqlite" else "PostgreSQL",
         injected=f"SIGKILL: worker × {size.worker_kills}, API × {size.api_kills}",
-        tally=result,
-        recovery_s=max(0.0, settled - repaired) if result.nothing_lost else None,
-        duration_s=settled - began,
-        notes=notes,
+        tally=outcome.tally,
+        recovery_s=outcome.recovery_s,
+        duration_s=outcome.duration_s,
+        notes=[
+            f"{size.messages:,} msgs at {size.rate:g}/s to {ENDPOINTS} endpoints, {topology} "
+            f"and the API as separate processes; kills at {kills}",
+            *common_notes(outcome, in_flight_bound(size.worker_kills)),
+        ],
     )

@@ -108,15 +108,22 @@ class Deployment:
 
 @asynccontextmanager
 async def deployment(
-    backend: str, command: list[str], log_dir: Path, data_dir: Path
+    backend: str,
+    command: list[str],
+    log_dir: Path,
+    data_dir: Path,
+    pg_host: str = postgres.PG_HOST,
 ) -> AsyncIterator[Deployment]:
-    """A fresh store: a data directory for SQLite, a new database for PostgreSQL."""
-    database = await postgres.create_database() if backend == "pg" else None
-    henv = HooklineEnv(backend, data_dir, "reliability_" + os.urandom(12).hex(), database)
+    """A fresh store: a data directory for SQLite, a new database for PostgreSQL (on the
+    machine's server, or on `pg_host`)."""
+    database = await postgres.create_database(pg_host) if backend == "pg" else None
+    token = "reliability_" + os.urandom(12).hex()
+    henv = HooklineEnv(backend, data_dir, token, database, via=pg_host)
     deploy = Deployment(henv, command, log_dir)
     try:
         yield deploy
     finally:
         await asyncio.to_thread(deploy.stop)
         if database is not None:
-            await postgres.drop_database(database)
+            with suppress(Exception):  # a scenario may have left its own server stopped
+                await postgres.drop_database(database, pg_host)

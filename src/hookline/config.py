@@ -37,6 +37,8 @@ class Settings:
     # for the LISTEN wake-ups, which need a session of their own.
     database_pooler: str = "auto"
     database_listen_url: str = field(default="", repr=False)
+    # How long a starting process waits for an unreachable database before it gives up.
+    database_startup_wait: float = 30.0
     admin_token: str | None = field(default=None, repr=False)
     retry_schedule: tuple[float, ...] = DEFAULT_RETRY_SCHEDULE
     request_timeout: float = 15.0
@@ -286,6 +288,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         database_url=env.get("HOOKLINE_DATABASE_URL", "").strip(),
         database_pooler=(env.get("HOOKLINE_DATABASE_POOLER") or "auto").strip().lower(),
         database_listen_url=env.get("HOOKLINE_DATABASE_LISTEN_URL", "").strip(),
+        database_startup_wait=_float(env, "HOOKLINE_DATABASE_STARTUP_WAIT", 30.0, minimum=0),
         admin_token=(env.get("HOOKLINE_ADMIN_TOKEN") or "").strip() or None,
         retry_schedule=(
             DEFAULT_RETRY_SCHEDULE if schedule_raw is None else parse_retry_schedule(schedule_raw)

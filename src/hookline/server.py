@@ -9,6 +9,7 @@ import logging
 import os
 import secrets
 import signal
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
@@ -29,7 +30,7 @@ from hookline.readiness import FailureWatches
 from hookline.retention_task import run_retention
 from hookline.secret_key import open_secret_box
 from hookline.secrets_at_rest import SecretBox
-from hookline.store import Database, open_database
+from hookline.store import Database, StoreUnavailable, open_database
 from hookline.ui import create_pages_app
 from hookline.web_app import PagesBesideApi
 
@@ -38,19 +39,40 @@ log = logging.getLogger("hookline.server")
 
 
 async def _open(settings: Settings, box: SecretBox | None) -> Database:
-    db = await open_database(
-        settings.database_url,
-        migrate=True,
-        secret_box=box,
-        pooler=settings.database_pooler,
-        listen_url=settings.database_listen_url or None,
-    )
+    db = await _open_when_reachable(settings, box)
     # Background tasks run in the process that started them: those a stopped process left
     # `running` are failed now rather than reported running for ever.
     abandoned = await db.background_tasks.fail_abandoned()
     if abandoned:
         log.warning("marked %d background tasks failed: their process stopped", abandoned)
     return db
+
+
+async def _open_when_reachable(settings: Settings, box: SecretBox | None) -> Database:
+    """Open the database, waiting up to HOOKLINE_DATABASE_STARTUP_WAIT for it to be reachable:
+    processes and their database are often started together (or the database is restarting),
+    and a process that gave up at once would need its manager to restart it. After the wait
+    StoreUnavailable reaches the CLI, which exits with status 1 and says why."""
+    deadline = time.monotonic() + settings.database_startup_wait
+    delay = 0.25
+    while True:
+        try:
+            return await open_database(
+                settings.database_url,
+                migrate=True,
+                secret_box=box,
+                pooler=settings.database_pooler,
+                listen_url=settings.database_listen_url or None,
+            )
+        except StoreUnavailable as exc:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise
+            delay = min(delay * 2, 5.0, left)
+            log.warning(
+                "the database is not reachable yet (%s); trying again in %.1f s", exc, delay
+            )
+            await asyncio.sleep(delay)
 
 
 def load_or_create_admin_token(settings: Settings) -> tuple[str, bool]:

@@ -189,6 +189,40 @@ def test_outage_answers_503_and_recovers_without_restart(postgres_template, proc
         proxy.stop()
 
 
+def test_a_process_started_while_the_database_is_away_waits_for_it(postgres_template, processes):
+    direct = postgres_template.new_database()
+    proxy = TcpProxy(5432).start()
+    try:
+        proxy.cut()  # the database is not reachable when the process starts
+        proxied = direct.replace(":5432/", f":{proxy.port}/")
+        hookline = processes(proxied, env={"HOOKLINE_DATABASE_STARTUP_WAIT": "60"}, wait=False)
+        deadline = time.monotonic() + 30
+        while "not reachable yet" not in hookline.output() and time.monotonic() < deadline:
+            assert hookline.proc.poll() is None, hookline.output()
+            time.sleep(0.2)
+        assert "not reachable yet" in hookline.output()
+        proxy.restore()
+        hookline.wait_healthy(timeout=60)
+        assert hookline.proc.poll() is None  # the same process, never restarted
+        assert "Traceback" not in hookline.output()
+    finally:
+        proxy.stop()
+
+
+def test_a_process_gives_up_after_the_startup_wait_with_a_clear_message(processes):
+    port = free_port()  # nothing listens there
+    hookline = processes(
+        f"postgresql://postgres@127.0.0.1:{port}/hookline",
+        env={"HOOKLINE_DATABASE_STARTUP_WAIT": "1"},
+        args=("worker",),
+        wait=False,
+    )
+    assert hookline.proc.wait(timeout=60) == 1
+    output = hookline.output()
+    assert "cannot reach the database" in output
+    assert "Traceback" not in output
+
+
 ENDPOINTS = 20
 # Messages per run, each fanned out to every endpoint. Through PgBouncer (transaction mode)
 # fewer: the point there is that pooling loses nothing, and the suite stays short.

@@ -153,7 +153,7 @@ class Connections:
                 async with conn.begin():
                     yield conn
         except (OperationalError, DBAPIError, OSError, TimeoutError) as exc:
-            if _is_connectivity_error(exc):
+            if is_connectivity_error(exc):
                 raise StoreUnavailable(str(exc)) from exc
             raise
 
@@ -181,7 +181,7 @@ class Connections:
             async with self._reader.connect() as conn:
                 yield conn
         except (OperationalError, DBAPIError, OSError, TimeoutError) as exc:
-            if _is_connectivity_error(exc):
+            if is_connectivity_error(exc):
                 raise StoreUnavailable(str(exc)) from exc
             raise
 
@@ -223,7 +223,7 @@ _CONNECTIVITY_MARKERS = (
 )
 
 
-def _is_connectivity_error(exc: BaseException) -> bool:
+def is_connectivity_error(exc: BaseException) -> bool:
     """True for errors that mean "the database is not reachable now", as opposed to a bug."""
     if isinstance(exc, OSError | TimeoutError):
         return True

@@ -18,11 +18,12 @@ from hookline.store.app_tokens import AppTokens
 from hookline.store.applications import Applications
 from hookline.store.attempts import Attempts
 from hookline.store.background_tasks import BackgroundTasks
-from hookline.store.connections import Connections, plain_dsn
+from hookline.store.connections import Connections, is_connectivity_error, plain_dsn
 from hookline.store.dead_letters import DeadLetters
 from hookline.store.deliveries import Deliveries
 from hookline.store.delivery_log import DeliveryLog
 from hookline.store.endpoints import Endpoints
+from hookline.store.errors import StoreUnavailable
 from hookline.store.event_types import EventTypes
 from hookline.store.expunge import Expunge
 from hookline.store.idempotency import IdempotencyKeys
@@ -161,7 +162,12 @@ async def _transaction_pooling(url: str, pooler: str) -> bool:
         return False
     if pooler == "transaction":
         return True
-    found = await detect_transaction_pooling(plain_dsn(url))
+    try:
+        found = await detect_transaction_pooling(plain_dsn(url))
+    except Exception as exc:
+        if is_connectivity_error(exc):
+            raise StoreUnavailable(str(exc)) from exc
+        raise
     if found:
         log.warning(
             "HOOKLINE_DATABASE_URL leads through a transaction-mode pooler: using unnamed "

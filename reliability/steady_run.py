@@ -1,0 +1,98 @@
+"""What every fault scenario does around its faults: an application with a few endpoints on
+the receiver, messages published at a steady rate while the faults are injected, then a wait
+until every acknowledged delivery arrived (or a time limit), and the tally."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable
+from dataclasses import dataclass
+
+from bench.receiver import ReceiverClient
+from reliability.ledger import Tally, tally
+from reliability.processes import Deployment
+from reliability.publisher import Published, publish_steadily
+
+ENDPOINTS = 3
+
+
+@dataclass(frozen=True)
+class Outcome:
+    tally: Tally
+    published: Published
+    recovery_s: float | None  # last repair → everything arrived (None: something was lost)
+    duration_s: float
+
+
+async def app_with_endpoints(
+    deploy: Deployment, receiver_url: str, name: str
+) -> tuple[str, list[str]]:
+    api = deploy.client()
+    try:
+        app_id = await api.create_app(name)
+        paths = [f"/{name}/{i}" for i in range(ENDPOINTS)]
+        for path in paths:
+            await api.create_endpoint(app_id, receiver_url + path)
+    finally:
+        await api.close()
+    return app_id, paths
+
+
+async def publish_through(
+    deploy: Deployment,
+    receiver: ReceiverClient,
+    app_id: str,
+    paths: list[str],
+    messages: int,
+    rate: float,
+    faults: Awaitable[float],
+    settle_s: float,
+) -> Outcome:
+    """`faults` runs beside the publisher and returns when its last fault was repaired."""
+    began = time.monotonic()
+    published, repaired = await asyncio.gather(
+        publish_steadily(deploy.api_url, deploy.henv.token, app_id, messages, rate), faults
+    )
+    acknowledged = list(published.acknowledged.values())
+    deadline = time.monotonic() + settle_s
+    while True:
+        result = tally(acknowledged, paths, await receiver.counts())
+        if result.nothing_lost or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    settled = time.monotonic()
+    recovery = max(0.0, settled - repaired) if result.nothing_lost else None
+    return Outcome(result, published, recovery, settled - began)
+
+
+def common_notes(outcome: Outcome, bound: int) -> list[str]:
+    t, p = outcome.tally, outcome.published
+    notes = [
+        f"duplicates bound by what was in flight: ≤ {bound:,}"
+        + (" (held)" if t.duplicated <= bound else " (**exceeded**)"),
+        f"publishes: {p.attempts:,} requests, {p.connection_errors:,} refused connections, "
+        f"{p.gave_up} given up" + _answers(p.refused),
+    ]
+    if t.unacknowledged_delivered:
+        notes.append(
+            f"{t.unacknowledged_delivered} deliveries of messages whose 202 was lost with a "
+            "killed API process and whose retry was stored again (idempotency answers are "
+            "written just after the response: docs/delivery.md#idempotent-requests)"
+        )
+    if t.lost:
+        notes.append("lost, e.g.: " + ", ".join(t.lost_examples))
+    return notes
+
+
+def _answers(refused: dict[int, int]) -> str:
+    if not refused:
+        return ""
+    text = ", ".join(f"{count:,} × {status}" for status, count in sorted(refused.items()))
+    why = (
+        " (409: a retry waits while the killed process's claim on its idempotency key lasts, "
+        "60 s on PostgreSQL)"
+        if 409 in refused
+        else ""
+    )
+    return f"; error answers {text}{why}"

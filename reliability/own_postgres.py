@@ -5,6 +5,7 @@ machine's PostgreSQL installation, run as the `postgres` user when the harness r
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -60,8 +61,6 @@ class OwnPostgres:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def destroy(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):  # already stopped
             self.stop("immediate")
-        except (RuntimeError, subprocess.TimeoutExpired):
-            pass  # already stopped
         shutil.rmtree(self.root, ignore_errors=True)

@@ -63,8 +63,11 @@ class Deployment:
     def _child(self, name: str, args: list[str]) -> Child:
         return Child(name, [*self.command, *args], self.log_dir, env=self.environ())
 
-    async def start_api(self) -> None:
-        args = ["serve", "--no-worker", "--host", "127.0.0.1", "--port", str(self.api_port)]
+    async def start_api(self, with_worker: bool = False) -> None:
+        """`hookline serve --no-worker`, or with its worker (SQLite's one-process default)."""
+        args = ["serve", "--host", "127.0.0.1", "--port", str(self.api_port)]
+        if not with_worker:
+            args.append("--no-worker")
         self.api = self._child("api", args).start()
         await self.wait_healthy()
 

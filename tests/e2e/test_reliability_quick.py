@@ -1,6 +1,7 @@
 """The reliability harness's quick mode (`python -m reliability --quick`): workers and the API
-SIGKILLed while messages are published, on both stores, and PostgreSQL restarted and stopped;
-nothing acknowledged may be lost, and redeliveries stay within what was in flight."""
+SIGKILLed while messages are published, on both stores; PostgreSQL restarted and stopped; the
+SQLite store's disk filled up (publishing answers 507, the database stays intact). Nothing
+acknowledged may be lost, and redeliveries stay within what was in flight."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from pathlib import Path
 
 from backends import require_postgres
 
-from reliability import database_restarts, kill_loop
+from reliability import database_restarts, disk_full, kill_loop
 from reliability.processes import in_flight_bound
 
 # Scenario → (messages acknowledged, the in-flight bound on duplicates) in quick mode.
 EXPECTED = {
     "kill-loop-sqlite": (kill_loop.QUICK.messages, in_flight_bound(kill_loop.QUICK.worker_kills)),
     "kill-loop-pg": (kill_loop.QUICK.messages, in_flight_bound(kill_loop.QUICK.worker_kills)),
+    "disk-full": (disk_full.QUICK.messages, in_flight_bound(1)),
     "database-restarts": (
         database_restarts.QUICK.messages,
         in_flight_bound(3 * database_restarts.WORKERS),

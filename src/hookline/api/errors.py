@@ -13,7 +13,14 @@ from starlette.responses import Response
 from hookline.api.allowed_methods import allowed_methods
 from hookline.api.responses import error
 from hookline.operations.errors import InvalidInput, PublishFailed
-from hookline.store import Conflict, InvalidKey, NotFound, PayloadRemoved, StoreUnavailable
+from hookline.store import (
+    Conflict,
+    InvalidKey,
+    NotFound,
+    PayloadRemoved,
+    StoreFull,
+    StoreUnavailable,
+)
 
 log = logging.getLogger("hookline.api")
 
@@ -100,6 +107,16 @@ def install_error_handlers(app: FastAPI) -> None:
             "service_unavailable",
             "the database is unavailable; retry later",
             headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(StoreFull)
+    async def _full(_: Request, exc: StoreFull):  # type: ignore[no-untyped-def]
+        log.error("the database's disk is full: %s", exc)
+        return error(
+            507,
+            "insufficient_storage",
+            "the database's disk is full; nothing was stored, retry later",
+            headers={"Retry-After": "5"},
         )
 
     @app.exception_handler(RequestValidationError)

@@ -6,6 +6,7 @@ from hookline.store.errors import (
     InvalidKey,
     NotFound,
     PayloadRemoved,
+    StoreFull,
     StoreUnavailable,
 )
 
@@ -15,6 +16,7 @@ __all__ = [
     "InvalidKey",
     "NotFound",
     "PayloadRemoved",
+    "StoreFull",
     "StoreUnavailable",
     "open_database",
 ]

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from hookline.secrets_at_rest import SecretBox
-from hookline.store.errors import Conflict, StoreUnavailable
+from hookline.store.errors import Conflict, StoreFull, StoreUnavailable
 from hookline.store.notify import CHANNEL, CoalescingNotifier, listen
 from hookline.store.pooling import connect_args
 from hookline.store.publish_wakeups import PublishWakeups
@@ -153,8 +153,7 @@ class Connections:
                 async with conn.begin():
                     yield conn
         except (OperationalError, DBAPIError, OSError, TimeoutError) as exc:
-            if is_connectivity_error(exc):
-                raise StoreUnavailable(str(exc)) from exc
+            raise_if_passing(exc)
             raise
 
     async def transaction(
@@ -181,8 +180,7 @@ class Connections:
             async with self._reader.connect() as conn:
                 yield conn
         except (OperationalError, DBAPIError, OSError, TimeoutError) as exc:
-            if is_connectivity_error(exc):
-                raise StoreUnavailable(str(exc)) from exc
+            raise_if_passing(exc)
             raise
 
     async def ping(self) -> None:
@@ -221,6 +219,25 @@ _CONNECTIVITY_MARKERS = (
     "database is locked",  # SQLite: another writer held the lock past the busy timeout
     "timeout",
 )
+
+
+# SQLite's SQLITE_FULL; PostgreSQL's disk_full (53100: "could not extend file …: No space left
+# on device") and a full WAL disk ("could not write to file …").
+_DISK_FULL_MARKERS = ("database or disk is full", "no space left on device", "disk full")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(marker in text for marker in _DISK_FULL_MARKERS)
+
+
+def raise_if_passing(exc: BaseException) -> None:
+    """Raise the store's error for a condition that passes by itself (the database is away,
+    or its disk is full), so callers answer 503/507 and retry; return for anything else."""
+    if is_disk_full(exc):
+        raise StoreFull(str(exc)) from exc
+    if is_connectivity_error(exc):
+        raise StoreUnavailable(str(exc)) from exc
 
 
 def is_connectivity_error(exc: BaseException) -> bool:

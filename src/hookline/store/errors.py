@@ -28,6 +28,12 @@ class StoreUnavailable(StoreError):
     """The database cannot be reached; the caller should answer 503 and retry later."""
 
 
+class StoreFull(StoreUnavailable):
+    """The database's disk is full. Like an outage it passes (once space is freed) and nothing
+    was written, so everything that retries on StoreUnavailable retries on this too; the API
+    answers 507 so that the operator sees the cause rather than a generic 503."""
+
+
 class PayloadRemoved(StoreError):
     """The message's payload was expunged or removed by retention: it cannot be sent again."""
 

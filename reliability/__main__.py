@@ -23,7 +23,7 @@ from bench.hookline_server import hookline_command
 from bench.procs import BENCH_ROOT
 from bench.receiver import ReceiverClient, start_receiver
 from bench.report import machine_description
-from reliability import database_restarts, disk_full, kill_loop
+from reliability import database_restarts, disk_full, hostile_receivers, kill_loop
 from reliability.rows import Row, table
 
 DEFAULT_OUTPUT = BENCH_ROOT / "RELIABILITY.md"
@@ -40,6 +40,9 @@ class Scenario:
 SCENARIOS = {
     "kill-loop-sqlite": Scenario("sqlite", kill_loop.run, kill_loop.FULL, kill_loop.QUICK),
     "kill-loop-pg": Scenario("pg", kill_loop.run, kill_loop.FULL, kill_loop.QUICK),
+    "hostile-receivers": Scenario(
+        "sqlite", hostile_receivers.run, hostile_receivers.FULL, hostile_receivers.QUICK
+    ),
     "disk-full": Scenario("sqlite", disk_full.run, disk_full.FULL, disk_full.QUICK),
     "database-restarts": Scenario(
         "pg", database_restarts.run, database_restarts.FULL, database_restarts.QUICK

@@ -1,7 +1,8 @@
 """The reliability harness's quick mode (`python -m reliability --quick`): workers and the API
 SIGKILLed while messages are published, on both stores; PostgreSQL restarted and stopped; the
-SQLite store's disk filled up (publishing answers 507, the database stays intact). Nothing
-acknowledged may be lost, and redeliveries stay within what was in flight."""
+SQLite store's disk filled up (publishing answers 507, the database stays intact); receivers
+that trickle, stall, flood or speak no HTTP beside a healthy one. Nothing acknowledged may be
+lost, and redeliveries stay within what was in flight."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from backends import require_postgres
 
-from reliability import database_restarts, disk_full, kill_loop
+from reliability import database_restarts, disk_full, hostile_receivers, kill_loop
 from reliability.processes import in_flight_bound
 
 # Scenario → (messages acknowledged, the in-flight bound on duplicates) in quick mode.
@@ -20,6 +21,7 @@ EXPECTED = {
     "kill-loop-sqlite": (kill_loop.QUICK.messages, in_flight_bound(kill_loop.QUICK.worker_kills)),
     "kill-loop-pg": (kill_loop.QUICK.messages, in_flight_bound(kill_loop.QUICK.worker_kills)),
     "disk-full": (disk_full.QUICK.messages, in_flight_bound(1)),
+    "hostile-receivers": (hostile_receivers.QUICK.messages, 0),
     "database-restarts": (
         database_restarts.QUICK.messages,
         in_flight_bound(3 * database_restarts.WORKERS),
@@ -47,7 +49,8 @@ def test_no_fault_loses_an_acknowledged_message(tmp_path):
         t = row["tally"]
         messages, bound = EXPECTED[name]
         assert t["acknowledged"] == messages, (name, row["notes"])
-        assert t["expected"] == 3 * t["acknowledged"]
+        endpoints = 1 if name == "hostile-receivers" else 3  # the healthy one is counted there
+        assert t["expected"] == endpoints * t["acknowledged"]
         assert t["lost"] == 0 and t["delivered"] == t["expected"], (name, t["lost_examples"])
         assert t["duplicated"] <= bound, (name, t["duplicated"])
     assert run.returncode == 0, run.stdout[-2000:]

@@ -26,10 +26,10 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml $(NODE_RECEIVER)/package-lo
 # The documentation site (mkdocs-material over docs/): served on 127.0.0.1:8000 while editing,
 # or built into ./site. `make test` builds it with --strict too (tests/unit/test_docs_site.py).
 docs: $(VENV)/.installed-dev
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
 
 docs-build: $(VENV)/.installed-dev
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 run: $(VENV)/.installed
 	$(BIN)/hookline serve --host $(HOST) --port $(PORT)

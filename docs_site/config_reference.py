@@ -119,8 +119,14 @@ def _read_through(
     name: str,
 ) -> Variable:
     """`env.get("HOOKLINE_X", …)` or `env["HOOKLINE_X"]`: the parser is the call around it,
-    past `.strip()` and the like; or the call the value is passed to after `raw = …`."""
+    past `or "default"` and `.strip()` and the like; or the call the value is passed to after
+    `raw = …`; or none (text)."""
     outer = parents.get(read)
+    default: object | None = None
+    if isinstance(outer, ast.BoolOp) and isinstance(outer.op, ast.Or) and len(outer.values) == 2:
+        # `(env.get("HOOKLINE_X") or "auto")`: a default in the code ("" means none).
+        default = _literal(outer.values[1]) or None
+        outer = parents.get(outer)
     while (
         isinstance(outer, ast.Attribute)
         and outer.attr in ("strip", "lower", "upper")
@@ -128,11 +134,13 @@ def _read_through(
         and _func_name(outer.func) in ("strip", "lower", "upper")
     ):
         outer = parents.get(outer)
+    if isinstance(outer, ast.Call) and _func_name(outer.func) == "Path":
+        return Variable(name, "Path", default)
     if isinstance(outer, ast.Call) and _func_name(outer.func) not in ("get", ""):
         return _describe(outer, tuples, name)
     if isinstance(outer, ast.Assign) and (used := _call_using(outer, parents)):
         return _describe(used, tuples, name)
-    return Variable(name, "text")
+    return Variable(name, "text", default)
 
 
 def variables_read(source: str) -> list[Variable]:
@@ -193,6 +201,7 @@ PARSER_WORDS = {
     "parse_logo_url": "`https://` or `data:image/` URL",
     "parse_accent_colour": "hex colour",
     "parse_theme": "`auto`, `light` or `dark`",
+    "Path": "a directory",
     "text": "text",
 }
 
@@ -239,6 +248,8 @@ def _default_disagrees(variable: Variable, documented: str) -> bool:
         return text != str(variable.default).lower()
     if isinstance(variable.default, bool):
         return text != _number(variable.default)
+    if isinstance(variable.default, str):
+        return text != variable.default.lower()
     try:
         return float(text) != float(variable.default)  # type: ignore[arg-type]
     except ValueError:

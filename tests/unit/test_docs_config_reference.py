@@ -39,6 +39,8 @@ def load_settings(env):
         g=(env.get("HOOKLINE_TOKEN") or "").strip() or None,
         h=parse_schedule(schedule_raw),
         i=_port(env, "HOOKLINE_PORT"),
+        k=(env.get("HOOKLINE_MODE") or "auto").strip().lower(),
+        l=Path(env.get("HOOKLINE_DIR") or "data"),
         j=_five_minute_days(env),
     )
 
@@ -60,6 +62,8 @@ def parse_public_url(raw, name="HOOKLINE_NOT_READ_HERE"):
         ("HOOKLINE_SCHEDULE", Variable("HOOKLINE_SCHEDULE", "parse_schedule")),
         ("HOOKLINE_PORT", Variable("HOOKLINE_PORT", "_port")),
         ("HOOKLINE_FIVE", Variable("HOOKLINE_FIVE", "_five_minute_days", 30.0)),
+        ("HOOKLINE_MODE", Variable("HOOKLINE_MODE", "text", "auto")),
+        ("HOOKLINE_DIR", Variable("HOOKLINE_DIR", "Path", "data")),
     ],
 )
 def test_each_way_of_reading_a_variable(name: str, expected: Variable) -> None:
@@ -70,7 +74,7 @@ def test_each_way_of_reading_a_variable(name: str, expected: Variable) -> None:
 def test_names_in_messages_and_default_arguments_are_not_reads() -> None:
     names = [v.name for v in variables_read(SOURCE)]
     assert "HOOKLINE_NOT_READ_HERE" not in names
-    assert len(names) == len(set(names)) == 10
+    assert len(names) == len(set(names)) == 12
 
 
 @pytest.mark.parametrize(
@@ -94,12 +98,14 @@ ROWS = [
     DocRow("HOOKLINE_FLAG", "`false`", "A flag.", "`true`"),
     DocRow("HOOKLINE_LEVEL", "`INFO`", "Level.", "`DEBUG`"),
     DocRow("HOOKLINE_LEASE", "timeout + 30", "Derived.", "`60`"),
+    DocRow("HOOKLINE_MODE", "`auto`", "Mode.", "`session`"),
 ]
 VARIABLES = [
     Variable("HOOKLINE_TIMEOUT", "_float", 15.0, 0.001),
     Variable("HOOKLINE_FLAG", "_bool", False),
     Variable("HOOKLINE_LEVEL", "_choice", "INFO", None, ("DEBUG", "INFO")),
     Variable("HOOKLINE_LEASE", "_float", 0.0, 0.0),  # a sentinel: the page explains in words
+    Variable("HOOKLINE_MODE", "text", "auto"),
 ]
 
 
@@ -131,9 +137,14 @@ def test_a_page_that_matches_the_code_passes() -> None:
             "HOOKLINE_FLAG: docs/configuration.md gives the default `false`, config.py true",
         ),
         (
-            [*VARIABLES[:2], Variable("HOOKLINE_LEVEL", "_choice", "DEBUG"), VARIABLES[3]],
+            [*VARIABLES[:2], Variable("HOOKLINE_LEVEL", "_choice", "DEBUG"), *VARIABLES[3:]],
             ROWS,
             "HOOKLINE_LEVEL: docs/configuration.md gives the default `INFO`",
+        ),
+        (
+            [*VARIABLES[:4], Variable("HOOKLINE_MODE", "text", "none")],
+            ROWS,
+            "HOOKLINE_MODE: docs/configuration.md gives the default `auto`, config.py none",
         ),
     ],
 )

@@ -1,7 +1,8 @@
 """The documentation site builds with `mkdocs build --strict` (as `make docs-build` does), and
 what it generates is complete: every API operation and schema of the app's OpenAPI document,
 every variable config.py reads, the receivers' code exactly as the snippet tests run it. A
-broken link fails the build."""
+broken link fails the build, and so does a variable config.py reads that
+docs/configuration.md does not describe."""
 
 from __future__ import annotations
 
@@ -108,8 +109,8 @@ def test_the_cli_page_links_the_cli_reference_only_if_it_exists(site: Path) -> N
         assert 'href="configuration.html#the-hookline-command"' in page
 
 
-def test_a_broken_link_fails_the_build(tmp_path: Path) -> None:
-    # A copy of the site's sources, with one link to a page that does not exist.
+def copy_of_sources(tmp_path: Path) -> Path:
+    """The site's sources in tmp_path, so a test can break one page and build."""
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     shutil.copytree(
         ROOT / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("node_modules", "images")
@@ -117,9 +118,23 @@ def test_a_broken_link_fails_the_build(tmp_path: Path) -> None:
     (tmp_path / "docs" / "images").symlink_to(ROOT / "docs" / "images")
     for name in ("docs_site", "BENCHMARKS.md"):
         (tmp_path / name).symlink_to(ROOT / name)
-    page = tmp_path / "docs" / "concepts.md"
+    return tmp_path / "docs"
+
+
+def test_a_broken_link_fails_the_build(tmp_path: Path) -> None:
+    page = copy_of_sources(tmp_path) / "concepts.md"
     page.write_text(page.read_text() + "\nSee [the missing page](no-such-page.md).\n")
 
     result = build(tmp_path / "mkdocs.yml", tmp_path / "site", tmp_path)
     assert result.returncode != 0
     assert "no-such-page.md" in result.stderr
+
+
+def test_a_variable_missing_from_the_configuration_page_fails_the_build(tmp_path: Path) -> None:
+    page = copy_of_sources(tmp_path) / "configuration.md"
+    lines = page.read_text().splitlines(keepends=True)
+    page.write_text("".join(line for line in lines if "`HOOKLINE_RECOVER_RATE` |" not in line))
+
+    result = build(tmp_path / "mkdocs.yml", tmp_path / "site", tmp_path)
+    assert result.returncode != 0
+    assert "HOOKLINE_RECOVER_RATE is read by config.py but has no row" in result.stderr

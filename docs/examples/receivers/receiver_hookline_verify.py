@@ -1,6 +1,6 @@
 # A webhook receiver that checks every request with `hookline.verify`
-# (pip install hookline, or copy src/hookline/verify.py: it needs only the
-# standard library, and `cryptography` for Ed25519 endpoints).
+# (install Hookline from its checkout, or copy src/hookline/verify.py: it
+# needs only the standard library, and `cryptography` for Ed25519 endpoints).
 # 204 for genuine webhooks, 400 else.
 # Run: WEBHOOK_SECRET=whsec_... PORT=9000 python receiver_hookline_verify.py
 import json

@@ -4,8 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8071
+DOCS_PORT ?= 8000
+# The Node receiver of docs/receivers.md, run by tests/e2e/test_receiver_snippets.py.
+NODE_RECEIVER := docs/examples/receivers/node
 
-.PHONY: run test bench reliability lint format clean screenshots
+.PHONY: run test bench reliability lint format clean screenshots docs docs-build
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +18,18 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
-	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/pip install --quiet -e '.[dev,bench,otel]'
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml $(NODE_RECEIVER)/package-lock.json
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/pip install --quiet -e '.[dev,bench,otel,docs]'
+	cd $(NODE_RECEIVER) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@ $(VENV)/.installed
+
+# The documentation site (mkdocs-material over docs/): served on 127.0.0.1:8000 while editing,
+# or built into ./site. `make test` builds it with --strict too (tests/unit/test_docs_site.py).
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
+
+docs-build: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 run: $(VENV)/.installed
 	$(BIN)/hookline serve --host $(HOST) --port $(PORT)
@@ -51,4 +63,4 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) hookline-data .pytest_cache
+	rm -rf $(VENV) hookline-data .pytest_cache site $(NODE_RECEIVER)/node_modules

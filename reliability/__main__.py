@@ -23,7 +23,7 @@ from bench.hookline_server import hookline_command
 from bench.procs import BENCH_ROOT
 from bench.receiver import ReceiverClient, start_receiver
 from bench.report import machine_description
-from reliability import database_restarts, disk_full, hostile_receivers, kill_loop
+from reliability import database_restarts, disk_full, fuzzing, hostile_receivers, kill_loop
 from reliability.rows import Row, table
 
 DEFAULT_OUTPUT = BENCH_ROOT / "RELIABILITY.md"
@@ -67,11 +67,37 @@ at moments drawn from a seeded random generator (`--seed`).
 """
 
 
-async def _run(args: argparse.Namespace) -> list[Row]:
-    chosen = list(SCENARIOS) if not args.only else args.only.split(",")
-    unknown = [name for name in chosen if name not in SCENARIOS]
+FUZZ_SECONDS = {"full": 300, "quick": 10}
+FUZZ_NAMES = [f"fuzz-{target}" for target in fuzzing.TARGETS]
+
+
+def _chosen(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """The scenarios and fuzzing targets to run (`--only` may name both, fuzzing ones as
+    `fuzz-<target>`)."""
+    names = args.only.split(",") if args.only else [*SCENARIOS, *FUZZ_NAMES]
+    unknown = [n for n in names if n not in SCENARIOS and n not in FUZZ_NAMES]
     if unknown:
         raise SystemExit(f"unknown scenario(s): {', '.join(unknown)}; see --list")
+    return [n for n in names if n in SCENARIOS], [n for n in names if n in FUZZ_NAMES]
+
+
+def _fuzz(names: list[str], args: argparse.Namespace) -> list[fuzzing.FuzzResult]:
+    seconds = args.fuzz_seconds or FUZZ_SECONDS["quick" if args.quick else "full"]
+    work_dir = Path(tempfile.mkdtemp(prefix="hookline-reliability-fuzz-"))
+    results = []
+    for name in names:
+        print(f"reliability: {name} for {seconds} s", file=sys.stderr, flush=True)
+        results.append(fuzzing.fuzz(name.removeprefix("fuzz-"), seconds, work_dir))
+    if any(r.failed for r in results):
+        print(f"reliability: failing inputs kept in {work_dir}", file=sys.stderr)
+    else:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    return results
+
+
+async def _run(args: argparse.Namespace, chosen: list[str]) -> list[Row]:
+    if not chosen:
+        return []
     log_dir = Path(tempfile.mkdtemp(prefix="hookline-reliability-logs-"))
     receiver_child, receiver, receiver_url = await start_receiver(log_dir)
     rows: list[Row] = []
@@ -143,7 +169,12 @@ def _commit() -> str:
         return "unknown"
 
 
-def _document(rows: list[Row], started: dt.datetime, args: argparse.Namespace) -> str:
+def _document(
+    rows: list[Row],
+    fuzzed: list[fuzzing.FuzzResult],
+    started: dt.datetime,
+    args: argparse.Namespace,
+) -> str:
     header = [
         f"Date: {started:%Y-%m-%d %H:%M} UTC (start of the run)",
         *machine_description(),
@@ -176,11 +207,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, help="Markdown file to write")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     parser.add_argument("--seed", type=int, default=1, help="seed of the fault moments")
+    parser.add_argument("--fuzz-seconds", type=int, help="time per fuzzing target")
     parser.add_argument("--keep-logs", action="store_true", help="keep the processes' logs")
     parser.add_argument("--list", action="store_true", help="list the scenarios, then exit")
     args = parser.parse_args(argv)
     if args.list:
-        for name in SCENARIOS:
+        for name in [*SCENARIOS, *FUZZ_NAMES]:
             print(name)
         raise SystemExit(0)
     return args
@@ -189,19 +221,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main() -> int:
     args = parse_args()
     started = dt.datetime.now(dt.UTC)
+    scenarios, fuzz_names = _chosen(args)
     import uvloop
 
-    rows = uvloop.run(_run(args))
+    rows = uvloop.run(_run(args, scenarios))
+    fuzzed = _fuzz(fuzz_names, args)
     print(table(rows))
+    print(fuzzing.table(fuzzed))
     output = args.output or (None if args.quick else DEFAULT_OUTPUT)
     if output is not None:
-        output.write_text(_document(rows, started, args))
+        output.write_text(_document(rows, fuzzed, started, args))
         print(f"reliability: wrote {output}", file=sys.stderr)
     if args.json is not None:
-        args.json.write_bytes(
-            orjson.dumps([dataclasses.asdict(row) for row in rows], option=orjson.OPT_INDENT_2)
-        )
-    return 0 if all(row.passed for row in rows) else 1
+        result = {
+            "scenarios": [dataclasses.asdict(row) for row in rows],
+            "fuzzing": [dataclasses.asdict(f) for f in fuzzed],
+        }
+        args.json.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    ok = all(row.passed for row in rows) and not any(f.failed for f in fuzzed)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

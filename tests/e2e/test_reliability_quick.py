@@ -45,7 +45,7 @@ def test_no_fault_loses_an_acknowledged_message(scenario, tmp_path):
         timeout=600,
     )
     assert out.exists(), run.stderr[-3000:]
-    (row,) = json.loads(out.read_text())
+    (row,) = json.loads(out.read_text())["scenarios"]
     assert row["scenario"] == scenario
     assert row["error"] is None, (row["error"], row["notes"], run.stderr[-3000:])
     t = row["tally"]
@@ -56,3 +56,20 @@ def test_no_fault_loses_an_acknowledged_message(scenario, tmp_path):
     assert t["lost"] == 0 and t["delivered"] == t["expected"], t["lost_examples"]
     assert t["duplicated"] <= bound, (t["duplicated"], row["notes"])
     assert run.returncode == 0, run.stdout[-2000:]
+
+
+@pytest.mark.parametrize("target", ["fuzz-payload-parser", "fuzz-request-head"])
+def test_fuzzing_finds_no_failing_input(target, tmp_path):
+    out = tmp_path / "rows.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "reliability", "--quick", "--only", target, "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.exists(), run.stderr[-3000:]
+    (result,) = json.loads(out.read_text())["fuzzing"]
+    assert not result["failed"], result["detail"]
+    assert result["runs"] > 100  # the target ran: libFuzzer reported the inputs it tried
+    assert run.returncode == 0

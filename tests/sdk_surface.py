@@ -17,15 +17,16 @@ from svix.api.common import ApiBase
 
 # Whole resources of the SDK that are not about sending webhooks, each with why.
 OUT_OF_SCOPE_RESOURCES = {
-    "autoconfig_subscription": "Svix's hosted auto-configuration of subscriptions (Svix Play "
-    "and integrations), not part of sending",
+    "autoconfig_subscription": "AutoConfig subscriptions (tokens with which a consumer's "
+    "platform configures its own endpoints), a Svix Cloud feature outside sending",
     "connector": "connectors are Svix-hosted transformation templates: running user code",
-    "destination": "non-HTTP destinations (queues, warehouses) run through Svix's hosted "
-    "transformations; Hookline delivers HTTP webhooks",
-    "environment": "export and import of a whole Svix environment (settings, transformations, "
-    "connectors), a Svix Cloud feature",
+    "destination": "non-HTTP destinations (queues, batched delivery) with transformations; "
+    "Hookline delivers HTTP webhooks",
+    "environment": "export and import of a whole Svix environment (organisation settings, "
+    "transformations, connectors), a Svix Cloud feature",
     "ingest": "inbound webhooks (receiving from third parties), the opposite direction of sending",
-    "integration": "Svix's per-application integration keys for Svix-hosted integrations",
+    "integration": "integration keys for third-party tools that manage one application, a Svix "
+    "Cloud feature outside sending",
     "streaming": "Svix Stream (event streams and sinks), a separate product from webhook sending",
 }
 

@@ -10,11 +10,13 @@ until it gets a check below or a reason to be out of scope.
 from __future__ import annotations
 
 import functools
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -977,3 +979,39 @@ def test_each_sdk_operation_does_what_svix_documents(
     # business; an operation that answers 404 or 405 for its route is missing.
     missing = [s for path, s in calls.errors if path == operation and s in (404, 405)]
     assert not missing, f"{operation} answered {missing}"
+
+
+# ---------------------------------------------------------------------------------------------
+# the compatibility table of the docs
+
+TABLE = Path(__file__).parents[2] / "docs" / "svix-compatibility.md"
+ROW = re.compile(
+    r"^\| `(?P<operation>[a-z_.]+)` \| `(?P<http>[A-Z]+ /[^`]*)` \| (?P<status>.+) \|$"
+)
+
+
+def table_rows() -> dict[str, str]:
+    rows: dict[str, str] = {}
+    for line in TABLE.read_text().splitlines():
+        if match := ROW.match(line):
+            assert match["operation"] not in rows, f"listed twice: {match['operation']}"
+            rows[match["operation"]] = match["status"]
+    return rows
+
+
+def test_the_compatibility_table_lists_every_sdk_operation_with_its_status() -> None:
+    rows = table_rows()
+    found = {m.path for m in SDK}
+    assert set(rows) == found, (
+        f"missing from the table: {sorted(found - set(rows))}; "
+        f"not in the SDK: {sorted(set(rows) - found)}"
+    )
+    for operation, status in rows.items():
+        if operation in CHECKS:
+            expected = "supported"
+        elif operation in BUILT_ON_ANOTHER_BRANCH:
+            expected = "not yet"
+        else:
+            assert out_of_scope_reason(operation), operation
+            expected = "out of scope"
+        assert status.startswith(expected), f"{operation}: {status!r}, expected {expected!r}"

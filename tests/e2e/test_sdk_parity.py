@@ -30,7 +30,7 @@ from sdk_surface import (
     out_of_scope_reason,
     sdk_methods,
 )
-from server_process import TOKEN, HooklineProcess
+from server_process import TOKEN, HooklineProcess, free_port
 from standardwebhooks.webhooks import Webhook
 from svix.api import (
     ApplicationIn,
@@ -452,16 +452,30 @@ def check_endpoint_send_example(w: World) -> None:
 
 @checks("endpoint.recover")
 def check_endpoint_recover(w: World) -> None:
+    # A message of a type with no retries fails for good at its first attempt, to a port
+    # nothing listens on; once the endpoint points at the receiver, recover sends it again.
+    name = new_type_name()
+    w.svix.event_type.create(EventTypeIn(name=name, description="Tried once"))
+    no_retries = w.http.put(f"/api/v1/event-type/{name}/retry-schedule", json={"retrySchedule": []})
+    assert no_retries.status_code == 200
     app = w.new_app()
-    ep = w.new_endpoint(app, "/recover")
-    msg = w.svix.message.create(app, MessageIn(event_type="a.b", payload={}))
-    w.delivered(app, msg.id)
+    ep = w.svix.endpoint.create(app, EndpointIn(url=f"http://127.0.0.1:{free_port()}/down")).id
+    msg = w.svix.message.create(app, MessageIn(event_type=name, payload={"again": 1})).id
+    deadline = time.monotonic() + 30
+    while w.svix.message_attempt.list_attempted_destinations(app, msg).data[0].status != (
+        MessageStatus.FAIL
+    ):
+        assert time.monotonic() < deadline, "the delivery never failed for good"
+        time.sleep(0.05)
+    w.svix.endpoint.patch(app, ep, EndpointPatch(url=f"{w.receiver.url}/recovered"))
+
     started = w.svix.endpoint.recover(
         app, ep, RecoverIn(since=datetime.now(UTC) - timedelta(minutes=1))
     )
     assert started.task == BackgroundTaskType.ENDPOINT_RECOVER
-    # Nothing failed, so nothing is sent again.
-    assert w.finished(started.id).data == {"messagesQueued": 0}
+    assert w.finished(started.id).data == {"messagesQueued": 1}
+    attempts = w.delivered(app, msg, count=2)
+    assert [a.status for a in attempts] == [MessageStatus.SUCCESS, MessageStatus.FAIL]
 
 
 @checks("endpoint.replay_missing")

@@ -8,11 +8,12 @@ behind when the SDK gains a method.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from svix.api import Svix, SvixOptions
+from svix.api import Svix, SvixAsync, SvixOptions
 from svix.api.common import ApiBase
 
 # Whole resources of the SDK that are not about sending webhooks, each with why.
@@ -84,6 +85,17 @@ def sdk_methods() -> list[SdkMethod]:
         return sorted(_walk(client, ""), key=lambda m: m.path)
     finally:
         client._httpx_client.close()
+
+
+def async_sdk_paths() -> set[str]:
+    """The operations of the asynchronous client: the same paths, each a coroutine."""
+    client = SvixAsync("unused", SvixOptions(server_url="http://127.0.0.1:9"))
+    try:
+        found = list(_walk(client, ""))
+    finally:
+        asyncio.run(client._httpx_client.aclose())
+    assert all(inspect.iscoroutinefunction(getattr(m.owner, m.name)) for m in found)
+    return {m.path for m in found}
 
 
 def out_of_scope_reason(path: str) -> str | None:

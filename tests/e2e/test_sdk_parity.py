@@ -27,6 +27,7 @@ from sdk_surface import (
     OUT_OF_SCOPE_METHODS,
     OUT_OF_SCOPE_RESOURCES,
     SdkMethod,
+    async_sdk_paths,
     out_of_scope_reason,
     sdk_methods,
 )
@@ -394,8 +395,11 @@ def check_endpoint_rotate_secret(w: World) -> None:
     ep = w.new_endpoint(app)
     old = w.svix.endpoint.get_secret(app, ep).key
     new = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-    w.svix.endpoint.rotate_secret(app, ep, EndpointSecretRotateIn(key=new))
+    assert w.svix.endpoint.rotate_secret(app, ep, EndpointSecretRotateIn(key=new)).key == new
     assert w.svix.endpoint.get_secret(app, ep).key == new != old
+    generated = w.svix.endpoint.rotate_secret(app, ep, EndpointSecretRotateIn()).key
+    assert generated.startswith("whsec_")
+    assert w.svix.endpoint.get_secret(app, ep).key == generated != new
 
 
 @checks("endpoint.get_headers")
@@ -942,6 +946,11 @@ def test_every_sdk_operation_is_called_or_left_out_with_a_reason() -> None:
     assert set(OUT_OF_SCOPE_RESOURCES) <= {m.resource for m in SDK}
     assert not set(CHECKS) & (left_out | set(BUILT_ON_ANOTHER_BRANCH))
     assert not left_out & set(BUILT_ON_ANOTHER_BRANCH)
+
+
+def test_the_async_client_has_the_same_operations() -> None:
+    # The table and the checks cover both clients only while the two have the same paths.
+    assert async_sdk_paths() == {m.path for m in SDK}
 
 
 @dataclass

@@ -35,7 +35,7 @@ $(VENV)/svix1/.installed: $(BIN)/python Makefile
 # `npm ci` fails (and so does `make test`) when the npm registry cannot be reached.
 JS_SDK := tests/js_sdk
 $(JS_SDK)/node_modules/.installed: $(JS_SDK)/package.json $(JS_SDK)/package-lock.json
-	cd $(JS_SDK) && npm ci --no-audit --no-fund
+	cd $(JS_SDK) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Most of the suite runs in parallel (three processes: the tests mostly wait on real servers);

@@ -34,10 +34,26 @@ docs-build: $(VENV)/.installed-dev
 run: $(VENV)/.installed
 	$(BIN)/hookline serve --host $(HOST) --port $(PORT)
 
+# The 1.x line of the svix Python SDK (its newest release), for tests/e2e/test_sdk_v1.py: in a
+# directory of its own, with its own dependencies, so that it never replaces the 2.x SDK of the
+# virtualenv. The test puts it first on the path of a process of its own.
+SVIX1_VERSION := 1.99.1
+$(VENV)/svix1/.installed: $(BIN)/python Makefile
+	rm -rf $(VENV)/svix1
+	$(BIN)/pip install --quiet --no-warn-conflicts --target $(VENV)/svix1 'svix==$(SVIX1_VERSION)'
+	touch $@
+
+# The Svix JavaScript SDK, for tests/e2e/test_sdk_js.py, as pinned by its package-lock.json.
+# `npm ci` fails (and so does `make test`) when the npm registry cannot be reached.
+JS_SDK := tests/js_sdk
+$(JS_SDK)/node_modules/.installed: $(JS_SDK)/package.json $(JS_SDK)/package-lock.json
+	cd $(JS_SDK) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Most of the suite runs in parallel (three processes: the tests mostly wait on real servers);
 # the tests marked `serial` (rates, counts per second, the heaviest load) run after it, alone.
 # Exit status 5 means "no test selected", e.g. when PYTEST_ARGS picks no serial test.
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(VENV)/svix1/.installed $(JS_SDK)/node_modules/.installed
 	$(BIN)/python -m pytest -n 3 --dist loadfile -m "not serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
@@ -63,4 +79,4 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) hookline-data .pytest_cache site $(NODE_RECEIVER)/node_modules
+	rm -rf $(VENV) hookline-data .pytest_cache site $(NODE_RECEIVER)/node_modules $(JS_SDK)/node_modules

@@ -49,7 +49,7 @@ def test_the_chosen_example_goes_to_that_endpoint_only_whatever_its_filters(
 ):
     app = svix.application.create(ApplicationIn(name="Examples"))
     chosen = svix.endpoint.create(
-        app.id, EndpointIn(url=f"{receiver.url}/chosen", filter_types=["something.else"])
+        app.id, EndpointIn(url=f"{receiver.url}/chosen", event_types=["something.else"])
     )
     svix.endpoint.create(app.id, EndpointIn(url=f"{receiver.url}/other"))
 

@@ -15,7 +15,7 @@ from hookline.ui.sign_in_throttle import SignInThrottle
 from hookline.ui.templating import percent, pretty_json, relative_time
 from hookline.ui.views.overview import SPANS, summarise, window_ending
 from hookline.ui.views.sign_in import safe_next
-from hookline.web_app import is_page_path
+from hookline.web_app import is_page_path, single_leading_slash
 
 
 def test_the_throttle_refuses_an_address_after_its_failures_until_they_age_out() -> None:
@@ -123,6 +123,22 @@ def test_frame_ancestors_belong_to_the_area() -> None:
 )
 def test_requests_go_to_the_pages_or_the_api(path: str, page: bool) -> None:
     assert is_page_path(path) is page
+
+
+@pytest.mark.parametrize(
+    ("path", "read_as"),
+    [
+        ("//api/v1/app", "/api/v1/app"),  # the JS SDK with a serverUrl ending in "/"
+        ("///api/v1/app", "/api/v1/app"),
+        ("//ui", "/ui"),
+        ("/api/v1/app", "/api/v1/app"),
+        ("/api//v1", "/api//v1"),  # only the leading run
+        ("/", "/"),
+        ("//", "/"),
+    ],
+)
+def test_a_path_is_read_with_one_leading_slash(path: str, read_as: str) -> None:
+    assert single_leading_slash(path) == read_as
 
 
 def test_relative_times() -> None:

@@ -659,8 +659,10 @@ class MessageEndpointOut(OutModel):
     description: str
     disabled: StrictBool | None = None
     event_types: list[str] | None = None
+    filter_types: list[str] | None = None
     channels: list[str] | None = None
     throttle_rate: int | None = None
+    version: int = 1
     created_at: datetime
     updated_at: datetime
     status: int

@@ -191,8 +191,12 @@ def message_endpoint(row: MessageEndpointRow) -> dict[str, Any]:
         "description": row.description,
         "disabled": row.disabled,
         "eventTypes": row.event_types,
+        # The filter twice and `version`, as on an endpoint: the 1.x SDKs read `filterTypes`
+        # and cannot read an answer without `version`.
+        "filterTypes": row.event_types,
         "channels": row.channels,
         "throttleRate": row.throttle_rate,
+        "version": 1,
         "createdAt": iso(row.created_at),
         "updatedAt": iso(row.updated_at),
         **_delivery_state(row.delivery),

@@ -67,7 +67,7 @@ at moments drawn from a seeded random generator (`--seed`).
 """
 
 
-FUZZ_SECONDS = {"full": 300, "quick": 10}
+FUZZ_SECONDS = {"full": 120, "quick": 10}
 FUZZ_NAMES = [f"fuzz-{target}" for target in fuzzing.TARGETS]
 
 

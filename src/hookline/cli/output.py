@@ -1,0 +1,94 @@
+"""Printing results: stable JSON for scripts (`--output json`: the API's field names, as the
+SDK's models carry them), or readable tables with rich on a terminal."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import pydantic
+from rich.console import Console
+from rich.table import Table
+
+# MessageStatus / delivery status as the API numbers them.
+STATUS_NAMES = {0: "success", 1: "pending", 2: "failed", 3: "sending", 4: "canceled"}
+STATUS_STYLES = {0: "green", 1: "yellow", 2: "red", 3: "cyan", 4: "dim"}
+
+Columns = Sequence[tuple[str, str]]  # (title, API field name)
+
+
+class OutputFormat(enum.StrEnum):
+    table = "table"
+    json = "json"
+
+
+def as_json_value(value: Any) -> Any:
+    if isinstance(value, pydantic.BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    return value
+
+
+def cell(key: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if key == "status" and isinstance(value, int) and value in STATUS_NAMES:
+        style = STATUS_STYLES[value]
+        return f"[{style}]{STATUS_NAMES[value]}[/{style}]"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+class Printer:
+    def __init__(self, output: OutputFormat) -> None:
+        self.output = output
+        self.console = Console(highlight=False)
+
+    def json(self, value: Any) -> None:
+        sys.stdout.write(json.dumps(as_json_value(value), indent=2, ensure_ascii=False) + "\n")
+
+    def one(self, value: Any, columns: Columns | None = None) -> None:
+        """One object: as JSON, or as a two-column table of its fields."""
+        data = as_json_value(value)
+        if self.output is OutputFormat.json:
+            self.json(data)
+            return
+        table = Table(show_header=False, box=None, pad_edge=False)
+        table.add_column(style="bold")
+        table.add_column(overflow="fold")
+        keys = [key for _, key in columns] if columns else list(data)
+        titles = dict((key, title) for title, key in columns) if columns else {}
+        for key in keys:
+            table.add_row(titles.get(key, key), cell(key, data.get(key)))
+        self.console.print(table)
+
+    def page(self, value: Any, columns: Columns, what: str) -> None:
+        """A list response (`data`, `iterator`, `done`): as JSON, or as a table."""
+        data = as_json_value(value)
+        if self.output is OutputFormat.json:
+            self.json(data)
+            return
+        rows = data.get("data", [])
+        if not rows:
+            self.console.print(f"no {what}")
+            return
+        table = Table(*(title for title, _ in columns), header_style="bold")
+        for row in rows:
+            table.add_row(*(cell(key, row.get(key)) for _, key in columns))
+        self.console.print(table)
+        if not data.get("done", True) and data.get("iterator"):
+            self.console.print(f"more: --iterator {data['iterator']}", style="dim")
+
+    def note(self, text: str) -> None:
+        """A confirmation for a person (deleted, queued…); JSON output gets a JSON object."""
+        if self.output is OutputFormat.json:
+            self.json({"ok": True, "detail": text})
+        else:
+            self.console.print(text)

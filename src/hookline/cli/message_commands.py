@@ -94,7 +94,7 @@ def send(
             channels=channel,
             tags=tag,
         )
-        options = MessageCreateOptions(idempotency_key=idempotency_key)
+        options = MessageCreateOptions(with_content=True, idempotency_key=idempotency_key)
         s.printer.one(s.svix.message.create(app_id, body, options), DETAIL)
 
 

@@ -18,6 +18,7 @@ STATUS_NAMES = {0: "success", 1: "pending", 2: "failed", 3: "sending", 4: "cance
 STATUS_STYLES = {0: "green", 1: "yellow", 2: "red", 3: "cyan", 4: "dim"}
 
 Columns = Sequence[tuple[str, str]]  # (title, API field name)
+TIME_FIELDS = {"createdAt", "updatedAt", "timestamp", "nextAttempt", "deliverAt"}
 
 
 class OutputFormat(enum.StrEnum):
@@ -37,6 +38,9 @@ def cell(key: str, value: Any) -> str:
     if key == "status" and isinstance(value, int) and value in STATUS_NAMES:
         style = STATUS_STYLES[value]
         return f"[{style}]{STATUS_NAMES[value]}[/{style}]"
+    if key in TIME_FIELDS and isinstance(value, str):
+        # 2026-12-02T04:47:59.583000Z → 2026-12-02 04:47:59 (UTC; JSON output keeps it whole)
+        return value.replace("T", " ")[:19]
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
@@ -49,7 +53,9 @@ def cell(key: str, value: Any) -> str:
 class Printer:
     def __init__(self, output: OutputFormat) -> None:
         self.output = output
-        self.console = Console(highlight=False)
+        # Off a terminal (a pipe, a file) rich would wrap at 80 columns: let tables be as wide
+        # as their content, so no id is ever cut.
+        self.console = Console(highlight=False, width=None if sys.stdout.isatty() else 10_000)
 
     def json(self, value: Any) -> None:
         sys.stdout.write(json.dumps(as_json_value(value), indent=2, ensure_ascii=False) + "\n")
@@ -79,7 +85,12 @@ class Printer:
         if not rows:
             self.console.print(f"no {what}")
             return
-        table = Table(*(title for title, _ in columns), header_style="bold")
+        table = Table(header_style="bold")
+        for title, key in columns:
+            # Ids are what a person copies into the next command: never shortened.
+            is_id = key == "id" or key.endswith("Id")
+            widest = max((len(str(row.get(key) or "")) for row in rows), default=0)
+            table.add_column(title, no_wrap=is_id, min_width=widest if is_id else None)
         for row in rows:
             table.add_row(*(cell(key, row.get(key)) for _, key in columns))
         self.console.print(table)

@@ -38,21 +38,44 @@ PRETTY = json.dumps(json.loads(BODY), indent=2).encode()
 CASES = [
     # (what, headers, body, secret, now, reason)
     ("genuine", signed(), BODY, SECRET, SENT_AT + 10, "valid"),
-    ("svix- header names", {
-        k.replace("webhook-", "svix-"): v for k, v in signed().items()
-    }, BODY, SECRET, SENT_AT, "valid"),
+    (
+        "svix- header names",
+        {k.replace("webhook-", "svix-"): v for k, v in signed().items()},
+        BODY,
+        SECRET,
+        SENT_AT,
+        "valid",
+    ),
     ("Ed25519, public key", signed(secret=ED_KEY), BODY, public_secret(ED_KEY), SENT_AT, "valid"),
     ("no signature", without("webhook-signature"), BODY, SECRET, SENT_AT, "missing_headers"),
     ("no id", without("webhook-id"), BODY, SECRET, SENT_AT, "missing_headers"),
-    ("timestamp header edited after signing", signed(**{"webhook-timestamp": "1796000000000"}), BODY, SECRET,
-     SENT_AT, "wrong_secret"),
-    ("timestamp text", signed(**{"webhook-timestamp": "yesterday"}), BODY, SECRET, SENT_AT,
-     "bad_timestamp"),
+    (
+        "timestamp header edited after signing",
+        signed(**{"webhook-timestamp": "1796000000000"}),
+        BODY,
+        SECRET,
+        SENT_AT,
+        "wrong_secret",
+    ),
+    (
+        "timestamp text",
+        signed(**{"webhook-timestamp": "yesterday"}),
+        BODY,
+        SECRET,
+        SENT_AT,
+        "bad_timestamp",
+    ),
     ("stale", signed(), BODY, SECRET, SENT_AT + 301, "timestamp_skew"),
     ("post-dated", signed(), BODY, SECRET, SENT_AT - 301, "timestamp_skew"),
     ("other secret", signed(), BODY, OTHER, SENT_AT, "wrong_secret"),
-    ("same length, other bytes", signed(), BODY.replace(b"4200", b"9999"), SECRET, SENT_AT,
-     "wrong_secret"),
+    (
+        "same length, other bytes",
+        signed(),
+        BODY.replace(b"4200", b"9999"),
+        SECRET,
+        SENT_AT,
+        "wrong_secret",
+    ),
     ("newline added", signed(), BODY + b"\n", SECRET, SENT_AT, "body_changed"),
     ("newline lost", signed(BODY + b"\n"), BODY, SECRET, SENT_AT, "body_changed"),
     ("CRLF", signed(b'{\n"a": 1\n}'), b'{\r\n"a": 1\r\n}', SECRET, SENT_AT, "body_changed"),
@@ -76,9 +99,10 @@ def test_each_cause_is_named(headers, body, secret, now, reason):  # type: ignor
 
 
 def test_the_messages_say_what_changed():
-    assert "line break was added" in check_request(
-        signed(), BODY + b"\n", SECRET, SENT_AT, 300
-    ).message
+    assert (
+        "line break was added"
+        in check_request(signed(), BODY + b"\n", SECRET, SENT_AT, 300).message
+    )
     truncated = check_request(signed(), BODY[:-3], SECRET, SENT_AT, 300).message
     assert f"Content-Length says {len(BODY)} bytes, the body has {len(BODY) - 3}" in truncated
     stale = check_request(signed(), BODY, SECRET, SENT_AT + 3600, 300).message
@@ -89,16 +113,19 @@ def test_the_messages_say_what_changed():
 
 RAW = (
     b"POST /webhooks HTTP/1.1\r\nHost: 127.0.0.1\r\nWebhook-Id: msg_1\r\n"
-    b"Content-Length: 12\r\n\r\n{\"a\": 1}\r\n\r\n"
+    b'Content-Length: 12\r\n\r\n{"a": 1}\r\n\r\n'
 )
 
 
 @pytest.mark.parametrize(
     ("raw", "request_line", "headers", "body"),
     [
-        (RAW, "POST /webhooks HTTP/1.1",
-         {"host": "127.0.0.1", "webhook-id": "msg_1", "content-length": "12"},
-         b'{"a": 1}\r\n\r\n'),
+        (
+            RAW,
+            "POST /webhooks HTTP/1.1",
+            {"host": "127.0.0.1", "webhook-id": "msg_1", "content-length": "12"},
+            b'{"a": 1}\r\n\r\n',
+        ),
         (b"webhook-id: msg_1\n\nbody\n", "", {"webhook-id": "msg_1"}, b"body\n"),
         (b"webhook-id: msg_1\n\n", "", {"webhook-id": "msg_1"}, b""),
         (b"A: 1\r\nB:  two words \r\n\r\n\n\n", "", {"a": "1", "b": "two words"}, b"\n\n"),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from svix.api import ApplicationIn, ApplicationListOptions, ApplicationPatch
 
 from hookline.cli.client_session import Output, Profile, Server, Token, client_session
 from hookline.cli.inputs import key_values
@@ -38,6 +37,8 @@ def list_apps(
     output: Output = OutputFormat.table,
 ) -> None:
     """List applications."""
+    from svix.api import ApplicationListOptions
+
     with client_session(server, token, profile, output) as s:
         page = s.svix.application.list(ApplicationListOptions(limit=limit, iterator=iterator))
         s.printer.page(page, COLUMNS, "applications")
@@ -68,6 +69,8 @@ def create_app(
     output: Output = OutputFormat.table,
 ) -> None:
     """Create an application."""
+    from svix.api import ApplicationIn
+
     with client_session(server, token, profile, output) as s:
         body = ApplicationIn(
             name=name,
@@ -91,8 +94,10 @@ def update_app(
     output: Output = OutputFormat.table,
 ) -> None:
     """Change the fields given; the others stay as they are."""
+    from svix.api import ApplicationPatch
+
     with client_session(server, token, profile, output) as s:
-        fields = {
+        fields: dict[str, Any] = {
             "name": name,
             "uid": uid,
             "metadata": key_values(metadata, "--metadata"),

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from svix.api import (
-    MessageAttemptListByEndpointOptions,
-    MessageAttemptListByMsgOptions,
-    MessageStatus,
-)
 
 from hookline.cli.app_commands import AppId, Iterator, Limit
 from hookline.cli.client_session import Output, Profile, Server, Token, client_session
 from hookline.cli.failures import CommandFailure
 from hookline.cli.message_commands import MessageId
 from hookline.cli.output import STATUS_NAMES, OutputFormat
+
+if TYPE_CHECKING:
+    from svix.api import MessageStatus
 
 app = typer.Typer(help="Attempts: each delivery try and its answer.", no_args_is_help=True)
 
@@ -33,6 +31,8 @@ STATUS_BY_NAME = {name: number for number, name in STATUS_NAMES.items()}
 
 
 def _status(name: str | None) -> MessageStatus | None:
+    from svix.api import MessageStatus
+
     if name is None:
         return None
     if name not in STATUS_BY_NAME:
@@ -58,6 +58,8 @@ def list_attempts(
     output: Output = OutputFormat.table,
 ) -> None:
     """List the attempts of a message (--msg) or to an endpoint (--endpoint), newest first."""
+    from svix.api import MessageAttemptListByEndpointOptions, MessageAttemptListByMsgOptions
+
     with client_session(server, token, profile, output) as s:
         wanted = _status(status)
         if msg is not None:

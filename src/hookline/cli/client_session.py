@@ -9,15 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from svix.api import Svix, SvixOptions
 
 from hookline.cli.failures import reporting_failures
 from hookline.cli.output import OutputFormat, Printer
 from hookline.cli.profiles import resolve_connection
 from hookline.config import load_client_environment
+
+if TYPE_CHECKING:
+    from svix.api import Svix
 
 PANEL = "Connection and output"
 
@@ -50,7 +52,9 @@ Profile = Annotated[
 ]
 Output = Annotated[
     OutputFormat,
-    typer.Option("--output", "-o", help="table for people, json for scripts", rich_help_panel=PANEL),
+    typer.Option(
+        "--output", "-o", help="table for people, json for scripts", rich_help_panel=PANEL
+    ),
 ]
 
 
@@ -67,6 +71,8 @@ def client_session(
 ) -> Iterator[ClientSession]:
     """Resolve the connection, open the SDK client, and report any failure inside as one line
     and an exit status (failures.py)."""
+    from svix.api import Svix, SvixOptions
+
     env = load_client_environment()
     with reporting_failures():
         connection = resolve_connection(

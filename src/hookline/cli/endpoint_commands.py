@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from svix.api import EndpointIn, EndpointListOptions, EndpointPatch
 
 from hookline.cli.app_commands import AppId, Iterator, Limit, Metadata
 from hookline.cli.client_session import Output, Profile, Server, Token, client_session
@@ -57,6 +56,8 @@ def list_endpoints(
     output: Output = OutputFormat.table,
 ) -> None:
     """List an application's endpoints."""
+    from svix.api import EndpointListOptions
+
     with client_session(server, token, profile, output) as s:
         page = s.svix.endpoint.list(app_id, EndpointListOptions(limit=limit, iterator=iterator))
         s.printer.page(page, COLUMNS, "endpoints")
@@ -95,6 +96,8 @@ def create_endpoint(
     output: Output = OutputFormat.table,
 ) -> None:
     """Add an endpoint to an application."""
+    from svix.api import EndpointIn
+
     with client_session(server, token, profile, output) as s:
         body = EndpointIn(
             url=url,
@@ -128,6 +131,8 @@ def update_endpoint(
     output: Output = OutputFormat.table,
 ) -> None:
     """Change the fields given; the others stay as they are."""
+    from svix.api import EndpointPatch
+
     with client_session(server, token, profile, output) as s:
         fields: dict[str, Any] = {
             "url": url,

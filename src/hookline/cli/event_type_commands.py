@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from svix.api import EventTypeDeleteOptions, EventTypeIn, EventTypeListOptions, EventTypePatch
 
 from hookline.cli.app_commands import Iterator, Limit
 from hookline.cli.client_session import Output, Profile, Server, Token, client_session
@@ -45,6 +44,8 @@ def list_event_types(
     output: Output = OutputFormat.table,
 ) -> None:
     """List event types."""
+    from svix.api import EventTypeListOptions
+
     with client_session(server, token, profile, output) as s:
         options = EventTypeListOptions(
             limit=limit, iterator=iterator, include_archived=include_archived or None
@@ -77,6 +78,8 @@ def create_event_type(
     output: Output = OutputFormat.table,
 ) -> None:
     """Create an event type."""
+    from svix.api import EventTypeIn
+
     with client_session(server, token, profile, output) as s:
         body = EventTypeIn(
             name=name,
@@ -105,6 +108,8 @@ def update_event_type(
     output: Output = OutputFormat.table,
 ) -> None:
     """Change the fields given; the others stay as they are."""
+    from svix.api import EventTypePatch
+
     with client_session(server, token, profile, output) as s:
         fields: dict[str, Any] = {
             "description": description,
@@ -127,6 +132,8 @@ def delete_event_type(
     output: Output = OutputFormat.table,
 ) -> None:
     """Archive an event type (as the API's DELETE does), or remove it with --expunge."""
+    from svix.api import EventTypeDeleteOptions
+
     with client_session(server, token, profile, output) as s:
         s.svix.event_type.delete(name, EventTypeDeleteOptions(expunge=expunge or None))
         s.printer.note(f"{'deleted' if expunge else 'archived'} event type {name}")

@@ -13,13 +13,16 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import httpx
 import pydantic
 import typer
-from svix.exceptions import HttpError, HTTPValidationError
 
 from hookline.cli.profiles import ConnectionSettingError
+
+if TYPE_CHECKING:
+    from svix.exceptions import HTTPValidationError
 
 REFUSED, USAGE, UNREACHABLE = 1, 2, 3
 
@@ -49,6 +52,9 @@ def _validation_detail(exc: HTTPValidationError) -> str:
 @contextmanager
 def reporting_failures(server: str = "") -> Iterator[None]:
     """Turn what a request can raise into `fail(...)`; anything else is a bug and surfaces."""
+    # The SDK is imported by the client commands only: `serve` and `worker` start without it.
+    from svix.exceptions import HttpError, HTTPValidationError
+
     where = f" {server}" if server else ""
     try:
         yield
@@ -57,7 +63,9 @@ def reporting_failures(server: str = "") -> Iterator[None]:
     except ConnectionSettingError as exc:
         raise fail(str(exc), USAGE) from None
     except HTTPValidationError as exc:
-        raise fail(f"{exc.status_code} invalid request: {_validation_detail(exc)}", REFUSED) from None
+        raise fail(
+            f"{exc.status_code} invalid request: {_validation_detail(exc)}", REFUSED
+        ) from None
     except HttpError as exc:
         hint = " (check --token / HOOKLINE_TOKEN)" if exc.status_code in (401, 403) else ""
         raise fail(f"{exc.status_code} {exc.code}: {exc.detail}{hint}", REFUSED) from None

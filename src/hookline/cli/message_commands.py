@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from svix.api import MessageCreateOptions, MessageGetOptions, MessageIn, MessageListOptions
 
 from hookline.cli.app_commands import AppId, Iterator, Limit
 from hookline.cli.client_session import Output, Profile, Server, Token, client_session
@@ -42,6 +41,8 @@ def list_messages(
     output: Output = OutputFormat.table,
 ) -> None:
     """List an application's messages, newest first."""
+    from svix.api import MessageListOptions
+
     with client_session(server, token, profile, output) as s:
         options = MessageListOptions(
             limit=limit,
@@ -63,6 +64,8 @@ def get_message(
     output: Output = OutputFormat.table,
 ) -> None:
     """Show one message with its payload."""
+    from svix.api import MessageGetOptions
+
     with client_session(server, token, profile, output) as s:
         message = s.svix.message.get(app_id, msg_id, MessageGetOptions(with_content=True))
         s.printer.one(message, DETAIL)
@@ -86,6 +89,8 @@ def send(
     output: Output = OutputFormat.table,
 ) -> None:
     """Publish a message: every endpoint subscribed to EVENT_TYPE gets it."""
+    from svix.api import MessageCreateOptions, MessageIn
+
     with client_session(server, token, profile, output) as s:
         body = MessageIn(
             event_type=event_type,

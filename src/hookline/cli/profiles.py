@@ -75,13 +75,11 @@ def resolve_connection(
     token = token_flag or named.get("token") or env_token or fallback.get("token")
     if not server:
         raise ConnectionSettingError(
-            "no server: give --server URL, set HOOKLINE_URL, or add a profile to "
-            f"{profiles_path}"
+            f"no server: give --server URL, set HOOKLINE_URL, or add a profile to {profiles_path}"
         )
     if not token:
         raise ConnectionSettingError(
-            "no token: give --token TOKEN, set HOOKLINE_TOKEN, or add a profile to "
-            f"{profiles_path}"
+            f"no token: give --token TOKEN, set HOOKLINE_TOKEN, or add a profile to {profiles_path}"
         )
     if not isinstance(server, str) or not server.startswith(("http://", "https://")):
         raise ConnectionSettingError(f"the server must be an http:// or https:// URL: {server!r}")

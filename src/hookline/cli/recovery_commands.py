@@ -6,12 +6,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from svix.api import BackgroundTaskOut, BackgroundTaskStatus, RecoverIn, ReplayIn, Svix
 
 from hookline.cli.app_commands import AppId
 from hookline.cli.client_session import (
@@ -27,12 +26,16 @@ from hookline.cli.failures import REFUSED, UNREACHABLE, CommandFailure
 from hookline.cli.output import OutputFormat
 from hookline.cli.time_input import parse_time
 
+if TYPE_CHECKING:
+    from svix.api import BackgroundTaskOut, Svix
+
 POLL_SECONDS = 0.5
 
 task_app = typer.Typer(help="Background tasks: recover, replay, expunge.", no_args_is_help=True)
 
 Since = Annotated[
-    str, typer.Option(help="ISO 8601 time, or a span back from now: 30m, 6h, 2d", show_default=False)
+    str,
+    typer.Option(help="ISO 8601 time, or a span back from now: 30m, 6h, 2d", show_default=False),
 ]
 Until = Annotated[str | None, typer.Option(help="the window's end (default: now)")]
 Wait = Annotated[
@@ -51,13 +54,17 @@ def _window(since: str, until: str | None) -> tuple[datetime, datetime | None]:
 def _follow(svix: Svix, task_id: str, label: str, wait: float) -> BackgroundTaskOut:
     """Poll the task until it is no longer running, with a spinner on stderr (stdout stays
     for the result, so `--output json` can be piped)."""
+    from svix.api import BackgroundTaskStatus
+
     deadline = time.monotonic() + wait
+    console = Console(stderr=True)
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=True,
+        disable=not console.is_terminal,  # a log file gets the outcome, not the animation
     ) as progress:
         bar = progress.add_task(f"{label} {task_id}: running", total=None)
         while True:
@@ -74,9 +81,9 @@ def _follow(svix: Svix, task_id: str, label: str, wait: float) -> BackgroundTask
             time.sleep(POLL_SECONDS)
 
 
-def _run_task(
-    s: ClientSession, start: Callable[[], Any], label: str, wait: float
-) -> None:
+def _run_task(s: ClientSession, start: Callable[[], Any], label: str, wait: float) -> None:
+    from svix.api import BackgroundTaskStatus
+
     started = start()
     if wait <= 0:
         s.printer.one(started)
@@ -104,6 +111,8 @@ def recover(
     output: Output = OutputFormat.table,
 ) -> None:
     """Send again every message that failed for good to this endpoint since --since."""
+    from svix.api import RecoverIn
+
     with client_session(server, token, profile, output) as s:
         start, end = _window(since, until)
         _run_task(
@@ -126,6 +135,8 @@ def replay(
     output: Output = OutputFormat.table,
 ) -> None:
     """Send the endpoint the messages since --since that it never got (e.g. while disabled)."""
+    from svix.api import ReplayIn
+
     with client_session(server, token, profile, output) as s:
         start, end = _window(since, until)
         _run_task(

@@ -103,9 +103,7 @@ def check_request(
             )
         for why, variant in _body_variants(body):
             if _valid(variant, lowered, secret, timestamp):
-                return Verdict(
-                    False, "body_changed", f"body changed: {why} (the secret is right)"
-                )
+                return Verdict(False, "body_changed", f"body changed: {why} (the secret is right)")
         declared = lowered.get("content-length", "").strip()
         if declared.isdigit() and int(declared) != len(body):
             return Verdict(

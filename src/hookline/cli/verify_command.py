@@ -42,6 +42,9 @@ def verify(
     ] = OutputFormat.table,
 ) -> None:
     """Check a saved webhook request's signature; exit 0 if genuine, 1 if not (with why)."""
+    if request is None and sys.stdin.isatty():
+        # Waiting for a request typed by hand is never what was meant.
+        raise fail("give the saved request as a file, or on stdin: < request.txt", USAGE)
     try:
         raw = sys.stdin.buffer.read() if request is None else request.read_bytes()
     except OSError as exc:

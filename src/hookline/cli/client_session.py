@@ -27,7 +27,7 @@ Server = Annotated[
     str | None,
     typer.Option(
         "--server",
-        help="the API's base URL [default: HOOKLINE_URL, or the profile's]",
+        help="the API's base URL (default: HOOKLINE_URL, or the profile's)",
         rich_help_panel=PANEL,
         show_default=False,
     ),
@@ -36,7 +36,7 @@ Token = Annotated[
     str | None,
     typer.Option(
         "--token",
-        help="an admin or application token [default: HOOKLINE_TOKEN, or the profile's]",
+        help="an admin or application token (default: HOOKLINE_TOKEN, or the profile's)",
         rich_help_panel=PANEL,
         show_default=False,
     ),

@@ -11,6 +11,7 @@ from typing import Any
 
 import pydantic
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 # MessageStatus / delivery status as the API numbers them.
@@ -33,11 +34,21 @@ def as_json_value(value: Any) -> Any:
 
 
 def cell(key: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if key == "status" and isinstance(value, int) and value in STATUS_NAMES:
+    """A table cell as rich markup: only the status gets a colour; everything else is the
+    server's text, escaped (a description "[beta]" is not a style)."""
+    return _styled_status(value) if key == "status" else escape(_text(key, value))
+
+
+def _styled_status(value: Any) -> str:
+    if isinstance(value, int) and value in STATUS_NAMES:
         style = STATUS_STYLES[value]
         return f"[{style}]{STATUS_NAMES[value]}[/{style}]"
+    return escape(_text("status", value))
+
+
+def _text(key: str, value: Any) -> str:
+    if value is None:
+        return ""
     if key in TIME_FIELDS and isinstance(value, str):
         # 2026-12-02T04:47:59.583000Z → 2026-12-02 04:47:59 (UTC; JSON output keeps it whole)
         return value.replace("T", " ")[:19]
@@ -102,4 +113,4 @@ class Printer:
         if self.output is OutputFormat.json:
             self.json({"ok": True, "detail": text})
         else:
-            self.console.print(text)
+            self.console.print(escape(text))

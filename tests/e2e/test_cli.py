@@ -239,6 +239,10 @@ def test_portal_prints_a_link_that_opens_once(one_server):
     assert access["url"].startswith(f"{hookline.url}/portal/open#code=") and access["token"]
     assert access["url"] != link
     failed(run(hookline, "portal", "app_nope"), 1, "404")
+    # The token works for that application's commands, and for no other.
+    own = ok_json(hookline, "endpoint", "list", "portal", "--token", access["token"])
+    assert own["data"] == []
+    failed(run(hookline, "app", "list", "--token", access["token"]), 1, "403")
 
 
 def saved(request: Received, body: bytes | None = None, drop: str = "") -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -127,3 +129,11 @@ def test_since_is_a_time_or_a_span_back(text: str, expected: datetime) -> None:
 def test_other_since_values_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match="neither an ISO 8601 time"):
         parse_time(text, NOW)
+
+
+def test_the_server_commands_start_without_the_sdk():
+    # `serve` and `worker` load the command line too: the SDK (a second or so of imports on a
+    # busy machine) is for the client commands alone.
+    probe = "import sys, hookline.cli; hookline.cli.build(); print('svix' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -13,6 +13,7 @@ One module per command group; `hookline listen` (local forwarding) gets its own 
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -84,6 +85,6 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if isinstance(exc.code, int):
             return exc.code
-        print(exc.code)
+        print(exc.code, file=sys.stderr)
         return 1
     return 0

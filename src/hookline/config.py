@@ -353,3 +353,27 @@ def _portal(env: Mapping[str, str]) -> tuple[str, PortalBranding]:
         )
     except portal_settings.PortalSettingError as exc:
         raise ConfigError(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class ClientEnvironment:
+    """What the CLI's client commands take from the environment: the server to talk to and the
+    token to talk with. Deliberately apart from `Settings`: a client command never parses the
+    server's variables, so a shell that also runs a server (with a setting the client has no
+    use for, or one it would refuse) does not break `hookline app list`."""
+
+    url: str | None = None
+    token: str | None = field(default=None, repr=False)
+    # Where named profiles live: $XDG_CONFIG_HOME/hookline/profiles.toml (~/.config by default).
+    profiles_path: Path = Path("~/.config/hookline/profiles.toml")
+
+
+def load_client_environment(env: Mapping[str, str] | None = None) -> ClientEnvironment:
+    env = os.environ if env is None else env
+    config_home = (env.get("XDG_CONFIG_HOME") or "").strip()
+    base = Path(config_home) if config_home else Path(env.get("HOME") or "~") / ".config"
+    return ClientEnvironment(
+        url=(env.get("HOOKLINE_URL") or "").strip() or None,
+        token=(env.get("HOOKLINE_TOKEN") or "").strip() or None,
+        profiles_path=base / "hookline" / "profiles.toml",
+    )

@@ -226,6 +226,9 @@ class EventTypeIn(ApiModel):
     schemas: JsonSchemas | None = None
     group_name: Name | None = None
     feature_flags: list[Name] | None = None
+    # Hookline extension: payloads must match the current schema (`validate`; the Python
+    # name keeps clear of pydantic's own `validate`).
+    validate_payloads: StrictBool | None = Field(default=None, alias="validate")
 
 
 class EventTypeUpsertIn(ApiModel):
@@ -235,6 +238,9 @@ class EventTypeUpsertIn(ApiModel):
     schemas: JsonSchemas | None = None
     group_name: Name | None = None
     feature_flags: list[Name] | None = None
+    # Hookline extension: payloads must match the current schema (`validate`; the Python
+    # name keeps clear of pydantic's own `validate`).
+    validate_payloads: StrictBool | None = Field(default=None, alias="validate")
 
 
 class EventTypePatch(ApiModel):
@@ -244,6 +250,9 @@ class EventTypePatch(ApiModel):
     schemas: JsonSchemas | None = None
     group_name: Name | None = None
     feature_flags: list[Name] | None = None
+    # Hookline extension: payloads must match the current schema (`validate`; the Python
+    # name keeps clear of pydantic's own `validate`).
+    validate_payloads: StrictBool | None = Field(default=None, alias="validate")
 
 
 class EventTypeOut(OutModel):
@@ -256,6 +265,7 @@ class EventTypeOut(OutModel):
     feature_flags: list[str] | None = None
     created_at: datetime
     updated_at: datetime
+    validate_payloads: bool = Field(default=False, alias="validate")
 
 
 def _whole_number(value: Any) -> Any:

@@ -18,7 +18,15 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from bench import baseline_row, ceiling, hookline_rows, metrics_rows, pages, postgres, validation_rows
+from bench import (
+    baseline_row,
+    ceiling,
+    hookline_rows,
+    metrics_rows,
+    pages,
+    postgres,
+    validation_rows,
+)
 from bench.context import RunContext, Unavailable
 from bench.hookline_server import hookline_command
 from bench.payload import new_secret

@@ -53,9 +53,7 @@ async def validation_cost(ctx: RunContext) -> list[Line]:
         seq = 0
         for _ in range(rounds):
             for validate, rates in ((False, off), (True, on)):
-                await api.call(
-                    "PATCH", f"/api/v1/event-type/{EVENT_TYPE}", {"validate": validate}
-                )
+                await api.call("PATCH", f"/api/v1/event-type/{EVENT_TYPE}", {"validate": validate})
                 started = time.monotonic()
                 await api.publish_many(app_id, count, PUBLISH_CONCURRENCY, first_seq=seq)
                 rates.append(count / (time.monotonic() - started))

@@ -18,7 +18,7 @@ import itertools
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, HTTPException
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from hookline.embed import Hookline, InvalidInput, NotFound
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from server_process import TOKEN, HooklineProcess
 from standardwebhooks.webhooks import Webhook
-from svix.api import AppPortalAccessIn, ApplicationIn, EndpointIn, MessageGetOptions, Svix
+from svix.api import ApplicationIn, AppPortalAccessIn, EndpointIn, MessageGetOptions, Svix
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fastapi_host"
 ORDER_SCHEMA = {
@@ -46,7 +46,9 @@ def place_order(shop: HooklineProcess, app: str, amount: int) -> httpx.Response:
 
 
 def test_an_order_publishes_in_process_and_the_webhook_arrives_signed(shop, svix, receiver):
-    app = svix.application.create(ApplicationIn(name="Customer 1", uid=f"cust-{secrets.token_hex(3)}"))
+    app = svix.application.create(
+        ApplicationIn(name="Customer 1", uid=f"cust-{secrets.token_hex(3)}")
+    )
     ep = svix.endpoint.create(app.id, EndpointIn(url=f"{receiver.url}/orders"))
 
     placed = place_order(shop, app.uid, 4200)  # by uid, as the API takes it too

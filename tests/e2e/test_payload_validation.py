@@ -77,7 +77,10 @@ def test_a_payload_that_does_not_match_is_refused_with_its_path_and_rule(
 
     with pytest.raises(HTTPValidationError) as below_zero:
         svix.message.create(app.id, MessageIn(event_type=validated, payload={"amount": -1}))
-    assert refusal(below_zero) == (["body", "payload"], "$.amount: -1 is less than the minimum of 0")
+    assert refusal(below_zero) == (
+        ["body", "payload"],
+        "$.amount: -1 is less than the minimum of 0",
+    )
     with pytest.raises(HTTPValidationError) as missing:
         svix.message.create(app.id, MessageIn(event_type=validated, payload={"currency": "EUR"}))
     assert refusal(missing)[1] == "$: 'amount' is a required property"

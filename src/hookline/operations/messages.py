@@ -99,9 +99,7 @@ async def publish_message(
         raise InvalidInput(f"payload cannot be encoded as JSON: {exc}", "payload") from exc
     # Before the store: a refused payload leaves no trace. (An edit of the schema racing this
     # publish may go either way, as it would a moment earlier or later.)
-    await check_payload(
-        ctx.validators, ctx.db, event_type, payload, ctx.settings.validate_payloads
-    )
+    await check_payload(ctx.validators, ctx.db, event_type, payload, ctx.settings.validate_payloads)
     try:
         row = await ctx.db.messages.publish(
             app,

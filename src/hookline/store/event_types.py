@@ -58,9 +58,7 @@ class EventTypes:
         publish to tell whether the validator it holds is still the event type's."""
         async with self.db.read() as conn:
             row = (
-                await conn.execute(
-                    sa.select(t.c.validate, t.c.updated_at).where(t.c.name == name)
-                )
+                await conn.execute(sa.select(t.c.validate, t.c.updated_at).where(t.c.name == name))
             ).first()
         return None if row is None else (bool(row.validate), int(row.updated_at))
 

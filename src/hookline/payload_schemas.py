@@ -62,7 +62,7 @@ def schema_problem(schema: Any) -> str | None:
     """Why `schema` cannot be used to check payloads, or None if it can: it must be a valid
     JSON Schema of its draft, and every `$ref` must point inside it (nothing is fetched)."""
     if not isinstance(schema, dict | bool):
-        return "must be a JSON Schema (an object)"
+        return "must be a JSON Schema (an object or a boolean)"
     cls = jsonschema.validators.validator_for(schema)
     try:
         cls.check_schema(schema)

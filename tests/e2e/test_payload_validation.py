@@ -205,3 +205,23 @@ def test_server_wide_validation_and_a_change_made_by_another_process(start_hookl
     svix_first.message.create(
         app.id, MessageIn(event_type=event_type, payload={"amount": 1, "currency": "EUR"})
     )
+
+
+def test_the_portal_catalogue_shows_each_example_beside_its_schema(shared_hookline, validated):
+    with api(shared_hookline) as client:
+        issued = client.post(
+            "/api/v1/auth/app-portal-access/catalogue-reader",
+            json={"application": {"name": "Catalogue reader"}},
+        )
+    assert issued.status_code == 200, issued.text
+    code = issued.json()["url"].partition("#code=")[2]
+    with httpx.Client(base_url=shared_hookline.url, timeout=10) as portal:
+        opened = portal.post(
+            "/portal/open", json={"code": code}, headers={"Origin": shared_hookline.url}
+        )
+        assert opened.status_code == 200, opened.text
+        page = portal.get("/portal/event-types")
+    assert page.status_code == 200
+    row = page.text.partition(f'id="event-type-{validated}"')[2].partition("</tr>")[0]
+    assert "Example payload" in row
+    assert "&#34;currency&#34;: &#34;EUR&#34;" in row or '"currency": "EUR"' in row

@@ -116,7 +116,7 @@ def test_a_huge_failing_value_is_cut():
         (True, None),
         ({"$schema": DRAFT7, "definitions": {"a": {}}, "$ref": "#/definitions/a"}, None),
         ({"examples": [{"$ref": "http://127.0.0.1:9/not-a-ref"}]}, None),  # data, not a ref
-        ("object", "must be a JSON Schema (an object)"),
+        ("object", "must be a JSON Schema (an object or a boolean)"),
         (
             {"type": "nope"},
             "not a valid JSON Schema: $.type: 'nope' is not valid under any of the given schemas",

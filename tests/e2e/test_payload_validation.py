@@ -223,5 +223,24 @@ def test_the_portal_catalogue_shows_each_example_beside_its_schema(shared_hookli
         page = portal.get("/portal/event-types")
     assert page.status_code == 200
     row = page.text.partition(f'id="event-type-{validated}"')[2].partition("</tr>")[0]
+    assert validated in row
     assert "Example payload" in row
     assert "&#34;currency&#34;: &#34;EUR&#34;" in row or '"currency": "EUR"' in row
+
+
+def test_the_dashboard_catalogue_marks_validated_event_types(svix, shared_hookline, validated):
+    unchecked = name("catalogue.unchecked")
+    svix.event_type.create(EventTypeIn(name=unchecked, description="x", schemas={"1": INVOICE}))
+    base = shared_hookline.url
+    with httpx.Client(base_url=base, timeout=10) as dashboard:
+        signed_in = dashboard.post("/ui/sign-in", data={"token": TOKEN}, headers={"Origin": base})
+        assert signed_in.status_code == 303
+        page = dashboard.get("/ui/event-types")
+    assert page.status_code == 200
+
+    def card(event_type: str) -> str:
+        return page.text.partition(f'id="event-type-{event_type}"')[2].partition("</section>")[0]
+
+    assert "Payloads validated" in card(validated)
+    assert unchecked in card(unchecked)  # the card is there, without the mark
+    assert "Payloads validated" not in card(unchecked)

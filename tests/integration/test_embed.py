@@ -13,6 +13,7 @@ from server_process import SECRET_KEY, TOKEN
 
 from hookline.config import load_settings
 from hookline.embed import Conflict, Hookline, InvalidInput, NotFound
+from hookline.store import open_database
 
 PUBLIC_URL = "http://127.0.0.1:9/webhooks"
 
@@ -83,3 +84,27 @@ async def test_publish_refuses_what_the_api_refuses(hookline):
         listed = (await api.get(f"/api/v1/app/{app_id}/msg")).json()["data"]
     assert [m["id"] for m in listed] == [first.id]
     assert listed[0]["eventId"] == "order-1"
+
+
+async def test_a_schema_saved_before_schemas_were_checked_is_a_clear_refusal(hookline):
+    # As an earlier version stored it, past the checks on save: straight through the store.
+    db = await open_database(hookline.settings.database_url)
+    try:
+        await db.event_types.create(
+            "legacy.bad",
+            {"description": "", "schemas": {"1": {"minimum": "zero"}}, "validate": True},
+        )
+    finally:
+        await db.close()
+    async with client(hookline) as api:
+        app_id = (await api.post("/api/v1/app", json={"name": "A"})).json()["id"]
+        with pytest.raises(InvalidInput) as refused:
+            await hookline.publish(app_id, "legacy.bad", {"n": 1})
+        assert refused.value.field == "payload"
+        assert "the event type's schema cannot be applied" in refused.value.detail
+        assert "'zero' is not of type 'number'" in refused.value.detail
+        answer = await api.post(
+            f"/api/v1/app/{app_id}/msg", json={"eventType": "legacy.bad", "payload": {"n": 1}}
+        )
+        assert answer.status_code == 422
+        assert (await api.get(f"/api/v1/app/{app_id}/msg")).json()["data"] == []

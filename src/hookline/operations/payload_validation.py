@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from jsonschema.exceptions import SchemaError
 from jsonschema.protocols import Validator
-from referencing.exceptions import Unresolvable
 
 from hookline import payload_schemas
 from hookline.operations.errors import InvalidInput
 from hookline.store import Database
+from hookline.store.rows import EventTypeRow
 
 
 def refuse_unusable_schemas(schemas: Any) -> None:
@@ -26,6 +25,14 @@ def refuse_unusable_schemas(schemas: Any) -> None:
             raise InvalidInput(problem, f"schemas.{version}")
 
 
+@dataclass(frozen=True)
+class _Held:
+    updated_at: int
+    validator: Validator | None  # None: payloads of this event type are not checked
+    # Why the schema cannot be applied: one saved before schemas were checked on save.
+    problem: str | None = None
+
+
 @dataclass
 class PayloadValidators:
     """This process's compiled validators, by event type, each with the `updated_at` of the
@@ -33,10 +40,11 @@ class PayloadValidators:
     publish reads two columns to know its validator is current and the schema only after a
     change (compiling is cached by content as well: see payload_schemas.compiled)."""
 
-    _by_event_type: dict[str, tuple[int, Validator | None]] = field(default_factory=dict)
+    _by_event_type: dict[str, _Held] = field(default_factory=dict)
 
     async def validator(self, db: Database, event_type: str, server_wide: bool) -> Validator | None:
-        """The validator a payload of `event_type` must pass, None if it is not checked."""
+        """The validator a payload of `event_type` must pass, None if it is not checked.
+        InvalidInput if its schema cannot be applied."""
         state = await db.event_types.validation_state(event_type)
         if state is None:  # not in the catalogue: nothing to check against
             self._by_event_type.pop(event_type, None)
@@ -45,17 +53,25 @@ class PayloadValidators:
         if not (server_wide or flag):
             return None
         held = self._by_event_type.get(event_type)
-        if held is not None and held[0] == updated_at:
-            return held[1]
-        row = await db.event_types.get(event_type)
+        if held is None or held.updated_at != updated_at:
+            held = self._compile(await db.event_types.get(event_type), server_wide)
+            self._by_event_type[event_type] = held
+        if held.problem is not None:
+            raise InvalidInput(
+                f"the event type's schema cannot be applied ({held.problem}): correct it",
+                "payload",
+            )
+        return held.validator
+
+    @staticmethod
+    def _compile(row: EventTypeRow, server_wide: bool) -> _Held:
         schema = payload_schemas.current_schema(row.schemas)
-        compiled = (
-            payload_schemas.compiled(payload_schemas.schema_key(schema))
-            if payload_schemas.must_validate(server_wide, row.validate, schema)
-            else None
-        )
-        self._by_event_type[row.name] = (row.updated_at, compiled)
-        return compiled
+        if not payload_schemas.must_validate(server_wide, row.validate, schema):
+            return _Held(row.updated_at, None)
+        problem = payload_schemas.schema_problem(schema)
+        if problem is not None:
+            return _Held(row.updated_at, None, problem)
+        return _Held(row.updated_at, payload_schemas.compiled(payload_schemas.schema_key(schema)))
 
 
 async def check_payload(
@@ -63,16 +79,9 @@ async def check_payload(
 ) -> None:
     """InvalidInput (field `payload`) unless the payload matches the event type's current
     schema, when validation is on for it (`validate`) or for the server."""
-    try:
-        validator = await validators.validator(db, event_type, server_wide)
-        if validator is None:
-            return
-        problem = payload_schemas.payload_problem(validator, payload)
-    except (SchemaError, Unresolvable) as exc:
-        # Only a schema saved before schemas were checked on save can get here.
-        raise InvalidInput(
-            f"the event type's schema cannot be applied ({exc}): correct the event type",
-            "payload",
-        ) from exc
+    validator = await validators.validator(db, event_type, server_wide)
+    if validator is None:
+        return
+    problem = payload_schemas.payload_problem(validator, payload)
     if problem:
         raise InvalidInput(problem, "payload")

@@ -18,7 +18,15 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from bench import baseline_row, ceiling, hookline_rows, metrics_rows, pages, postgres
+from bench import (
+    baseline_row,
+    ceiling,
+    hookline_rows,
+    metrics_rows,
+    pages,
+    postgres,
+    validation_rows,
+)
 from bench.context import RunContext, Unavailable
 from bench.hookline_server import hookline_command
 from bench.payload import new_secret
@@ -72,6 +80,11 @@ ROWS = [
     Row("scale", "claim-and-deliver with a small and a large backlog", hookline_rows.scale),
     Row("scrape", "one /metrics scrape with a large pending backlog", metrics_rows.scrape),
     Row("metrics-cost", "backlog drain, metrics on vs off", metrics_rows.metrics_cost),
+    Row(
+        "validation-cost",
+        "SQLite: publish rate, payload validation on vs off",
+        validation_rows.validation_cost,
+    ),
     Row("pages", "SQLite: slowest dashboard or portal page on a large store", pages.row),
 ]
 GROUPS = {

@@ -33,10 +33,19 @@ class HooklineProcess:
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
     _clients: list[Svix] = field(default_factory=list)
+    # Another program than `hookline`: `python -m <module_args> --port PORT`, such as uvicorn
+    # serving an application with Hookline embedded, which mounts the API at `api_prefix`
+    # (that application's HOOKLINE_PUBLIC_URL, unless given).
+    module_args: tuple[str, ...] = ()
+    api_prefix: str = ""
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + self.api_prefix
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("HOOKLINE_")}
@@ -49,6 +58,8 @@ class HooklineProcess:
                 "HOOKLINE_POLL_INTERVAL": "0.1",
             }
         )
+        if self.module_args:
+            env["HOOKLINE_PUBLIC_URL"] = self.api_url
         env.update(self.env)
         return env
 
@@ -56,14 +67,16 @@ class HooklineProcess:
         if self.port == 0:
             self.port = free_port()
         cmd = [sys.executable, "-m", "hookline", *self.args]
-        if self.args[0] == "serve":
+        if self.module_args:
+            cmd = [sys.executable, "-m", *self.module_args, "--port", str(self.port)]
+        elif self.args[0] == "serve":
             cmd += ["--host", "127.0.0.1", "--port", str(self.port)]
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log = open(self.data_dir / f"hookline-{self.port}-{time.time_ns()}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
             cmd, env=self.environment(), stdout=self.log, stderr=subprocess.STDOUT
         )
-        if wait and self.args[0] == "serve":
+        if wait and (self.module_args or self.args[0] == "serve"):
             try:
                 self.wait_healthy()
             except BaseException:
@@ -80,7 +93,7 @@ class HooklineProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"hookline exited with {self.proc.returncode}: {self.output()}")
             try:
-                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 204:
+                if httpx.get(f"{self.api_url}/api/v1/health", timeout=1).status_code == 204:
                     return
             except httpx.HTTPError:
                 pass
@@ -112,7 +125,7 @@ class HooklineProcess:
 
     def svix(self) -> Svix:
         # No client-side retries: the tests want to see each answer as it is.
-        client = Svix(TOKEN, SvixOptions(server_url=self.url, retry_schedule=[]))
+        client = Svix(TOKEN, SvixOptions(server_url=self.api_url, retry_schedule=[]))
         self._clients.append(client)
         return client
 

@@ -44,6 +44,9 @@ class Settings:
     request_timeout: float = 15.0
     allow_private_networks: tuple[IPNetwork, ...] = ()
     max_payload_bytes: int = 512 * 1024
+    # Every payload must match its event type's current JSON Schema, whatever the event
+    # type's own `validate` says (docs/api.md#payload-validation).
+    validate_payloads: bool = False
     # A claim is held this long; a worker that dies gives its deliveries back when it expires.
     lease_seconds: float = 0.0
     worker_concurrency: int = 512
@@ -296,6 +299,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         request_timeout=_float(env, "HOOKLINE_REQUEST_TIMEOUT", 15.0, minimum=0.001),
         allow_private_networks=parse_networks(env.get("HOOKLINE_ALLOW_PRIVATE_NETWORKS", "")),
         max_payload_bytes=_int(env, "HOOKLINE_MAX_PAYLOAD_BYTES", 512 * 1024),
+        validate_payloads=_bool(env, "HOOKLINE_VALIDATE_PAYLOADS"),
         lease_seconds=_float(env, "HOOKLINE_LEASE_SECONDS", 0.0),
         worker_concurrency=_int(env, "HOOKLINE_WORKER_CONCURRENCY", 512),
         worker_batch_size=_int(env, "HOOKLINE_WORKER_BATCH_SIZE", 256),

@@ -6,89 +6,34 @@ import asyncio
 import contextlib
 import gc
 import logging
-import os
-import secrets
 import signal
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from types import FrameType
 
 import sqlalchemy as sa
 import uvicorn
 from starlette.types import ASGIApp
 
-from hookline.api.app import create_app
 from hookline.api.request_head_limit import BoundedHeadHttpToolsProtocol
 from hookline.config import Settings, default_public_url
 from hookline.delivery.worker import Worker
 from hookline.observability import tracing
 from hookline.observability.http import probe_app
-from hookline.observability.process import Observability, observability_for
+from hookline.observability.process import Observability
 from hookline.operational import OperationalEvents
 from hookline.readiness import FailureWatches
 from hookline.retention_task import run_retention
+from hookline.runtime import (
+    TOKEN_FILE,
+    assemble,
+    load_or_create_admin_token,
+    observability_of,
+    open_store,
+)
 from hookline.secret_key import open_secret_box
-from hookline.secrets_at_rest import SecretBox
-from hookline.store import Database, StoreUnavailable, open_database
-from hookline.ui import create_pages_app
-from hookline.web_app import PagesBesideApi
+from hookline.store import Database
 
-TOKEN_FILE = "admin-token"
 log = logging.getLogger("hookline.server")
-
-
-async def _open(settings: Settings, box: SecretBox | None) -> Database:
-    db = await _open_when_reachable(settings, box)
-    # Background tasks run in the process that started them: those a stopped process left
-    # `running` are failed now rather than reported running for ever.
-    abandoned = await db.background_tasks.fail_abandoned()
-    if abandoned:
-        log.warning("marked %d background tasks failed: their process stopped", abandoned)
-    return db
-
-
-async def _open_when_reachable(settings: Settings, box: SecretBox | None) -> Database:
-    """Open the database, waiting up to HOOKLINE_DATABASE_STARTUP_WAIT for it to be reachable:
-    processes and their database are often started together (or the database is restarting),
-    and a process that gave up at once would need its manager to restart it. After the wait
-    StoreUnavailable reaches the CLI, which exits with status 1 and says why."""
-    deadline = time.monotonic() + settings.database_startup_wait
-    delay = 0.25
-    while True:
-        try:
-            return await open_database(
-                settings.database_url,
-                migrate=True,
-                secret_box=box,
-                pooler=settings.database_pooler,
-                listen_url=settings.database_listen_url or None,
-            )
-        except StoreUnavailable as exc:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise
-            delay = min(delay * 2, 5.0, left)
-            log.warning(
-                "the database is not reachable yet (%s); trying again in %.1f s", exc, delay
-            )
-            await asyncio.sleep(delay)
-
-
-def load_or_create_admin_token(settings: Settings) -> tuple[str, bool]:
-    """The admin token: `HOOKLINE_ADMIN_TOKEN`, else the one kept in the data directory,
-    else a new one written there (readable by the owner only). Returns (token, generated)."""
-    if settings.admin_token:
-        return settings.admin_token, False
-    path = Path(settings.data_dir) / TOKEN_FILE
-    if path.exists():
-        return path.read_text().strip(), False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    token = "hl_admin_" + secrets.token_urlsafe(32).replace(".", "_")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(token + "\n")
-    return token, True
 
 
 class _GracefulServer(uvicorn.Server):
@@ -155,16 +100,6 @@ def _banner(host: str, port: int, token: str, generated: bool, settings: Setting
     return "\n".join(lines)
 
 
-def _observability(
-    settings: Settings, db: Database, worker: Worker | None, failures: FailureWatches
-) -> Observability:
-    if worker is None:
-        return observability_for(settings, db, failures=failures)
-    return observability_for(
-        settings, db, lambda: worker.in_flight, lambda: worker.last_beat, failures=failures
-    )
-
-
 def _probe_server(settings: Settings, host: str, obs: Observability) -> uvicorn.Server | None:
     """/metrics, /healthz and /readyz without a token on HOOKLINE_METRICS_PORT, if set."""
     if not settings.metrics_port:
@@ -203,39 +138,9 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
     if not settings.public_url:
         settings = settings.with_overrides(public_url=default_public_url(host, port))
     token, generated = load_or_create_admin_token(settings)
-    box, key_note = open_secret_box(settings)
-    db = await _open(settings, box)
-    operational = OperationalEvents(db, settings)
-    await operational.setup()
-    failures = FailureWatches()
-    worker = (
-        Worker(db, settings, operational=operational, failures=failures) if with_worker else None
-    )
-    if worker is not None:
-        db.on_published(worker.wake)
-
-    obs = _observability(settings, db, worker, failures)
-
-    async def background(stop: asyncio.Event) -> None:
-        # The retention task runs in every process, API-only ones included.
-        await asyncio.gather(
-            run_retention(db, settings, stop),
-            *([worker.run(stop)] if worker else []),
-            *([obs.exporter.refresh_gauges(stop)] if obs.exporter else []),
-        )
-
-    app = create_app(
-        settings,
-        db,
-        token,
-        background=background,
-        operational=operational,
-        failures=failures,
-        observability=obs,
-    )
-    # The pages act through the same operations (and operational events) as the API.
-    pages = create_pages_app(settings, db, token, operations=app.state.operations)
-    config = uvicorn_config(PagesBesideApi(app, pages), settings, host, port)
+    runtime = await assemble(settings, token, with_worker)
+    db, obs, key_note = runtime.db, runtime.observability, runtime.key_note
+    config = uvicorn_config(runtime.asgi(), settings, host, port)
     server = _GracefulServer(config)
     # A signal handler runs between two steps of the loop: hand the wake-up to the loop.
     loop = asyncio.get_running_loop()
@@ -268,12 +173,12 @@ async def _work(settings: Settings, host: str = "127.0.0.1") -> None:
     box, key_note = open_secret_box(settings)
     if key_note:
         print(key_note, flush=True)
-    db = await _open(settings, box)
+    db = await open_store(settings, box)
     operational = OperationalEvents(db, settings)
     await operational.setup()
     failures = FailureWatches()
     worker = Worker(db, settings, operational=operational, failures=failures)
-    obs = _observability(settings, db, worker, failures)
+    obs = observability_of(settings, db, worker, failures)
     probes = _probe_server(settings, host, obs)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -313,7 +218,7 @@ def work(settings: Settings, host: str = "127.0.0.1") -> None:
 async def _migrate(settings: Settings) -> None:
     # Without a key (it is optional here) plaintext secrets stay for serve/worker to seal.
     box, _ = open_secret_box(settings, required=False)
-    db: Database = await _open(settings, box)
+    db: Database = await open_store(settings, box)
     await db.close()
 
 

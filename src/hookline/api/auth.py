@@ -63,7 +63,7 @@ class Authenticate:
         self.public = public
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope.get("path", "")
+        path = route_path(scope)
         if scope["type"] != "http" or not path.startswith("/api/") or path in self.public:
             await self.app(scope, receive, send)
             return
@@ -123,8 +123,20 @@ def _unavailable() -> OrjsonResponse:
     return error(503, "service_unavailable", detail, headers={"Retry-After": "1"})
 
 
+def route_path(scope: Scope) -> str:
+    """The path below the prefix the API is mounted at (`root_path`; see embed.py), as the
+    routes see it: `/webhooks/api/v1/app` under `/webhooks` is `/api/v1/app`."""
+    path: str = scope.get("path", "")
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root + "/"):
+        return path[len(root) :]
+    return path
+
+
 def _with_app_id(scope: Scope, key: str, app_id: str) -> dict[str, Any]:
-    path = app_token_scope.with_app_id(scope["path"], key, app_id)
+    below = route_path(scope)
+    mount = scope["path"][: len(scope["path"]) - len(below)]
+    path = mount + app_token_scope.with_app_id(below, key, app_id)
     return {**scope, "path": path, "raw_path": quote(path).encode()}
 
 

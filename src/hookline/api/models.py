@@ -36,7 +36,7 @@ from hookline.api.schema_constraints import (
     DOCUMENTED_HEADER_NAMES,
     INT64_MIN,
     JSON_OBJECT,
-    JSON_OBJECT_WITHOUT_NUL,
+    JSON_SCHEMAS_BY_VERSION,
     NO_NUL,
     PRIVATE_KEY_PEM_PATTERN,
     SCHEME_MATCHES_SECRET,
@@ -109,7 +109,7 @@ Int64 = Annotated[int, Field(ge=INT64_MIN, le=UINT64_MAX), NOT_BOOL]
 Secret = Annotated[str, Documented({"pattern": SECRET_PATTERN})]
 # JSON objects stored as given: the recursive schemas say what check_json refuses inside them.
 Payload = Annotated[dict[str, Any], WithJsonSchema(JSON_OBJECT, mode="validation")]
-JsonSchemas = Annotated[dict[str, Any], WithJsonSchema(JSON_OBJECT_WITHOUT_NUL, mode="validation")]
+JsonSchemas = Annotated[dict[str, Any], WithJsonSchema(JSON_SCHEMAS_BY_VERSION, mode="validation")]
 # A date and optionally a time, as the SDK writes datetimes (`2024-01-31T12:00:00+00:00`).
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[Tt ]|$)")
 
@@ -226,6 +226,9 @@ class EventTypeIn(ApiModel):
     schemas: JsonSchemas | None = None
     group_name: Name | None = None
     feature_flags: list[Name] | None = None
+    # Hookline extension: payloads must match the current schema (`validate`; the Python
+    # name keeps clear of pydantic's own `validate`).
+    validate_payloads: StrictBool | None = Field(default=None, alias="validate")
 
 
 class EventTypeUpsertIn(ApiModel):
@@ -235,6 +238,9 @@ class EventTypeUpsertIn(ApiModel):
     schemas: JsonSchemas | None = None
     group_name: Name | None = None
     feature_flags: list[Name] | None = None
+    # Hookline extension: payloads must match the current schema (`validate`; the Python
+    # name keeps clear of pydantic's own `validate`).
+    validate_payloads: StrictBool | None = Field(default=None, alias="validate")
 
 
 class EventTypePatch(ApiModel):
@@ -244,6 +250,9 @@ class EventTypePatch(ApiModel):
     schemas: JsonSchemas | None = None
     group_name: Name | None = None
     feature_flags: list[Name] | None = None
+    # Hookline extension: payloads must match the current schema (`validate`; the Python
+    # name keeps clear of pydantic's own `validate`).
+    validate_payloads: StrictBool | None = Field(default=None, alias="validate")
 
 
 class EventTypeOut(OutModel):
@@ -256,6 +265,7 @@ class EventTypeOut(OutModel):
     feature_flags: list[str] | None = None
     created_at: datetime
     updated_at: datetime
+    validate_payloads: bool = Field(default=False, alias="validate")
 
 
 def _whole_number(value: Any) -> Any:

@@ -107,6 +107,15 @@ JSON_OBJECT_WITHOUT_NUL = {
     JSON_VALUES_MARKER: JSON_VALUE_WITHOUT_NUL,
 }
 
+# An event type's `schemas`: by version, each a JSON Schema, which is an object or a boolean.
+# That it is a valid one of its draft, its references inside it, is checked on arrival
+# (payload_schemas.schema_problem): a meta-schema here would be one the server fetches.
+JSON_SCHEMAS_BY_VERSION = {
+    "type": "object",
+    "propertyNames": {"type": "string", "pattern": NO_NUL},
+    "additionalProperties": {"anyOf": [{"type": "boolean"}, dict(JSON_OBJECT_WITHOUT_NUL)]},
+}
+
 
 def link_json_values(schema: Any) -> None:
     """Replace the markers in a document (in place) by references to the recursive schemas."""

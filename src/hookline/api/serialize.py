@@ -58,6 +58,7 @@ def event_type(row: EventTypeRow) -> dict[str, Any]:
         "featureFlags": row.feature_flags,
         "createdAt": iso(row.created_at),
         "updatedAt": iso(row.updated_at),
+        "validate": row.validate,
     }
 
 

@@ -10,6 +10,7 @@ from hookline.openapi_webhooks import ImportedEventType, SpecError, event_types_
 from hookline.operations.context import OperationContext
 from hookline.operations.errors import InvalidInput
 from hookline.operations.partial import UNSET, Unset, all_fields, given_fields
+from hookline.operations.payload_validation import refuse_unusable_schemas
 from hookline.store.rows import EventTypeRow
 
 
@@ -24,11 +25,14 @@ class EventTypeInput:
     schemas: dict[str, Any] | None | Unset = UNSET
     group_name: str | None | Unset = UNSET
     feature_flags: list[str] | None | Unset = UNSET
+    # Hookline's: payloads must match the current schema to be published.
+    validate: bool | None | Unset = UNSET
 
 
 async def create_event_type(
     ctx: OperationContext, name: str, given: EventTypeInput
 ) -> EventTypeRow:
+    refuse_unusable_schemas(given.schemas)
     return await ctx.db.event_types.create(name, all_fields(given))
 
 
@@ -36,6 +40,7 @@ async def replace_event_type(
     ctx: OperationContext, name: str, given: EventTypeInput
 ) -> tuple[EventTypeRow, bool]:
     """Replace every setting, or create it; True if it was created."""
+    refuse_unusable_schemas(given.schemas)
     return await ctx.db.event_types.upsert(name, all_fields(given))
 
 
@@ -43,8 +48,9 @@ async def update_event_type(
     ctx: OperationContext, name: str, given: EventTypeInput
 ) -> EventTypeRow:
     """Change the given settings only; None clears a flag (False) or the description."""
+    refuse_unusable_schemas(given.schemas)
     changes = given_fields(given)
-    for flag in ("archived", "deprecated"):
+    for flag in ("archived", "deprecated", "validate"):
         if flag in changes and changes[flag] is None:
             changes[flag] = False
     if "description" in changes and changes["description"] is None:
@@ -98,6 +104,11 @@ async def import_openapi(
         found = event_types_from(document, "spec" if spec is not None else "specRaw")
     except SpecError as exc:
         raise InvalidInput(exc.detail, exc.field) from exc
+    for imported in found:
+        try:
+            refuse_unusable_schemas(imported.schemas)
+        except InvalidInput as exc:
+            raise InvalidInput(f"webhook {imported.name!r}: {exc.detail}", "spec") from exc
     if dry_run:
         return OpenApiImport(found, [], [])
     archived = await ctx.db.event_types.import_catalog(

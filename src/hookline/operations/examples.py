@@ -5,15 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from hookline.operations.errors import InvalidInput
+from hookline.payload_schemas import current_schema
 
 # Sent when the event type has no example: the smallest payload a message may have.
 MINIMAL_PAYLOAD: dict[str, Any] = {}
-
-
-def _newest_schema(schemas: dict[str, Any]) -> Any:
-    """Schemas are keyed by version ("1", "2", …): the highest number is the current one."""
-    numbered = [version for version in schemas if version.isdigit()]
-    return schemas[max(numbered, key=int) if numbered else min(schemas)]
 
 
 def example_payload(schemas: dict[str, Any] | None, index: int = 0) -> dict[str, Any]:
@@ -23,7 +18,7 @@ def example_payload(schemas: dict[str, Any] | None, index: int = 0) -> dict[str,
         raise InvalidInput("must be 0 or more", "exampleIndex")
     if not schemas:
         return dict(MINIMAL_PAYLOAD)
-    schema = _newest_schema(schemas)
+    schema = current_schema(schemas)
     examples = schema.get("examples") if isinstance(schema, dict) else None
     if not isinstance(examples, list) or not examples:
         return dict(MINIMAL_PAYLOAD)

@@ -14,6 +14,7 @@ from hookline.operations.context import OperationContext
 from hookline.operations.errors import InvalidInput, PublishFailed
 from hookline.operations.examples import example_payload
 from hookline.operations.partial import all_fields
+from hookline.operations.payload_validation import check_payload
 from hookline.readiness import report_failure, report_success
 from hookline.routing import endpoint_accepts
 from hookline.store import NotFound, StoreUnavailable
@@ -96,6 +97,9 @@ async def publish_message(
         body = orjson.dumps(payload)
     except orjson.JSONEncodeError as exc:
         raise InvalidInput(f"payload cannot be encoded as JSON: {exc}", "payload") from exc
+    # Before the store: a refused payload leaves no trace. (An edit of the schema racing this
+    # publish may go either way, as it would a moment earlier or later.)
+    await check_payload(ctx.validators, ctx.db, event_type, payload, ctx.settings.validate_payloads)
     try:
         row = await ctx.db.messages.publish(
             app,

@@ -19,7 +19,15 @@ if TYPE_CHECKING:
     from hookline.store.connections import Connections
 
 t = event_types
-FIELDS = ("description", "archived", "deprecated", "schemas", "group_name", "feature_flags")
+FIELDS = (
+    "description",
+    "archived",
+    "deprecated",
+    "schemas",
+    "group_name",
+    "feature_flags",
+    "validate",
+)
 
 
 class EventTypes:
@@ -44,6 +52,15 @@ class EventTypes:
         if row is None:
             raise NotFound("event type", name)
         return EventTypeRow.from_row(row)
+
+    async def validation_state(self, name: str) -> tuple[bool, int] | None:
+        """(`validate`, `updated_at`) of the event type, None if there is none: enough for a
+        publish to tell whether the validator it holds is still the event type's."""
+        async with self.db.read() as conn:
+            row = (
+                await conn.execute(sa.select(t.c.validate, t.c.updated_at).where(t.c.name == name))
+            ).first()
+        return None if row is None else (bool(row.validate), int(row.updated_at))
 
     async def set_retry_schedule(self, name: str, schedule: Sequence[float] | None) -> EventTypeRow:
         """Give the event type's messages their own retry schedule (None: the server's)."""
@@ -134,6 +151,7 @@ class EventTypes:
             for name, fields in imported.items():
                 values = {**_defaults(fields), "archived": False}
                 if name in existing:
+                    values.pop("validate")  # kept, as the retry schedule is
                     await conn.execute(
                         t.update().where(t.c.name == name).values(**values, updated_at=now)
                     )
@@ -162,4 +180,5 @@ def _defaults(fields: dict[str, Any]) -> dict[str, Any]:
         "schemas": fields.get("schemas"),
         "group_name": fields.get("group_name"),
         "feature_flags": fields.get("feature_flags"),
+        "validate": bool(fields.get("validate") or False),
     }

@@ -77,6 +77,8 @@ class EventTypeRow:
     updated_at: int
     # Seconds between attempts for messages of this type; None: the server's schedule.
     retry_schedule: tuple[float, ...] | None = None
+    # Payloads must match the current schema (payload_schemas.current_schema) to be published.
+    validate: bool = False
 
     @classmethod
     def from_row(cls, row: sa.Row[Any] | Mapping[str, Any]) -> EventTypeRow:
@@ -92,6 +94,7 @@ class EventTypeRow:
             created_at=m["created_at"],
             updated_at=m["updated_at"],
             retry_schedule=_delays(m.get("retry_schedule")),
+            validate=bool(m.get("validate") or False),
         )
 
 

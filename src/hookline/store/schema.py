@@ -42,6 +42,8 @@ event_types = sa.Table(
     # Seconds between the attempts of this type's messages, replacing HOOKLINE_RETRY_SCHEDULE
     # for them; NULL: the server's schedule.
     sa.Column("retry_schedule", NullableJson, nullable=True),
+    # Payloads must match the current schema to be published (HOOKLINE_VALIDATE_PAYLOADS: all).
+    sa.Column("validate", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 endpoints = sa.Table(

@@ -94,7 +94,10 @@ async def delete_event_type(event_type_name: PathKey, ops: Ops, expunge: bool = 
 
 
 def _input(body: EventTypeIn | EventTypeUpsertIn | EventTypePatch) -> EventTypeInput:
-    return EventTypeInput(**body.model_dump(exclude_unset=True, exclude={"name"}))
+    given = body.model_dump(exclude_unset=True, exclude={"name"})
+    if "validate_payloads" in given:
+        given["validate"] = given.pop("validate_payloads")
+    return EventTypeInput(**given)
 
 
 def _schedule(schedule: tuple[float, ...] | None) -> dict[str, Any]:

@@ -31,7 +31,9 @@ from hookline.api.routes.common import (
 from hookline.observability import tracing
 from hookline.operations import messages
 from hookline.operations.applications import ApplicationInput
+from hookline.operations.context import OperationContext
 from hookline.operations.messages import publish_message
+from hookline.store.rows import MessageRow
 
 router = APIRouter(prefix="/api/v1/app/{app_id}/msg", tags=["Message"], route_class=JsonBodyRoute)
 
@@ -42,7 +44,17 @@ async def create_message(
 ) -> OrjsonResponse:
     """Store the message and its deliveries, then answer 202: it will not be lost."""
     incoming = request.headers.get("traceparent") if tracing.enabled() else None
-    with tracing.span("hookline.publish", incoming, "SERVER", {"hookline.app": app_id}) as span:
+    row = await publish(ops, app_id, body, incoming)
+    return OrjsonResponse(serialize.message(row, with_content), status_code=202)
+
+
+async def publish(
+    ops: OperationContext, app_id: str, body: MessageIn, incoming_trace: str | None = None
+) -> MessageRow:
+    """Publish a message as the API takes it: the route's work, and in-process publishing's
+    (embed.py), so that both accept exactly the same messages."""
+    attributes = {"hookline.app": app_id}
+    with tracing.span("hookline.publish", incoming_trace, "SERVER", attributes) as span:
         row = await publish_message(
             ops,
             app_id,
@@ -65,7 +77,7 @@ async def create_message(
         tracing.set_attributes(
             span, {"hookline.msg_id": row.id, "hookline.event_type": body.event_type}
         )
-    return OrjsonResponse(serialize.message(row, with_content), status_code=202)
+    return row
 
 
 @router.post("/precheck/active", response_model=MessagePrecheckOut)

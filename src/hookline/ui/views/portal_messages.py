@@ -15,6 +15,7 @@ from hookline.operations.context import OperationContext
 from hookline.store.attempts import AttemptFilter
 from hookline.ui.portal_access import portal_access, require
 from hookline.ui.templating import render
+from hookline.ui.views.event_types import example_of
 
 PAGE_SIZE = 50
 ATTEMPTS_SHOWN = 100
@@ -70,7 +71,9 @@ async def resend(request: Request) -> Response:
 async def event_types(request: Request) -> Response:
     await portal_access(request)
     page = await request.app.state.db.event_types.list(PAGE_SIZE, request.query_params.get("after"))
-    return render(request, "portal/event_types.html", {"page": page})
+    # The example beside the schema: what a consumer's code will be handed, at a glance.
+    examples = {et.name: example_of(et.schemas) for et in page.items}
+    return render(request, "portal/event_types.html", {"page": page, "examples": examples})
 
 
 routes = [

@@ -30,14 +30,28 @@ class FuzzResult:
 
 def fuzz(target: str, seconds: int, work_dir: Path) -> FuzzResult:
     module = TARGETS[target]
-    done = subprocess.run(
-        [sys.executable, "-m", module, f"-max_total_time={seconds}", "-print_final_stats=0"],
-        cwd=work_dir,  # where libFuzzer leaves a failing input
-        env=child_env(),  # with the repository on the path, from any working directory
-        capture_output=True,
-        text=True,
-        timeout=seconds + 120,
-    )
+    argv = [
+        sys.executable,
+        "-m",
+        module,
+        f"-max_total_time={seconds}",
+        "-timeout=20",  # one input taking longer is a failure of its own (a hang)
+        "-max_len=65536",
+        "-print_final_stats=0",
+    ]
+    try:
+        done = subprocess.run(
+            argv,
+            cwd=work_dir,  # where libFuzzer leaves a failing input
+            env=child_env(),  # with the repository on the path, from any working directory
+            capture_output=True,
+            text=True,
+            timeout=seconds + 300,
+        )
+    except subprocess.TimeoutExpired as exc:
+        tail = (exc.stderr or b"")[-300:]
+        text = tail.decode(errors="replace") if isinstance(tail, bytes) else tail
+        return FuzzResult(target, seconds, 0, True, f"did not stop in time: {text}")
     output = done.stdout + done.stderr
     found = _DONE.search(output)
     failed = done.returncode != 0 or found is None

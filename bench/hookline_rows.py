@@ -94,7 +94,7 @@ async def backlog(
             stats = await ctx.receiver.wait_for(
                 count, ctx.sizes.delivery_timeout, watch=children, stall_s=ctx.sizes.stall_timeout
             )
-            memory = [peak_rss_mb(child.pid) or 0.0 for child in children]
+            memory = [peak_rss_mb(child.measured_pid) or 0.0 for child in children]
         finally:
             await asyncio.to_thread(stop_all, children)
 
@@ -320,7 +320,7 @@ async def _drain(ctx: RunContext, worker_child: Child, expected: int) -> Drain:
                     f"no delivery {ctx.sizes.stall_timeout:.0f} s after the worker started"
                 )
             await asyncio.sleep(0.1)
-        rss = peak_rss_mb(worker_child.pid) or 0.0
+        rss = peak_rss_mb(worker_child.measured_pid) or 0.0
     finally:
         await asyncio.to_thread(worker_child.stop)
     assert stats.first_at is not None

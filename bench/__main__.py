@@ -68,7 +68,12 @@ ROWS = [
     Row("pg-e2e", "PostgreSQL: end to end", partial(hookline_rows.end_to_end, backend="pg")),
     Row("pg-latency", "PostgreSQL: latency", partial(hookline_rows.latency, backend="pg")),
     Row("baseline", "baseline: Celery + requests, backlog drain", baseline_row.run),
-    Row("fanout", "fan-out to many endpoints", hookline_rows.fanout),
+    Row("fanout", "SQLite: fan-out to many endpoints", hookline_rows.fanout),
+    Row(
+        "pg-fanout",
+        "PostgreSQL: fan-out to many endpoints",
+        partial(hookline_rows.fanout, backend="pg"),
+    ),
     Row("scale", "claim-and-deliver with a small and a large backlog", hookline_rows.scale),
     Row("scrape", "one /metrics scrape with a large pending backlog", metrics_rows.scrape),
     Row("metrics-cost", "backlog drain, metrics on vs off", metrics_rows.metrics_cost),

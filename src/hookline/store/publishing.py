@@ -160,15 +160,15 @@ async def store_batch(
         await conn.execute(message_tags.insert(), tags)
     routes = await load_routes(conn, {r["app_id"] for r in rows})
     fan_out = NewDeliveries()
-    for request, row in zip(published, rows, strict=True):
+    for request, stored in zip(published, rows, strict=True):
         fan_out.add(
-            row["app_id"],
-            row["id"],
-            row["deliver_at"] or now,
+            stored["app_id"],
+            stored["id"],
+            stored["deliver_at"] or now,
             recipients(
-                routes.get(row["app_id"], ()),
-                row["event_type"],
-                row["channels"],
+                routes.get(stored["app_id"], ()),
+                stored["event_type"],
+                stored["channels"],
                 request.endpoint_id,
             ),
         )

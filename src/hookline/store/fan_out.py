@@ -61,7 +61,7 @@ class NewDeliveries:
 def _filter(raw: Any) -> tuple[str, ...] | None:
     """A filter column read as text: NULL, JSON `null` (how the JSON type stores None) or
     an empty list mean no filter."""
-    if raw is None:
+    if raw is None or raw == "null":  # the common case, without a call to the decoder
         return None
     value = orjson.loads(raw) if isinstance(raw, str | bytes) else raw
     return tuple(value) if value else None

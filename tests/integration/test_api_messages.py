@@ -352,6 +352,7 @@ def test_channel_filter_pages_are_full(http, svix, app):
 def test_fan_out_reaches_exactly_the_enabled_endpoints_whose_filters_match(svix, app):
     """One publish to many endpoints of mixed filters: the deliveries stored in the publish
     transaction are exactly those that routing accepts, none to a disabled endpoint."""
+
     def create(count: int, **fields) -> set[str]:
         return {
             svix.endpoint.create(app.id, EndpointIn(url="http://127.0.0.1:9/fan", **fields)).id

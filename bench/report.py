@@ -204,8 +204,9 @@ How each row is measured (all rows deliver to one aiohttp + uvloop receiver proc
   `requests.Session` per pool process). N tasks are enqueued first, then the worker starts;
   measured like the backlog rows.
 - **fan-out**: one app with many endpoints (distinct URLs `/fanout/<i>`), one `POST /msg`; the
-  API's answer time, then the time until every endpoint got it (SQLite: `fanout-…`,
-  PostgreSQL: `pg-fanout-…`).
+  API's answer time (the median of five publishes, each made once the previous one reached
+  every endpoint and the server's CPU went idle), then the time until every endpoint got
+  the first one (SQLite: `fanout-…`, PostgreSQL: `pg-fanout-…`).
 - **scale**: the backlog is seeded through the API by publishing messages to an app with
   10,000 endpoints while the server runs with `--no-worker` (1 message → 10,000 pending
   deliveries, 100 messages → 1,000,000), because 1,000,000 single-endpoint publishes would

@@ -25,6 +25,7 @@ from bench import (
     metrics_rows,
     pages,
     postgres,
+    profiling,
     validation_rows,
 )
 from bench.context import RunContext, Unavailable
@@ -76,7 +77,12 @@ ROWS = [
     Row("pg-e2e", "PostgreSQL: end to end", partial(hookline_rows.end_to_end, backend="pg")),
     Row("pg-latency", "PostgreSQL: latency", partial(hookline_rows.latency, backend="pg")),
     Row("baseline", "baseline: Celery + requests, backlog drain", baseline_row.run),
-    Row("fanout", "fan-out to many endpoints", hookline_rows.fanout),
+    Row("fanout", "SQLite: fan-out to many endpoints", hookline_rows.fanout),
+    Row(
+        "pg-fanout",
+        "PostgreSQL: fan-out to many endpoints",
+        partial(hookline_rows.fanout, backend="pg"),
+    ),
     Row("scale", "claim-and-deliver with a small and a large backlog", hookline_rows.scale),
     Row("scrape", "one /metrics scrape with a large pending backlog", metrics_rows.scrape),
     Row("metrics-cost", "backlog drain, metrics on vs off", metrics_rows.metrics_cost),
@@ -105,19 +111,30 @@ def select_rows(only: str | None) -> list[Row]:
             wanted.update(GROUPS[name])
         elif any(r.key == name for r in ROWS):
             wanted.add(name)
+        elif (owner := _row_of_line(name)) is not None:
+            wanted.add(owner)
         else:
             known = ", ".join([r.key for r in ROWS] + list(GROUPS))
             raise SystemExit(f"bench: unknown row {name!r}; known: {known}")
     return [r for r in ROWS if r.key in wanted]
 
 
+def _row_of_line(name: str) -> str | None:
+    """The row that writes the table line `name` (`fanout-answer` → `fanout`): the row whose
+    key is the longest prefix of it, so that a line key seen in the table can be given too."""
+    owners = [r.key for r in ROWS if name.startswith(r.key + "-")]
+    return max(owners, key=len) if owners else None
+
+
 def log(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
-async def run_row(row: Row, ctx: RunContext) -> list[Line]:
-    """Never lets one row's failure stop the run: errors become the row's result."""
+async def run_row(row: Row, ctx: RunContext, load: float) -> list[Line]:
+    """Never lets one row's failure stop the run: errors become the row's result. `load` is
+    the 1-minute load average just before the row, noted on each of its lines."""
     started = time.monotonic()
+    ctx.row = row.key
     try:
         lines = await asyncio.wait_for(row.run(ctx), ctx.sizes.row_timeout)
     except Unavailable as exc:
@@ -128,6 +145,7 @@ async def run_row(row: Row, ctx: RunContext) -> list[Line]:
     except Exception as exc:
         lines = [Line(row.key, row.description, error=f"failed: {type(exc).__name__}: {exc}")]
     for line in lines:
+        line.notes.append(f"load {load:.1f} before the row")
         shown = line.error or f"{line.value:,.1f} {line.unit}"
         log(f"  {line.key}: {shown} ({time.monotonic() - started:.0f} s)")
     return lines
@@ -166,6 +184,11 @@ async def header_lines(
     revision = git_revision()
     if revision:
         header.append(f"Hookline commit {revision}")
+    if profiling.enabled():
+        header.append(
+            f"Profiled (BENCH_PROFILE=1): py-spy at {profiling.SAMPLE_RATE} Hz in every "
+            "Hookline process, which costs the rows some CPU"
+        )
     mode = "quick" if args.quick else "full"
     header.append(
         f"Mode: {mode} — {sizes.messages:,} msgs per throughput row, "
@@ -210,8 +233,8 @@ async def main_async(args: argparse.Namespace) -> int:
         )
         for index, row in enumerate(rows, 1):
             loads.append(os.getloadavg()[0])
-            log(f"[{index}/{len(rows)}] {row.key}: {row.description}")
-            lines.extend(await run_row(row, ctx))
+            log(f"[{index}/{len(rows)}] {row.key}: {row.description} (load {loads[-1]:.1f})")
+            lines.extend(await run_row(row, ctx, loads[-1]))
             receiver.check_alive()
     finally:
         if client is not None:

@@ -23,5 +23,7 @@ class RunContext:
     secret: str
     # Argv prefix that runs Hookline's CLI, e.g. [python, -c, "...main()"].
     hookline_command: list[str]
+    # The row being run (names its profiles under BENCH_PROFILE=1).
+    row: str = ""
     # Backend name → why it cannot run, so that later rows of that backend skip quickly.
     unavailable: dict[str, str] = field(default_factory=dict)

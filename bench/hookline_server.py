@@ -21,7 +21,7 @@ from typing import Any
 import aiohttp
 import orjson
 
-from bench import postgres
+from bench import postgres, profiling
 from bench.context import RunContext, Unavailable
 from bench.payload import EVENT_TYPE, payload_obj
 from bench.pgbouncer import PgBouncer
@@ -220,9 +220,7 @@ class HooklineServer:
         args = ["serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if no_worker:
             args.append("--no-worker")
-        self.child = Child(
-            "hookline-serve", [*ctx.hookline_command, *args], ctx.log_dir, env=henv.environ()
-        )
+        self.child = hookline_child(ctx, "hookline-serve", args, henv)
         self.api = HooklineApi(f"http://127.0.0.1:{self.port}", henv.token)
         self.henv = henv
         self.command_text = "hookline " + " ".join(args)
@@ -276,6 +274,13 @@ async def running_server(
 
 def worker(ctx: RunContext, henv: HooklineEnv, index: int = 0) -> Child:
     """A `hookline worker` process (not started yet)."""
-    return Child(
-        f"hookline-worker-{index}", [*ctx.hookline_command, "worker"], ctx.log_dir, henv.environ()
-    )
+    return hookline_child(ctx, f"hookline-worker-{index}", ["worker"], henv)
+
+
+def hookline_child(ctx: RunContext, name: str, args: list[str], henv: HooklineEnv) -> Child:
+    """A Hookline CLI process of the current row; under py-spy when BENCH_PROFILE=1."""
+    argv = [*ctx.hookline_command, *args]
+    if not profiling.enabled():
+        return Child(name, argv, ctx.log_dir, env=henv.environ())
+    argv, _ = profiling.wrap(argv, ctx.row or "row", name)
+    return Child(name, argv, ctx.log_dir, env=henv.environ(), profiled=True)

@@ -75,8 +75,11 @@ class Child:
         log_dir: Path,
         env: Mapping[str, str] | None = None,
         cwd: Path | None = None,
+        profiled: bool = False,
     ) -> None:
         self.name = name
+        # Launched by `py-spy record` (bench/profiling.py): signals go to py-spy's child.
+        self.profiled = profiled
         self.argv = list(argv)
         self.env = dict(env) if env is not None else child_env()
         self.cwd = cwd or BENCH_ROOT
@@ -107,6 +110,15 @@ class Child:
         assert self.proc is not None, "child not started"
         return self.proc.pid
 
+    @property
+    def measured_pid(self) -> int:
+        """The process the row measures: py-spy's child when profiled, else the child."""
+        if self.profiled:
+            launched = _children(self.pid)
+            if launched:
+                return launched[0]
+        return self.pid
+
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
@@ -133,10 +145,13 @@ class Child:
             return None
         try:
             if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    proc.send_signal(signal.SIGTERM)
+                # py-spy writes its profile once the process it launched has exited.
+                targets = (_children(proc.pid) or [proc.pid]) if self.profiled else [proc.pid]
+                for target in targets:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(target, signal.SIGTERM)
                 try:
-                    proc.wait(timeout=grace)
+                    proc.wait(timeout=grace + (30 if self.profiled else 0))
                 except subprocess.TimeoutExpired:
                     self._kill_group()
                     proc.wait(timeout=5)
@@ -160,6 +175,16 @@ def stop_all(children: Sequence[Child], grace: float = 15.0) -> None:
             child.stop(grace)
         except Exception as exc:  # keep stopping the others
             print(f"bench: could not stop {child.name}: {exc}", file=sys.stderr)
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids.extend(int(k) for k in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return kids
 
 
 def _descendants(pid: int) -> list[int]:
@@ -191,3 +216,17 @@ def peak_rss_mb(pid: int) -> float | None:
                 total_kb += int(line.split()[1])
                 seen = True
     return total_kb * 1024 / 1e6 if seen else None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time the process (all its threads) has used so far, to the nanosecond. On a
+    shared machine a wall-clock time also holds the time others ran; this does not."""
+    total_ns = 0
+    seen = False
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            total_ns += int((task / "schedstat").read_text().split()[0])  # ns on a CPU
+            seen = True
+        except (OSError, ValueError, IndexError):
+            continue
+    return total_ns / 1e9 if seen else None

@@ -195,13 +195,18 @@ How each row is measured (all rows deliver to one aiohttp + uvloop receiver proc
 - **e2e**: `hookline serve` (API and worker in one command); N messages published over HTTP by
   64 concurrent connections while it delivers. Rate = N / (last arrival − first publish).
 - **latency**: open-loop publishing paced at a fixed rate; latency = arrival time − the time
-  the publish request was started, per message; p50 and p99 over all messages.
+  the publish request was started, per message; p50 and p99 over all messages (p90, p99.9
+  and max in the notes, and the same measured from each request's scheduled start). The
+  publisher's own lag behind its schedule is reported, so a slow publisher cannot flatter
+  the figures.
 - **baseline**: the hand-written alternative: a Celery worker (Redis broker, prefork pool,
   2 × cores processes) whose task signs and POSTs each webhook with `requests` (one
   `requests.Session` per pool process). N tasks are enqueued first, then the worker starts;
   measured like the backlog rows.
 - **fan-out**: one app with many endpoints (distinct URLs `/fanout/<i>`), one `POST /msg`; the
-  API's answer time, then the time until every endpoint got it.
+  API's answer time (the median of five publishes, each made once the previous one reached
+  every endpoint and the server's CPU went idle), then the time until every endpoint got
+  the first one (SQLite: `fanout-…`, PostgreSQL: `pg-fanout-…`).
 - **scale**: the backlog is seeded through the API by publishing messages to an app with
   10,000 endpoints while the server runs with `--no-worker` (1 message → 10,000 pending
   deliveries, 100 messages → 1,000,000), because 1,000,000 single-endpoint publishes would
@@ -215,7 +220,10 @@ How each row is measured (all rows deliver to one aiohttp + uvloop receiver proc
   warm-up; the figure is the slowest page's median. `python -m bench.pages --messages
   1000000` measures the full size (see "Dashboard and portal pages at scale").
 - SQLite rows use a fresh `HOOKLINE_DATA_DIR` (except the pages row's kept store); PostgreSQL
-  rows a freshly created database. Fan-out and scale run on SQLite, the default backend.
+  rows a freshly created database. Scale runs on SQLite, the default backend.
+- Each row's notes end with the 1-minute load average just before it (2 cores: above 2,
+  other work shared the machine). With `BENCH_PROFILE=1` every Hookline process of a row
+  runs under `py-spy record` and leaves a speedscope profile in `bench/profiles/`.
 """
 
 

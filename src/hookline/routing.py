@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from typing import Protocol, TypeVar
+
+
+class Routable(Protocol):
+    """An endpoint as routing sees it: its id and its filters (None: no filter)."""
+
+    @property
+    def endpoint_id(self) -> str: ...
+
+    @property
+    def event_types(self) -> Collection[str] | None: ...
+
+    @property
+    def channels(self) -> Collection[str] | None: ...
+
+
+R = TypeVar("R", bound=Routable)
 
 
 def endpoint_accepts(
@@ -24,3 +41,25 @@ def endpoint_accepts(
             message_channels or ()
         )
     return True
+
+
+def recipients(
+    endpoints: Sequence[R],
+    event_type: str,
+    message_channels: Collection[str] | None,
+    only_endpoint: str | None = None,
+) -> list[R]:
+    """The endpoints (of one application, enabled) that a message goes to, in their order.
+
+    `only_endpoint` names the one endpoint an example is sent to, whatever its filters.
+    Endpoints without filters skip the call: a fan-out to 10,000 of them is on the path of
+    one API answer.
+    """
+    if only_endpoint is not None:
+        return [e for e in endpoints if e.endpoint_id == only_endpoint]
+    return [
+        e
+        for e in endpoints
+        if (not e.event_types and not e.channels)
+        or endpoint_accepts(e.event_types, e.channels, event_type, message_channels)
+    ]

@@ -13,6 +13,8 @@ from server_process import TOKEN
 from svix.api import (
     ApplicationIn,
     ApplicationListOptions,
+    EndpointIn,
+    MessageAttemptListAttemptedDestinationsOptions,
     MessageCreateOptions,
     MessageGetOptions,
     MessageIn,
@@ -345,3 +347,40 @@ def test_channel_filter_pages_are_full(http, svix, app):
     rest = http.get(f"/api/v1/app/{app.id}/msg", params=params).json()
     assert ([m["id"] for m in rest["data"]], rest["done"]) == ([ids[0]], True)
     assert [m.id for m in listed(svix, app.id, channel="y")] == [ids[2], ids[1]]
+
+
+def test_fan_out_reaches_exactly_the_enabled_endpoints_whose_filters_match(svix, app):
+    """One publish to many endpoints of mixed filters: the deliveries stored in the publish
+    transaction are exactly those that routing accepts, none to a disabled endpoint."""
+
+    def create(count: int, **fields) -> set[str]:
+        return {
+            svix.endpoint.create(app.id, EndpointIn(url="http://127.0.0.1:9/fan", **fields)).id
+            for _ in range(count)
+        }
+
+    unfiltered = create(12)
+    paid = create(5, event_types=["invoice.paid"])
+    create(5, event_types=["invoice.voided"])
+    eu = create(4, channels=["eu"])
+    create(4, channels=["us"])
+    paid_eu = create(3, event_types=["invoice.paid"], channels=["eu", "apac"])
+    create(3, event_types=["invoice.voided"], channels=["eu"])
+    create(4, disabled=True)
+
+    msg = svix.message.create(
+        app.id, MessageIn(event_type="invoice.paid", payload=PAYLOAD, channels=["eu"])
+    )
+    reached: set[str] = set()
+    iterator = None
+    while True:
+        page = svix.message_attempt.list_attempted_destinations(
+            app.id,
+            msg.id,
+            MessageAttemptListAttemptedDestinationsOptions(limit=20, iterator=iterator),
+        )
+        reached |= {ep.id for ep in page.data}
+        if page.done:
+            break
+        iterator = page.iterator
+    assert reached == unfiltered | paid | eu | paid_eu

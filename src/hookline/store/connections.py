@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from hookline.secrets_at_rest import SecretBox
+from hookline.store import json_text
 from hookline.store.errors import Conflict, StoreFull, StoreUnavailable
 from hookline.store.notify import CHANNEL, CoalescingNotifier, listen
 from hookline.store.pooling import connect_args
@@ -45,7 +46,11 @@ def _sqlite_engine(url: sa.URL, pool_size: int, immediate: bool) -> AsyncEngine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
-        url, pool_size=pool_size, max_overflow=0, connect_args={"timeout": 30}
+        url,
+        pool_size=pool_size,
+        max_overflow=0,
+        connect_args={"timeout": 30},
+        json_serializer=json_text.dumps,
     )
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -93,6 +98,7 @@ class Connections:
                 pool_size=10,
                 max_overflow=10,
                 connect_args=connect_args(transaction_pooling),
+                json_serializer=json_text.dumps,
             )
             self._reader = self._writer
         self._notifier = None if self.dialect == "sqlite" else CoalescingNotifier(self._send_notify)

@@ -19,15 +19,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookline import ids
-from hookline.routing import endpoint_accepts
+from hookline.routing import recipients
 from hookline.store.applications import insert_application
 from hookline.store.clock import now_ms
 from hookline.store.errors import Conflict, InvalidKey, NotFound
+from hookline.store.fan_out import NewDeliveries, insert_deliveries, load_routes
 from hookline.store.lookups import refuse_id_shaped
 from hookline.store.message_sequence import take_numbers
 from hookline.store.rows import MessageRow
-from hookline.store.schema import applications, deliveries, endpoints, message_tags, messages
-from hookline.types import DeliveryStatus, TriggerType
+from hookline.store.schema import applications, message_tags, messages
 
 if TYPE_CHECKING:
     from hookline.store.connections import Connections
@@ -158,33 +158,21 @@ async def store_batch(
     ]
     if tags:
         await conn.execute(message_tags.insert(), tags)
-    targets = await _enabled_endpoints(conn, {r["app_id"] for r in rows})
-    fan_out = [
-        {
-            "app_id": row["app_id"],
-            "msg_id": row["id"],
-            "endpoint_id": endpoint.id,
-            "status": DeliveryStatus.PENDING,
-            "trigger": TriggerType.SCHEDULED,
-            "attempt_count": 0,
-            "due_at": row["deliver_at"] or now,
-            "lease_owner": None,
-            "created_at": now,
-            "updated_at": now,
-            "fifo": endpoint.fifo,
-        }
-        for request, row in zip(published, rows, strict=True)
-        for endpoint in targets.get(row["app_id"], ())
-        if (
-            endpoint.id == request.endpoint_id
-            if request.endpoint_id is not None
-            else endpoint_accepts(
-                endpoint.event_types, endpoint.channels, row["event_type"], row["channels"]
-            )
+    routes = await load_routes(conn, {r["app_id"] for r in rows})
+    fan_out = NewDeliveries()
+    for request, stored in zip(published, rows, strict=True):
+        fan_out.add(
+            stored["app_id"],
+            stored["id"],
+            stored["deliver_at"] or now,
+            recipients(
+                routes.get(stored["app_id"], ()),
+                stored["event_type"],
+                stored["channels"],
+                request.endpoint_id,
+            ),
         )
-    ]
-    if fan_out:
-        await conn.execute(deliveries.insert(), fan_out)
+    await insert_deliveries(conn, fan_out, now)
     return results
 
 
@@ -240,16 +228,3 @@ async def _existing_event_ids(
         )
     )
     return {(r.app_id, r.event_id) for r in rows} & wanted
-
-
-async def _enabled_endpoints(conn: AsyncConnection, app_ids: set[str]) -> dict[str, list[Any]]:
-    e = endpoints
-    rows = await conn.execute(
-        sa.select(e.c.id, e.c.app_id, e.c.event_types, e.c.channels, e.c.fifo).where(
-            e.c.app_id.in_(app_ids), e.c.disabled.is_(False)
-        )
-    )
-    by_app: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_app[row.app_id].append(row)
-    return by_app

@@ -24,3 +24,19 @@ def endpoint_accepts(
             message_channels or ()
         )
     return True
+
+
+def reaches_endpoint(
+    disabled: bool, keep_messages_while_disabled: bool | None, server_keeps: bool
+) -> bool:
+    """Whether a message published now gets a delivery to an endpoint (its filters aside).
+
+    An enabled endpoint always does. A disabled one only if it keeps messages while disabled:
+    its own `keep_messages_while_disabled`, or where it has none (None) the server's
+    HOOKLINE_KEEP_MESSAGES_FOR_DISABLED_ENDPOINTS. Its delivery then waits, parked, until the
+    endpoint is enabled again; otherwise the message skips it (replay-missing can send it
+    later), as in Svix.
+    """
+    if not disabled:
+        return True
+    return server_keeps if keep_messages_while_disabled is None else keep_messages_while_disabled

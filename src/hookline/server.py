@@ -38,19 +38,23 @@ log = logging.getLogger("hookline.server")
 
 
 async def _open(settings: Settings, box: SecretBox | None) -> Database:
-    db = await open_database(
+    return await open_database(
         settings.database_url,
         migrate=True,
         secret_box=box,
         pooler=settings.database_pooler,
         listen_url=settings.database_listen_url or None,
     )
-    # Background tasks run in the process that started them: those a stopped process left
-    # `running` are failed now rather than reported running for ever.
+
+
+async def _fail_abandoned_tasks(db: Database, operational: OperationalEvents) -> None:
+    """Background tasks run in the process that started them: those a stopped process left
+    `running` are failed now (and announced) rather than reported running for ever."""
     abandoned = await db.background_tasks.fail_abandoned()
     if abandoned:
-        log.warning("marked %d background tasks failed: their process stopped", abandoned)
-    return db
+        log.warning("marked %d background tasks failed: their process stopped", len(abandoned))
+    for task in abandoned:
+        await operational.task_ended(task)
 
 
 def load_or_create_admin_token(settings: Settings) -> tuple[str, bool]:
@@ -185,6 +189,7 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
     db = await _open(settings, box)
     operational = OperationalEvents(db, settings)
     await operational.setup()
+    await _fail_abandoned_tasks(db, operational)
     failures = FailureWatches()
     worker = (
         Worker(db, settings, operational=operational, failures=failures) if with_worker else None
@@ -197,7 +202,7 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
     async def background(stop: asyncio.Event) -> None:
         # The retention task runs in every process, API-only ones included.
         await asyncio.gather(
-            run_retention(db, settings, stop),
+            run_retention(db, settings, stop, operational),
             *([worker.run(stop)] if worker else []),
             *([obs.exporter.refresh_gauges(stop)] if obs.exporter else []),
         )
@@ -249,6 +254,7 @@ async def _work(settings: Settings, host: str = "127.0.0.1") -> None:
     db = await _open(settings, box)
     operational = OperationalEvents(db, settings)
     await operational.setup()
+    await _fail_abandoned_tasks(db, operational)
     failures = FailureWatches()
     worker = Worker(db, settings, operational=operational, failures=failures)
     obs = _observability(settings, db, worker, failures)
@@ -269,7 +275,7 @@ async def _work(settings: Settings, host: str = "127.0.0.1") -> None:
     try:
         await asyncio.gather(
             worker.run(stop),
-            run_retention(db, settings, stop),
+            run_retention(db, settings, stop, operational),
             *([obs.exporter.refresh_gauges(stop)] if obs.exporter else []),
         )
     finally:

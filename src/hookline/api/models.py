@@ -6,6 +6,7 @@ a field over time, the old name is accepted too (`filterTypes` for `eventTypes`)
 
 from __future__ import annotations
 
+import enum
 import math
 import re
 from collections.abc import Callable
@@ -47,6 +48,7 @@ from hookline.api.schema_constraints import (
     KeysConstrained,
 )
 from hookline.endpoint_headers import header_problems
+from hookline.types import DeliveryStatus
 
 KEY_PATTERN = r"^[a-zA-Z0-9\-_.]+$"
 Key = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=KEY_PATTERN)]
@@ -349,6 +351,9 @@ class EndpointFields(ApiModel):
     tls: EndpointTlsIn | None = None
     # Hookline extension: deliver one message at a time, in publish order.
     fifo: StrictBool | None = None
+    # Hookline extension: messages published while the endpoint is disabled are kept and sent
+    # once it is enabled again; null: the server's HOOKLINE_KEEP_MESSAGES_FOR_DISABLED_ENDPOINTS.
+    keep_messages_while_disabled: StrictBool | None = None
 
     @field_validator("headers")
     @classmethod
@@ -439,6 +444,7 @@ class EndpointOut(OutModel):
     updated_at: datetime
     # Hookline extensions
     fifo: bool = False
+    keep_messages_while_disabled: bool | None = None
     disabled_reason: str | None = None
     health: EndpointHealthOut | None = None
     tls: EndpointTlsOut | None = None
@@ -650,6 +656,41 @@ class ReplayOut(OutModel):
     task: Literal["endpoint.replay"]
     updated_at: datetime
     data: dict[str, int]
+
+
+class StatusCodeClass(enum.IntEnum):
+    """Svix's StatusCodeClass: 0 is "no HTTP response" (timeout, connection or TLS error,
+    blocked address); the others the hundred of the response's status code."""
+
+    NONE = 0
+    CODE_1XX = 100
+    CODE_2XX = 200
+    CODE_3XX = 300
+    CODE_4XX = 400
+    CODE_5XX = 500
+
+
+class BulkReplayIn(ApiModel):
+    """Svix's BulkReplayIn: which of the messages sent to the endpoint to send again."""
+
+    since: IsoDateTime
+    until: IsoDateTime | None = None
+    event_types: list[EventTypeName] | None = Field(default=None, max_length=100)
+    channel: Channel | None = None
+    tag: Tag | None = None
+    status: DeliveryStatus | None = None
+    status_code_class: StatusCodeClass | None = None
+
+
+class BulkReplayOut(OutModel):
+    """Svix's ReplayOut for `endpoint.bulk-replay` (a background task's summary), plus
+    Hookline's `data` once it has ended."""
+
+    id: str
+    status: Literal["running", "finished", "failed"]
+    task: Literal["endpoint.bulk-replay"]
+    updated_at: datetime
+    data: dict[str, Any]
 
 
 class MessageEndpointOut(OutModel):

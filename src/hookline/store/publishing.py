@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookline import ids
-from hookline.routing import endpoint_accepts
+from hookline.routing import endpoint_accepts, reaches_endpoint
 from hookline.store.applications import insert_application
 from hookline.store.clock import now_ms
 from hookline.store.errors import Conflict, InvalidKey, NotFound
@@ -50,6 +50,9 @@ class PublishRequest:
     deliver_at: int | None = None  # ms; the deliveries are due then instead of now
     # ms; the payload is removed this long after publishing (a keep of the message's own)
     payload_keep_ms: int | None = None
+    # HOOKLINE_KEEP_MESSAGES_FOR_DISABLED_ENDPOINTS: disabled endpoints without a choice of
+    # their own get a parked delivery (see routing.reaches_endpoint).
+    keep_for_disabled: bool = False
     future: asyncio.Future[MessageRow] = field(init=False, repr=False)
 
 
@@ -158,7 +161,7 @@ async def store_batch(
     ]
     if tags:
         await conn.execute(message_tags.insert(), tags)
-    targets = await _enabled_endpoints(conn, {r["app_id"] for r in rows})
+    targets = await _endpoints(conn, {r["app_id"] for r in rows})
     fan_out = [
         {
             "app_id": row["app_id"],
@@ -167,7 +170,10 @@ async def store_batch(
             "status": DeliveryStatus.PENDING,
             "trigger": TriggerType.SCHEDULED,
             "attempt_count": 0,
-            "due_at": row["deliver_at"] or now,
+            # A disabled endpoint's delivery is parked (no due time) until it is enabled
+            # again, as the worker parks those it claims (store.deliveries); a scheduled one
+            # keeps its time, and is parked then if the endpoint is still disabled.
+            "due_at": row["deliver_at"] if endpoint.disabled else row["deliver_at"] or now,
             "lease_owner": None,
             "created_at": now,
             "updated_at": now,
@@ -175,13 +181,7 @@ async def store_batch(
         }
         for request, row in zip(published, rows, strict=True)
         for endpoint in targets.get(row["app_id"], ())
-        if (
-            endpoint.id == request.endpoint_id
-            if request.endpoint_id is not None
-            else endpoint_accepts(
-                endpoint.event_types, endpoint.channels, row["event_type"], row["channels"]
-            )
-        )
+        if _routed(request, row, endpoint)
     ]
     if fan_out:
         await conn.execute(deliveries.insert(), fan_out)
@@ -242,12 +242,33 @@ async def _existing_event_ids(
     return {(r.app_id, r.event_id) for r in rows} & wanted
 
 
-async def _enabled_endpoints(conn: AsyncConnection, app_ids: set[str]) -> dict[str, list[Any]]:
+def _routed(request: PublishRequest, row: dict[str, Any], endpoint: Any) -> bool:
+    """Whether the message of `request` gets a delivery to `endpoint`: the one endpoint it
+    names if it names one (an enabled one only), else every endpoint whose filters accept it
+    and that is enabled or keeps messages while disabled."""
+    if request.endpoint_id is not None:
+        return endpoint.id == request.endpoint_id and not endpoint.disabled
+    return reaches_endpoint(
+        endpoint.disabled, endpoint.keep_messages_while_disabled, request.keep_for_disabled
+    ) and endpoint_accepts(
+        endpoint.event_types, endpoint.channels, row["event_type"], row["channels"]
+    )
+
+
+async def _endpoints(conn: AsyncConnection, app_ids: set[str]) -> dict[str, list[Any]]:
+    """The applications' endpoints with what routing needs, disabled ones included (they
+    may keep messages while disabled)."""
     e = endpoints
     rows = await conn.execute(
-        sa.select(e.c.id, e.c.app_id, e.c.event_types, e.c.channels, e.c.fifo).where(
-            e.c.app_id.in_(app_ids), e.c.disabled.is_(False)
-        )
+        sa.select(
+            e.c.id,
+            e.c.app_id,
+            e.c.event_types,
+            e.c.channels,
+            e.c.fifo,
+            e.c.disabled,
+            e.c.keep_messages_while_disabled,
+        ).where(e.c.app_id.in_(app_ids))
     )
     by_app: dict[str, list[Any]] = defaultdict(list)
     for row in rows:

@@ -75,9 +75,7 @@ def test_bulk_replay_sends_again_what_the_filters_keep(shared_hookline, receiver
     assert replay() == 3
     # Delivered and failing ones alike are sent again: each as often as it was replayed.
     got = receiver.wait_for(
-        lambda reqs: (ids := _ids(reqs))[other_type] >= 3
-        and ids[tagged] >= 4
-        and ids[failing] >= 3
+        lambda reqs: (ids := _ids(reqs))[other_type] >= 3 and ids[tagged] >= 4 and ids[failing] >= 3
     )
     assert set(_ids(got)) == {tagged, other_type, failing}
     listed = svix.background_task.list(

@@ -103,9 +103,7 @@ def test_an_endpoint_that_keeps_them_gets_them_in_order_once_enabled(shared_hook
         assert refused.status_code == 422
 
 
-def test_the_server_wide_setting_keeps_them_unless_the_endpoint_says_no(
-    start_hookline, receiver
-):
+def test_the_server_wide_setting_keeps_them_unless_the_endpoint_says_no(start_hookline, receiver):
     hookline = start_hookline(env={"HOOKLINE_KEEP_MESSAGES_FOR_DISABLED_ENDPOINTS": "true"})
     svix = hookline.svix()
     app = svix.application.create(ApplicationIn(name="Server keeps")).id

@@ -67,9 +67,7 @@ def test_tasks_that_end_and_endpoint_changes_are_announced(hookline, receiver, o
 
     recovered = svix.endpoint.recover(app, ep, RecoverIn(since=since))  # ends in its request
     replayed = svix.endpoint.bulk_replay(app, ep, BulkReplayIn(since=since))  # in the background
-    finished = operator.wait_for(
-        lambda reqs: len(_events(reqs, "background_task.finished")) >= 2
-    )
+    finished = operator.wait_for(lambda reqs: len(_events(reqs, "background_task.finished")) >= 2)
     assert sorted(_events(finished, "background_task.finished"), key=lambda e: e["taskId"]) == [
         {
             "taskId": recovered.id,
@@ -89,14 +87,13 @@ def test_tasks_that_end_and_endpoint_changes_are_announced(hookline, receiver, o
     svix.endpoint.patch_headers(app, ep, EndpointHeadersPatchIn(headers={"X-B": "2"}))
     svix.endpoint.rotate_secret(app, ep, EndpointSecretRotateIn())
     got = operator.wait_for(lambda reqs: len(_events(reqs, "endpoint.updated")) >= 3)
-    assert _events(got, "endpoint.updated") == [
-        {"appId": app, "endpointId": ep, "endpointUid": "announced"}
-    ] * 3
+    assert (
+        _events(got, "endpoint.updated")
+        == [{"appId": app, "endpointId": ep, "endpointUid": "announced"}] * 3
+    )
 
 
-def test_retention_removes_old_ended_tasks_and_announces_abandoned_ones(
-    start_hookline, operator
-):
+def test_retention_removes_old_ended_tasks_and_announces_abandoned_ones(start_hookline, operator):
     hookline = start_hookline(
         env={"HOOKLINE_RETENTION_DAYS": "1", "HOOKLINE_RETENTION_INTERVAL": "0.3"}
     )

@@ -23,7 +23,6 @@ from hookline.ui.time_inputs import BadTime, parse_time, time_input_value
 from hookline.ui.views.dead_letters import read_filter
 from hookline.ui.views.event_types import example_of
 
-
 STORED = EndpointRow.from_row(
     {
         "id": "ep_1",

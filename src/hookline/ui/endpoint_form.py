@@ -117,9 +117,7 @@ def form_values(ep: EndpointRow | None) -> dict[str, str]:
         "throttle_rate": str(ep.throttle_rate or ""),
         "fifo": "on" if ep.fifo else "",
         "while_disabled": next(
-            key
-            for key, value in WHILE_DISABLED.items()
-            if value is ep.keep_messages_while_disabled
+            key for key, value in WHILE_DISABLED.items() if value is ep.keep_messages_while_disabled
         ),
     }
 

@@ -190,8 +190,14 @@ class OperationalEvents:
             await self.emit(event_type, data)
 
     async def task_ended(self, task: BackgroundTaskRow) -> None:
-        """Announce a background task that ended (not one of the internal application's)."""
-        internal = await self.application_id()
-        if internal is None or task.app_id == internal:
-            return
-        await self.emit(*task_finished_event(task))
+        """Announce a background task that ended (not one of the internal application's).
+        Never raises: the task's own record stands whatever becomes of its notice, and the
+        caller (a request already answered in substance, a start-up, a retention pass) must
+        not fail for it."""
+        try:
+            internal = await self.application_id()
+            if internal is None or task.app_id == internal:
+                return
+            await self.emit(*task_finished_event(task))
+        except Exception:
+            log.exception("could not announce the end of background task %s", task.id)

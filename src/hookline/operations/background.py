@@ -65,13 +65,8 @@ class BackgroundRunner:
             # Left running, it is marked failed (and announced) once its heartbeat is missed.
             log.exception("could not record the end of background task %s", task_id)
             return
-        if ended is None:
-            return  # marked failed as abandoned meanwhile, and announced then
-        try:
+        if ended is not None:  # None: marked failed as abandoned meanwhile, announced then
             await self.operational.task_ended(ended)
-        except Exception:
-            # The task's own record stands; only the operator's notice is lost.
-            log.exception("could not announce the end of background task %s", task_id)
 
     async def _heartbeat(self) -> None:
         while self._running:

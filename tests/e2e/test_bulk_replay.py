@@ -103,7 +103,15 @@ def test_bulk_replay_refuses_what_it_cannot_do(shared_hookline, receiver):
 
         before = task_count()
         path = f"/api/v1/app/{app}/endpoint/{ep}/bulk-replay"
-        for body in ({}, {"since": "yesterday"}, {"since": since.isoformat(), "status": 9}):
+        refused = [
+            {},
+            {"since": "yesterday"},
+            {"since": since.isoformat(), "status": 9},
+            {"since": since.isoformat(), "status": True},  # not read as 1
+            {"since": since.isoformat(), "statusCodeClass": False},  # nor as 0
+            {"since": since.isoformat(), "statusCodeClass": 201},
+        ]
+        for body in refused:
             r = http.post(path, json=body)
             assert r.status_code == 422, body
             assert set(r.json()) == {"code", "detail"}

@@ -8,8 +8,6 @@ from fastapi import APIRouter
 from hookline.api import serialize
 from hookline.api.json_body import JsonBodyRoute
 from hookline.api.models import (
-    BulkReplayIn,
-    BulkReplayOut,
     EndpointMessageOut,
     ListResponse,
     MessageEndpointOut,
@@ -34,6 +32,7 @@ from hookline.api.routes.common import (
     event_type_list,
     to_ms,
 )
+from hookline.api.task_models import BulkReplayIn, BulkReplayOut
 from hookline.operations.recovery import (
     bulk_replay_messages,
     recover_failed_deliveries,

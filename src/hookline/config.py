@@ -61,6 +61,10 @@ class Settings:
     # A recover makes at most this many failed deliveries of one endpoint due per second, so
     # that a receiver coming back is not flooded with its whole backlog at once.
     recover_rate: float = 50.0
+    # Messages published while an endpoint is disabled are kept for it (parked) and sent once
+    # it is enabled again, unless the endpoint says otherwise. Off, as in Svix: they are
+    # skipped, and `replay-missing` can still send them later.
+    keep_messages_for_disabled_endpoints: bool = False
 
     # Delivery control (docs/delivery.md): per-endpoint concurrency, circuit breaker,
     # automatic disabling, Retry-After, operational webhooks.
@@ -318,6 +322,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_interval=_float(env, "HOOKLINE_RETENTION_INTERVAL", 3600.0, minimum=0.1),
         stats_five_minute_days=_five_minute_days(env),
         recover_rate=_float(env, "HOOKLINE_RECOVER_RATE", 50.0, minimum=0.01),
+        keep_messages_for_disabled_endpoints=_bool(
+            env, "HOOKLINE_KEEP_MESSAGES_FOR_DISABLED_ENDPOINTS"
+        ),
         allow_http=_bool(env, "HOOKLINE_ALLOW_HTTP"),
         secret_key=_secret_key(env, "HOOKLINE_SECRET_KEY"),
         secret_key_previous=_secret_key(env, "HOOKLINE_SECRET_KEY_PREVIOUS"),

@@ -25,6 +25,7 @@ from hookline.config import Settings
 from hookline.observability.metrics import record_operational_webhook
 from hookline.store import Database, NotFound
 from hookline.store.endpoint_health import DISABLED
+from hookline.store.rows import BackgroundTaskRow
 from hookline.types import AttemptRecord, EndpointEvent
 
 log = logging.getLogger("hookline.operational")
@@ -32,8 +33,7 @@ log = logging.getLogger("hookline.operational")
 APP_UID = "hookline-operational"
 ENDPOINT_UID = "operator"
 # Svix's operational event types: what an operational-webhook endpoint may filter on. Hookline
-# sends the endpoint.* and message.attempt.* ones; background_task.finished only where a
-# background task reports it.
+# sends every one of them.
 OPERATIONAL_EVENT_TYPES = (
     "endpoint.created",
     "endpoint.updated",
@@ -102,6 +102,15 @@ def endpoint_event(change: EndpointEvent) -> tuple[str, dict[str, Any]]:
     )
 
 
+def task_finished_event(task: BackgroundTaskRow) -> tuple[str, dict[str, Any]]:
+    """`background_task.finished` for a task that ended, finished or failed: Svix's
+    BackgroundTaskFinishedEventData (`taskId`, `task`, `status`, the task's `data`)."""
+    return (
+        "background_task.finished",
+        {"taskId": task.id, "task": task.task, "status": task.status, "data": task.data},
+    )
+
+
 class OperationalEvents:
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
@@ -151,7 +160,12 @@ class OperationalEvents:
             "data": data,
         }
         try:
-            await self.db.messages.publish(APP_UID, event_type, orjson.dumps(body))
+            await self.db.messages.publish(
+                APP_UID,
+                event_type,
+                orjson.dumps(body),
+                keep_for_disabled=self.settings.keep_messages_for_disabled_endpoints,
+            )
         except NotFound:
             self.app_id = None  # no operational-webhook endpoint was ever made (or it went)
             return
@@ -174,3 +188,16 @@ class OperationalEvents:
             endpoint_event(c) for c in changes if c.app_id != internal and c.kind == DISABLED
         ]:
             await self.emit(event_type, data)
+
+    async def task_ended(self, task: BackgroundTaskRow) -> None:
+        """Announce a background task that ended (not one of the internal application's).
+        Never raises: the task's own record stands whatever becomes of its notice, and the
+        caller (a request already answered in substance, a start-up, a retention pass) must
+        not fail for it."""
+        try:
+            internal = await self.application_id()
+            if internal is None or task.app_id == internal:
+                return
+            await self.emit(*task_finished_event(task))
+        except Exception:
+            log.exception("could not announce the end of background task %s", task.id)

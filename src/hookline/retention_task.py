@@ -4,8 +4,9 @@ Every HOOKLINE_RETENTION_INTERVAL (an hour) it removes message payloads and rece
 response bodies older than HOOKLINE_RETENTION_DAYS (90; 0 keeps them), the payloads of
 messages past their own retention (`payloadRetentionPeriod` / `payloadRetentionHours`),
 idempotency keys past their expiry, and attempt counters past their keep
-(stat_buckets.counter_cutoffs); and it fails the background tasks a stopped process left
-running.
+(stat_buckets.counter_cutoffs); it fails the background tasks a stopped process left running
+(announcing them as `background_task.finished`) and removes the ended ones that started more
+than HOOKLINE_RETENTION_DAYS ago.
 Each process runs it; on PostgreSQL their passes can overlap safely (see store/retention.py;
 a counter row deleted twice is simply gone), and a random start spreads them out.
 """
@@ -18,6 +19,7 @@ import random
 import time
 
 from hookline.config import Settings
+from hookline.operational import OperationalEvents
 from hookline.stat_buckets import counter_cutoffs
 from hookline.store import Database, StoreUnavailable
 from hookline.store.retention import BATCH, PAUSE_SECONDS
@@ -29,12 +31,18 @@ DAY_MS = 24 * 3600 * 1000
 APPS_PER_PAGE = 200
 
 
-async def run_retention(db: Database, settings: Settings, stop: asyncio.Event) -> None:
-    """Run retention passes until `stop` is set."""
+async def run_retention(
+    db: Database,
+    settings: Settings,
+    stop: asyncio.Event,
+    operational: OperationalEvents | None = None,
+) -> None:
+    """Run retention passes until `stop` is set; `operational` announces the background
+    tasks found abandoned."""
     delay = min(settings.retention_interval, FIRST_PASS_SECONDS) * random.uniform(0.5, 1.0)
     while not await _stopped_within(stop, delay):
         try:
-            await retention_pass(db, settings, stop)
+            await retention_pass(db, settings, stop, operational)
         except StoreUnavailable as exc:
             log.warning("retention pass skipped, database unavailable: %s", exc)
         except Exception:
@@ -42,7 +50,12 @@ async def run_retention(db: Database, settings: Settings, stop: asyncio.Event) -
         delay = settings.retention_interval * random.uniform(0.9, 1.1)
 
 
-async def retention_pass(db: Database, settings: Settings, stop: asyncio.Event) -> None:
+async def retention_pass(
+    db: Database,
+    settings: Settings,
+    stop: asyncio.Event,
+    operational: OperationalEvents | None = None,
+) -> None:
     now = int(time.time() * 1000)
     if settings.retention_days > 0:
         cutoff = now - int(settings.retention_days * DAY_MS)
@@ -53,12 +66,17 @@ async def retention_pass(db: Database, settings: Settings, stop: asyncio.Event) 
                 removed.payloads,
                 removed.responses,
             )
+        tasks = await prune_background_tasks(db, cutoff, stop)
+        if tasks:
+            log.info("retention: removed %d ended background tasks", tasks)
     # Payloads of messages that asked to be kept for less than the server's period.
     expired = await db.retention.remove_expired_payloads(now, stop)
     if expired:
         log.info("retention: removed %d payloads past their message's own retention", expired)
     # Background tasks left running by a process that stopped.
-    await db.background_tasks.fail_abandoned(now)
+    for task in await db.background_tasks.fail_abandoned(now):
+        if operational is not None:
+            await operational.task_ended(task)
     # Expired idempotency keys, a batch at a time, pausing between batches for other writers.
     while await db.idempotency_keys.delete_expired(now, BATCH) == BATCH:
         if await _stopped_within(stop, PAUSE_SECONDS):
@@ -66,6 +84,17 @@ async def retention_pass(db: Database, settings: Settings, stop: asyncio.Event) 
     pruned = await prune_counters(db, settings, now, stop)
     if pruned:
         log.info("retention: removed %d attempt counter rows", pruned)
+
+
+async def prune_background_tasks(db: Database, before_ms: int, stop: asyncio.Event) -> int:
+    """Ended background tasks started before `before_ms`, a batch at a time, pausing between
+    batches for other writers; returns how many went."""
+    total = 0
+    while (removed := await db.background_tasks.prune_ended(before_ms, BATCH)) > 0:
+        total += removed
+        if removed < BATCH or await _stopped_within(stop, PAUSE_SECONDS):
+            break
+    return total
 
 
 async def prune_counters(db: Database, settings: Settings, now: int, stop: asyncio.Event) -> int:

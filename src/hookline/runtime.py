@@ -52,13 +52,17 @@ def load_or_create_admin_token(settings: Settings) -> tuple[str, bool]:
 
 
 async def open_store(settings: Settings, box: SecretBox | None) -> Database:
-    db = await _open_when_reachable(settings, box)
-    # Background tasks run in the process that started them: those a stopped process left
-    # `running` are failed now rather than reported running for ever.
+    return await _open_when_reachable(settings, box)
+
+
+async def fail_abandoned_tasks(db: Database, operational: OperationalEvents) -> None:
+    """Background tasks run in the process that started them: those a stopped process left
+    `running` are failed now (and announced) rather than reported running for ever."""
     abandoned = await db.background_tasks.fail_abandoned()
     if abandoned:
-        log.warning("marked %d background tasks failed: their process stopped", abandoned)
-    return db
+        log.warning("marked %d background tasks failed: their process stopped", len(abandoned))
+    for task in abandoned:
+        await operational.task_ended(task)
 
 
 async def _open_when_reachable(settings: Settings, box: SecretBox | None) -> Database:
@@ -128,6 +132,7 @@ async def assemble(settings: Settings, admin_token: str, with_worker: bool) -> R
     db = await open_store(settings, box)
     operational = OperationalEvents(db, settings)
     await operational.setup()
+    await fail_abandoned_tasks(db, operational)
     failures = FailureWatches()
     worker = (
         Worker(db, settings, operational=operational, failures=failures) if with_worker else None
@@ -139,7 +144,7 @@ async def assemble(settings: Settings, admin_token: str, with_worker: bool) -> R
     async def background(stop: asyncio.Event) -> None:
         # The retention task runs in every process, API-only ones included.
         await asyncio.gather(
-            run_retention(db, settings, stop),
+            run_retention(db, settings, stop, operational),
             *([worker.run(stop)] if worker else []),
             *([obs.exporter.refresh_gauges(stop)] if obs.exporter else []),
         )

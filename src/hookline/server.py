@@ -26,6 +26,7 @@ from hookline.retention_task import run_retention
 from hookline.runtime import (
     TOKEN_FILE,
     assemble,
+    fail_abandoned_tasks,
     load_or_create_admin_token,
     observability_of,
     open_store,
@@ -176,6 +177,7 @@ async def _work(settings: Settings, host: str = "127.0.0.1") -> None:
     db = await open_store(settings, box)
     operational = OperationalEvents(db, settings)
     await operational.setup()
+    await fail_abandoned_tasks(db, operational)
     failures = FailureWatches()
     worker = Worker(db, settings, operational=operational, failures=failures)
     obs = observability_of(settings, db, worker, failures)
@@ -196,7 +198,7 @@ async def _work(settings: Settings, host: str = "127.0.0.1") -> None:
     try:
         await asyncio.gather(
             worker.run(stop),
-            run_retention(db, settings, stop),
+            run_retention(db, settings, stop, operational),
             *([obs.exporter.refresh_gauges(stop)] if obs.exporter else []),
         )
     finally:

@@ -493,6 +493,7 @@ MORE_APP_ROUTES = {
     ("get", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg"),
     ("post", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/recover"),
     ("post", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/replay-missing"),
+    ("post", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/bulk-replay"),
     ("post", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/send-example"),
     ("put", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/headers"),
     ("patch", "/api/v1/app/{app_id}/endpoint/{endpoint_id}/headers"),
@@ -520,7 +521,7 @@ def test_every_route_with_admin_token_app_token_and_no_token(hookline, receiver,
     assert app_token_routes <= set(routes), app_token_routes - set(routes)
 
     def request(http: httpx.Client, method: str, path: str, key: str) -> httpx.Response:
-        if path.endswith(("/recover", "/replay-missing")):
+        if path.endswith(("/recover", "/replay-missing", "/bulk-replay")):
             body = RECOVER_BODY
         elif path.endswith("/send-example"):
             body = EXAMPLE_BODY

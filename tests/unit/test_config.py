@@ -195,3 +195,11 @@ def test_five_minute_counters_keep():
     assert load_settings({}).stats_five_minute_days == 30.0
     assert load_settings({"HOOKLINE_STATS_FIVE_MINUTE_DAYS": "0"}).stats_five_minute_days == 0.0
     assert load_settings({"HOOKLINE_STATS_FIVE_MINUTE_DAYS": "7"}).stats_five_minute_days == 7.0
+
+
+def test_keeping_messages_for_disabled_endpoints_is_off_unless_asked():
+    assert load_settings({}).keep_messages_for_disabled_endpoints is False
+    on = load_settings({"HOOKLINE_KEEP_MESSAGES_FOR_DISABLED_ENDPOINTS": "true"})
+    assert on.keep_messages_for_disabled_endpoints is True
+    with pytest.raises(ConfigError, match="HOOKLINE_KEEP_MESSAGES_FOR_DISABLED_ENDPOINTS"):
+        load_settings({"HOOKLINE_KEEP_MESSAGES_FOR_DISABLED_ENDPOINTS": "sometimes"})

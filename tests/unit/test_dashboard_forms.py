@@ -3,16 +3,56 @@ search, the failed-deliveries filter, a message's destinations, the catalog's ex
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from hookline.operations.errors import InvalidInput
 from hookline.operations.partial import UNSET
+from hookline.store.rows import EndpointRow
 from hookline.types import DeliveryStatus, EndpointTls
-from hookline.ui.endpoint_form import endpoint_input, field_errors, parse_headers, split_list
+from hookline.ui.endpoint_form import (
+    endpoint_input,
+    field_errors,
+    form_values,
+    parse_headers,
+    split_list,
+)
 from hookline.ui.message_search import SearchProblem, read_search
 from hookline.ui.time_inputs import BadTime, parse_time, time_input_value
 from hookline.ui.views.dead_letters import read_filter
 from hookline.ui.views.event_types import example_of
+
+STORED = EndpointRow.from_row(
+    {
+        "id": "ep_1",
+        "app_id": "app_1",
+        "uid": None,
+        "url": "https://e.com",
+        "description": "",
+        "disabled": False,
+        "event_types": None,
+        "channels": None,
+        "metadata": {},
+        "headers": {},
+        "throttle_rate": None,
+        "fifo": False,
+        "created_at": 1,
+        "updated_at": 1,
+        "failure_streak": 0,
+        "failing_since": None,
+        "circuit_until": None,
+        "circuit_failures": 0,
+        "disabled_reason": None,
+        "next_send_at": None,
+        "keep_messages_while_disabled": None,
+        "secret": "sealed",
+        "previous_secrets": None,
+        "tls_client_cert": None,
+        "tls_client_key": None,
+        "tls_ca_cert": None,
+    }
+)
 
 
 def test_lists_split_on_commas_and_lines_without_blanks_or_repeats() -> None:
@@ -54,14 +94,23 @@ def test_endpoint_form_fields_become_the_operation_input() -> None:
     assert cleared.tls is None
 
 
+@pytest.mark.parametrize(("choice", "keeps"), [("", None), ("keep", True), ("skip", False)])
+def test_the_while_disabled_choice_round_trips(choice: str, keeps: bool | None) -> None:
+    given = endpoint_input({"url": "https://e.com", "while_disabled": choice}, creating=False)
+    assert given.keep_messages_while_disabled is keeps
+    stored = replace(STORED, keep_messages_while_disabled=keeps)
+    assert form_values(stored)["while_disabled"] == choice
+
+
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
         ({"url": ""}, "url"),
         ({"url": "https://e.com", "throttle_rate": "0"}, "throttle_rate"),
         ({"url": "https://e.com", "throttle_rate": "fast"}, "throttle_rate"),
+        ({"url": "https://e.com", "while_disabled": "sometimes"}, "while_disabled"),
     ],
-    ids=["no-url", "zero-rate", "word-rate"],
+    ids=["no-url", "zero-rate", "word-rate", "unknown-while-disabled"],
 )
 def test_endpoint_form_refusals_name_their_field(fields: dict[str, str], field: str) -> None:
     with pytest.raises(InvalidInput) as refused:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hookline.operational import FAILING_AFTER_ATTEMPTS, attempt_events
+from hookline.operational import FAILING_AFTER_ATTEMPTS, attempt_events, task_finished_event
+from hookline.store.rows import BackgroundTaskRow
 from hookline.types import AttemptRecord, DeliveryJob, Outcome, TriggerType
 
 
@@ -53,3 +54,23 @@ def test_attempt_events(attempt_count, succeeded, retried, expected):
     assert [kind for kind, _ in events] == expected
     for _, data in events:
         assert (data["msgId"], data["endpointId"]) == ("msg_1", "ep_1")
+
+
+@pytest.mark.parametrize(
+    ("status", "data"),
+    [("finished", {"messagesQueued": 3}), ("failed", {"error": "the server stopped"})],
+)
+def test_a_background_task_that_ended_is_announced_in_svix_shape(status, data):
+    task = BackgroundTaskRow(
+        id="qtask_1",
+        task="endpoint.bulk-replay",
+        status=status,
+        app_id="app_1",
+        data=data,
+        created_at=1,
+        updated_at=2,
+    )
+    assert task_finished_event(task) == (
+        "background_task.finished",
+        {"taskId": "qtask_1", "task": "endpoint.bulk-replay", "status": status, "data": data},
+    )

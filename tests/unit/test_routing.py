@@ -2,7 +2,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from hookline.routing import endpoint_accepts, recipients
+from hookline.routing import endpoint_accepts, reaches_endpoint, recipients
 
 
 @pytest.mark.parametrize(
@@ -28,6 +28,8 @@ class Endpoint:
     endpoint_id: str
     event_types: tuple[str, ...] | None = None
     channels: tuple[str, ...] | None = None
+    disabled: bool = False
+    keeps_while_disabled: bool | None = None
 
 
 ENDPOINTS = [
@@ -67,3 +69,47 @@ def test_recipients_agree_with_endpoint_accepts():
                 if endpoint_accepts(e.event_types, e.channels, event, msg_channels)
             }
             assert chosen == accepted
+
+
+@pytest.mark.parametrize(
+    ("disabled", "endpoint_keeps", "server_keeps", "reached"),
+    [
+        (False, None, False, True),  # enabled: always
+        (False, False, False, True),
+        (False, None, True, True),
+        (True, None, False, False),  # disabled, no choice of its own: the server's (off)
+        (True, None, True, True),  # … (on)
+        (True, True, False, True),  # its own choice wins over the server's
+        (True, False, True, False),
+        (True, True, True, True),
+        (True, False, False, False),
+    ],
+)
+def test_disabled_endpoints_get_messages_only_if_they_keep_them(
+    disabled, endpoint_keeps, server_keeps, reached
+):
+    assert reaches_endpoint(disabled, endpoint_keeps, server_keeps) is reached
+
+
+DISABLED = [
+    Endpoint("ep_on"),
+    Endpoint("ep_off", disabled=True),  # as the server's setting says
+    Endpoint("ep_off_keeps", disabled=True, keeps_while_disabled=True),
+    Endpoint("ep_off_drops", disabled=True, keeps_while_disabled=False),
+]
+
+
+@pytest.mark.parametrize(
+    ("server_keeps", "expected"),
+    [
+        (False, ["ep_on", "ep_off_keeps"]),
+        (True, ["ep_on", "ep_off", "ep_off_keeps"]),
+    ],
+)
+def test_recipients_include_disabled_endpoints_that_keep_messages(server_keeps, expected):
+    chosen = recipients(DISABLED, "a.b", None, server_keeps=server_keeps)
+    assert [e.endpoint_id for e in chosen] == expected
+
+
+def test_an_example_is_never_sent_to_a_disabled_endpoint():
+    assert recipients(DISABLED, "a.b", None, "ep_off_keeps", server_keeps=True) == []

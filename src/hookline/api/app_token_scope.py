@@ -45,7 +45,9 @@ _APP_PATH = re.compile(r"^/api/v1/app/(?P<app>[^/]+)(?P<rest>/.*)?$")
 _STATS_PATH = re.compile(r"^/api/v1/stats/app/(?P<app>[^/]+)(?P<rest>/attempt|/ep/[^/]+/attempt)$")
 _SECRET = re.compile(r"^/endpoint/[^/]+/secret$")
 _ROTATE = re.compile(r"^/endpoint/[^/]+/secret/rotate$")
-_ENDPOINT_ATTEMPTS = re.compile(r"^/endpoint/[^/]+/(recover|replay-missing|send-example)$")
+_ENDPOINT_ATTEMPTS = re.compile(
+    r"^/endpoint/[^/]+/(recover|replay-missing|bulk-replay|send-example)$"
+)
 _RESEND = re.compile(r"^/msg/[^/]+/endpoint/[^/]+/resend$")
 _POLLER = re.compile(r"^/poller/(?P<sink>[^/]+)(/consumer/[^/]+)?$")
 _SEEK = re.compile(r"^/poller/(?P<sink>[^/]+)/consumer/[^/]+/seek$")

@@ -6,6 +6,7 @@ a field over time, the old name is accepted too (`filterTypes` for `eventTypes`)
 
 from __future__ import annotations
 
+import enum
 import math
 import re
 from collections.abc import Callable
@@ -359,6 +360,9 @@ class EndpointFields(ApiModel):
     tls: EndpointTlsIn | None = None
     # Hookline extension: deliver one message at a time, in publish order.
     fifo: StrictBool | None = None
+    # Hookline extension: messages published while the endpoint is disabled are kept and sent
+    # once it is enabled again; null: the server's HOOKLINE_KEEP_MESSAGES_FOR_DISABLED_ENDPOINTS.
+    keep_messages_while_disabled: StrictBool | None = None
 
     @field_validator("headers")
     @classmethod
@@ -388,9 +392,11 @@ class EndpointHeadersPatchIn(ApiModel):
     (names regardless of case). At most 20 headers once patched."""
 
     headers: Headers = Field(max_length=MAX_ENDPOINT_HEADERS)
-    delete_headers: list[Annotated[str, StringConstraints(max_length=256)]] | None = Field(
-        default=None, max_length=100
-    )
+    # (NUL is refused by check_json, as in every string; the document says so.)
+    delete_headers: (
+        list[Annotated[str, StringConstraints(max_length=256), Documented({"pattern": NO_NUL})]]
+        | None
+    ) = Field(default=None, max_length=100)
 
     @field_validator("headers")
     @classmethod
@@ -449,6 +455,7 @@ class EndpointOut(OutModel):
     updated_at: datetime
     # Hookline extensions
     fifo: bool = False
+    keep_messages_while_disabled: bool | None = None
     disabled_reason: str | None = None
     health: EndpointHealthOut | None = None
     tls: EndpointTlsOut | None = None
@@ -660,6 +667,18 @@ class ReplayOut(OutModel):
     task: Literal["endpoint.replay"]
     updated_at: datetime
     data: dict[str, int]
+
+
+class StatusCodeClass(enum.IntEnum):
+    """Svix's StatusCodeClass: 0 is "no HTTP response" (timeout, connection or TLS error,
+    blocked address); the others the hundred of the response's status code."""
+
+    NONE = 0
+    CODE_1XX = 100
+    CODE_2XX = 200
+    CODE_3XX = 300
+    CODE_4XX = 400
+    CODE_5XX = 500
 
 
 class MessageEndpointOut(OutModel):

@@ -78,6 +78,7 @@ def endpoint(row: EndpointRow) -> dict[str, Any]:
         "createdAt": iso(row.created_at),
         "updatedAt": iso(row.updated_at),
         "fifo": row.fifo,
+        "keepMessagesWhileDisabled": row.keep_messages_while_disabled,
         "disabledReason": row.disabled_reason,
         "health": endpoint_health(row),
         "tls": endpoint_tls(row),

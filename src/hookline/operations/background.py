@@ -6,7 +6,8 @@ when it raises, `failed` (with the error). Nothing survives the process: on shut
 still running is cancelled and its task marked failed, and the tasks of a process that died
 are marked failed by the next start or retention pass (store.background_tasks). Operations
 that finish within their request (recover, replay) record a finished task instead
-(`record_finished_task`).
+(`record_finished_task`). Every task that ends is announced to the operator as
+`background_task.finished` (operational webhooks), failed ones too, as in Svix.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from hookline.operational import OperationalEvents
 from hookline.store import Database
 from hookline.store.background_tasks import FAILED, FINISHED, HEARTBEAT_MS
 from hookline.store.rows import BackgroundTaskRow
@@ -31,8 +33,9 @@ class BackgroundRunner:
     """This process's running background tasks, kept referenced (asyncio only keeps weak
     references to tasks) and beating so that other processes see they still run."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, operational: OperationalEvents) -> None:
         self.db = db
+        self.operational = operational
         self._running: dict[str, asyncio.Task[None]] = {}
         self._beat: asyncio.Task[None] | None = None
 
@@ -45,15 +48,25 @@ class BackgroundRunner:
         try:
             data = await work()
         except asyncio.CancelledError:
-            await _record_end(self.db, task_id, FAILED, SHUTDOWN)
+            await self._record_end(task_id, FAILED, SHUTDOWN)
             raise
         except Exception as exc:
             log.exception("background task %s failed", task_id)
-            await _record_end(self.db, task_id, FAILED, {"error": str(exc) or type(exc).__name__})
+            await self._record_end(task_id, FAILED, {"error": str(exc) or type(exc).__name__})
         else:
-            await _record_end(self.db, task_id, FINISHED, data)
+            await self._record_end(task_id, FINISHED, data)
         finally:
             self._running.pop(task_id, None)
+
+    async def _record_end(self, task_id: str, status: str, data: dict[str, Any]) -> None:
+        try:
+            ended = await self.db.background_tasks.end(task_id, status, data)
+        except Exception:
+            # Left running, it is marked failed (and announced) once its heartbeat is missed.
+            log.exception("could not record the end of background task %s", task_id)
+            return
+        if ended is not None:  # None: marked failed as abandoned meanwhile, announced then
+            await self.operational.task_ended(ended)
 
     async def _heartbeat(self) -> None:
         while self._running:
@@ -76,14 +89,6 @@ class BackgroundRunner:
                 await self._beat
 
 
-async def _record_end(db: Database, task_id: str, status: str, data: dict[str, Any]) -> None:
-    try:
-        await db.background_tasks.end(task_id, status, data)
-    except Exception:
-        # Left running, it is marked failed once its heartbeat is missed.
-        log.exception("could not record the end of background task %s", task_id)
-
-
 async def start_background_task(
     runner: BackgroundRunner, task: str, work: Work, app_id: str | None = None
 ) -> BackgroundTaskRow:
@@ -94,7 +99,10 @@ async def start_background_task(
 
 
 async def record_finished_task(
-    db: Database, task: str, data: dict[str, Any], app_id: str | None = None
+    runner: BackgroundRunner, task: str, data: dict[str, Any], app_id: str | None = None
 ) -> BackgroundTaskRow:
-    """Record an operation that was done within its request as a finished task."""
-    return await db.background_tasks.record_finished(task, data, app_id)
+    """Record an operation that was done within its request as a finished task, and
+    announce it."""
+    row = await runner.db.background_tasks.record_finished(task, data, app_id)
+    await runner.operational.task_ended(row)
+    return row

@@ -26,4 +26,4 @@ class OperationContext:
     background: BackgroundRunner = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "background", BackgroundRunner(self.db))
+        object.__setattr__(self, "background", BackgroundRunner(self.db, self.operational))

@@ -1,7 +1,8 @@
 """Endpoints: create, replace, change, switch on or off, delete; the signing secret.
 
 Each change is announced to the operator (operational webhooks): `endpoint.created`,
-`endpoint.updated`, `endpoint.deleted`, and a user turning an endpoint off or on
+`endpoint.updated` (for its custom headers and a secret rotation too, as in Svix),
+`endpoint.deleted`, and a user turning an endpoint off or on
 (`endpoint.disabled` / `endpoint.enabled`, `trigger: manual`), whichever way they did it.
 The operational-webhook endpoints' own changes are not announced.
 """
@@ -42,6 +43,8 @@ class EndpointInput:
     headers: dict[str, str] | None | Unset = UNSET
     tls: EndpointTls | None | Unset = UNSET  # None (or all empty) removes them
     fifo: bool | None | Unset = UNSET
+    # None: as the server's HOOKLINE_KEEP_MESSAGES_FOR_DISABLED_ENDPOINTS says.
+    keep_messages_while_disabled: bool | None | Unset = UNSET
 
 
 async def _checked(ctx: OperationContext, given: EndpointInput) -> dict[str, Any]:
@@ -175,7 +178,8 @@ async def rotate_endpoint_secret(
         scheme = "ed25519" if signing.is_asymmetric(current) else "hmac-sha256"
         new_secret = endpoint_secret(None, scheme)
     grace = DEFAULT_GRACE_MS if grace_period_seconds is None else grace_period_seconds * 1000
-    await ctx.db.endpoints.rotate_secret(app, endpoint, new_secret, grace)
+    row = await ctx.db.endpoints.rotate_secret(app, endpoint, new_secret, grace)
+    await _announce(ctx, "endpoint.updated", row)
     return signing.public_secret(new_secret)
 
 
@@ -191,7 +195,8 @@ async def set_endpoint_headers(
     ctx: OperationContext, app: str, endpoint: str, headers: dict[str, str]
 ) -> None:
     """Replace every custom header."""
-    await ctx.db.endpoints.change_headers(app, endpoint, lambda _current: dict(headers))
+    row = await ctx.db.endpoints.change_headers(app, endpoint, lambda _current: dict(headers))
+    await _announce(ctx, "endpoint.updated", row)
 
 
 async def patch_endpoint_headers(
@@ -209,4 +214,5 @@ async def patch_endpoint_headers(
             raise InvalidInput(f"an endpoint has at most {MAX_HEADERS} headers", "headers")
         return result
 
-    await ctx.db.endpoints.change_headers(app, endpoint, change)
+    row = await ctx.db.endpoints.change_headers(app, endpoint, change)
+    await _announce(ctx, "endpoint.updated", row)

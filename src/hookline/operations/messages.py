@@ -113,6 +113,7 @@ async def publish_message(
             tags=tags,
             deliver_at=deliver_at_ms,
             payload_keep_ms=payload_keep,
+            keep_for_disabled=ctx.settings.keep_messages_for_disabled_endpoints,
         )
     except StoreUnavailable as exc:
         report_failure(ctx.publishes, time.monotonic(), exc, log)

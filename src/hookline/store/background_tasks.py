@@ -6,6 +6,8 @@ operations/background.py) and survives nothing: while it runs, that process move
 `heartbeat_at` on; a task still `running` whose heartbeat is older than STALE_AFTER_MS was
 left by a process that died, and `fail_abandoned` (run at every start and retention pass)
 marks it failed. On PostgreSQL several processes can do so at once: the update is the same.
+Tasks that have ended are kept as long as message payloads (HOOKLINE_RETENTION_DAYS); the
+retention pass removes older ones (`prune_ended`).
 """
 
 from __future__ import annotations
@@ -73,16 +75,23 @@ class BackgroundTasks:
             await conn.execute(b.insert().values(**row))
         return BackgroundTaskRow.from_row(row)
 
-    async def end(self, task_id: str, status: str, data: dict[str, Any]) -> None:
-        """Record how a running task ended. A task already marked failed as abandoned
-        (its heartbeat was missed) keeps that answer: a caller may have acted on it."""
+    async def end(
+        self, task_id: str, status: str, data: dict[str, Any]
+    ) -> BackgroundTaskRow | None:
+        """Record how a running task ended; returns it as it ended. A task already marked
+        failed as abandoned (its heartbeat was missed) keeps that answer, since a caller may
+        have acted on it: None then."""
         now = now_ms()
         async with self.db.write() as conn:
-            await conn.execute(
-                b.update()
-                .where(b.c.id == task_id, b.c.status == RUNNING)
-                .values(status=status, data=data, updated_at=now, heartbeat_at=now)
-            )
+            row = (
+                await conn.execute(
+                    b.update()
+                    .where(b.c.id == task_id, b.c.status == RUNNING)
+                    .values(status=status, data=data, updated_at=now, heartbeat_at=now)
+                    .returning(*b.c)
+                )
+            ).first()
+        return None if row is None else BackgroundTaskRow.from_row(row)
 
     async def heartbeat(self, task_ids: list[str]) -> None:
         if not task_ids:
@@ -94,17 +103,43 @@ class BackgroundTasks:
                 .values(heartbeat_at=now_ms())
             )
 
-    async def fail_abandoned(self, now: int | None = None) -> int:
-        """Mark failed the running tasks whose process stopped beating; returns how many."""
+    async def fail_abandoned(self, now: int | None = None) -> list[BackgroundTaskRow]:
+        """Mark failed the running tasks whose process stopped beating; returns them. (Of
+        processes doing so at once on PostgreSQL, only one updates each task: the others
+        find it no longer running once its lock is released.)"""
         now = now_ms() if now is None else now
         async with self.db.write() as conn:
             result = await conn.execute(
                 b.update()
                 .where(b.c.status == RUNNING, b.c.heartbeat_at < now - STALE_AFTER_MS)
                 .values(status=FAILED, data=ABANDONED, updated_at=now)
-                .returning(b.c.id)
+                .returning(*b.c)
             )
-            return len(result.all())
+            return [BackgroundTaskRow.from_row(row) for row in result]
+
+    async def prune_ended(self, before_ms: int, batch: int) -> int:
+        """Delete at most `batch` tasks that ended (finished or failed) and started before
+        `before_ms`, oldest first; returns how many. Found through (status, id): ids sort by
+        start time. A task still running is never removed, however old."""
+        total = 0
+        boundary = ids.lowest_id(ids.TASK, before_ms)
+        for status in (FINISHED, FAILED):
+            if total >= batch:
+                break
+            oldest = (
+                sa.select(b.c.id)
+                .where(b.c.status == status, b.c.id < boundary)
+                .order_by(b.c.id)
+                .limit(batch - total)
+            )
+            if self.db.dialect != "sqlite":
+                oldest = oldest.with_for_update(skip_locked=True)
+            async with self.db.write(durable=False) as conn:
+                result = await conn.execute(
+                    b.delete().where(b.c.id.in_(oldest.scalar_subquery())).returning(b.c.id)
+                )
+                total += len(result.all())
+        return total
 
     async def get(self, task_id: str) -> BackgroundTaskRow:
         async with self.db.read() as conn:

@@ -18,6 +18,7 @@ from hookline.store.app_tokens import AppTokens
 from hookline.store.applications import Applications
 from hookline.store.attempts import Attempts
 from hookline.store.background_tasks import BackgroundTasks
+from hookline.store.bulk_replay import BulkReplay
 from hookline.store.connections import Connections, is_connectivity_error, plain_dsn
 from hookline.store.dead_letters import DeadLetters
 from hookline.store.deliveries import Deliveries
@@ -68,6 +69,7 @@ class Database(Connections):
         self.recovery = Recovery(self)
         self.dead_letters = DeadLetters(self)
         self.replay = Replay(self)
+        self.bulk_replay = BulkReplay(self)
         self.retention = Retention(self)
         self.expunge = Expunge(self)
         self.statistics = Statistics(self)

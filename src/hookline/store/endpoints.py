@@ -49,6 +49,7 @@ MUTABLE = (
     "headers",
     "throttle_rate",
     "fifo",
+    "keep_messages_while_disabled",
 )
 NEW_ENDPOINT_HEALTH = {
     "failure_streak": 0,
@@ -341,4 +342,5 @@ def _with_defaults(fields: dict[str, Any]) -> dict[str, Any]:
         "headers": fields.get("headers") or {},
         "throttle_rate": fields.get("throttle_rate"),
         "fifo": bool(fields.get("fifo") or False),
+        "keep_messages_while_disabled": fields.get("keep_messages_while_disabled"),
     }

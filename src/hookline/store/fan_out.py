@@ -1,5 +1,5 @@
-"""The fan-out of a publish: the routes (enabled endpoints and their filters) of the
-applications in a batch, and the insert of the deliveries that routing chose.
+"""The fan-out of a publish: the routes (endpoints and their filters) of the applications in a
+batch, and the insert of the deliveries that routing chose.
 
 Both run inside the publish transaction, so a 202 still means every delivery is stored.
 They are written for size: one publish may reach 10,000 endpoints. SQLAlchemy's per-row work
@@ -27,12 +27,14 @@ from hookline.types import DeliveryStatus, TriggerType
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """An enabled endpoint as routing sees it (routing.endpoint_accepts)."""
+    """An endpoint as routing sees it (routing.recipients)."""
 
     endpoint_id: str
     event_types: tuple[str, ...] | None
     channels: tuple[str, ...] | None
     fifo: bool
+    disabled: bool = False
+    keeps_while_disabled: bool | None = None  # None: as the server's setting says
 
 
 @dataclass
@@ -42,15 +44,22 @@ class NewDeliveries:
     app_ids: list[str] = field(default_factory=list)
     msg_ids: list[str] = field(default_factory=list)
     endpoint_ids: list[str] = field(default_factory=list)
-    due_at: list[int] = field(default_factory=list)
+    due_at: list[int | None] = field(default_factory=list)
     fifo: list[bool] = field(default_factory=list)
 
-    def add(self, app_id: str, msg_id: str, due_at: int, routes: Collection[Route]) -> None:
-        """One message's deliveries to `routes` (list multiplication: no per-row Python)."""
+    def add(
+        self, app_id: str, msg_id: str, now: int, deliver_at: int | None, routes: Collection[Route]
+    ) -> None:
+        """One message's deliveries to `routes` (list multiplication: no per-row Python).
+
+        A disabled endpoint's delivery is parked (no due time) until it is enabled again, as
+        the worker parks those it claims (store.deliveries); a scheduled one keeps its time,
+        and is parked then if the endpoint is still disabled."""
         count = len(routes)
         self.app_ids += [app_id] * count
         self.msg_ids += [msg_id] * count
-        self.due_at += [due_at] * count
+        due = deliver_at or now
+        self.due_at += [deliver_at if route.disabled else due for route in routes]
         self.endpoint_ids += [route.endpoint_id for route in routes]
         self.fifo += [route.fifo for route in routes]
 
@@ -68,8 +77,10 @@ def _filter(raw: Any) -> tuple[str, ...] | None:
 
 
 async def load_routes(conn: AsyncConnection, app_ids: Collection[str]) -> dict[str, list[Route]]:
-    """The enabled endpoints of each application, in id order (creation order: the
-    deliveries' index entries are then appended rather than scattered)."""
+    """The endpoints of each application that may get a message: the enabled ones, and the
+    disabled ones that do not refuse to keep messages (routing decides with the server's
+    setting). In id order (creation order: the deliveries' index entries are then appended
+    rather than scattered)."""
     e = endpoints
     rows = await conn.execute(
         sa.select(
@@ -78,18 +89,29 @@ async def load_routes(conn: AsyncConnection, app_ids: Collection[str]) -> dict[s
             sa.type_coerce(e.c.event_types, sa.Text),
             sa.type_coerce(e.c.channels, sa.Text),
             e.c.fifo,
+            e.c.disabled,
+            e.c.keep_messages_while_disabled,
         )
-        .where(e.c.app_id.in_(app_ids), e.c.disabled.is_(False))
+        .where(
+            e.c.app_id.in_(app_ids),
+            sa.or_(
+                e.c.disabled.is_(False),
+                e.c.keep_messages_while_disabled.is_(None),
+                e.c.keep_messages_while_disabled.is_(True),
+            ),
+        )
         .order_by(e.c.app_id, e.c.id)
     )
     by_app: dict[str, list[Route]] = defaultdict(list)
-    for app_id, endpoint_id, event_types, channels, fifo in rows.tuples():
+    for app_id, endpoint_id, event_types, channels, fifo, disabled, keeps in rows.tuples():
         by_app[app_id].append(
             Route(
                 endpoint_id,
                 _filter(event_types),
                 _filter(channels),
                 bool(fifo),
+                bool(disabled),
+                None if keeps is None else bool(keeps),
             )
         )
     return by_app
@@ -109,7 +131,8 @@ _SQLITE_INSERT = f"INSERT INTO deliveries ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, 0,
 
 
 async def insert_deliveries(conn: AsyncConnection, new: NewDeliveries, now: int) -> None:
-    """Insert pending, scheduled deliveries (attempt 0, no lease) in one statement."""
+    """Insert pending deliveries (attempt 0, no lease; parked where `due_at` is None) in one
+    statement."""
     if not new:
         return
     status, trigger = int(DeliveryStatus.PENDING), int(TriggerType.SCHEDULED)

@@ -41,9 +41,12 @@ class Messages:
         endpoint_id: str | None = None,
         deliver_at: int | None = None,
         payload_keep_ms: int | None = None,
+        keep_for_disabled: bool = False,
     ) -> MessageRow:
         """Store a message and one pending delivery per matching endpoint, atomically (or,
-        with `endpoint_id`, to that enabled endpoint only, whatever its filters).
+        with `endpoint_id`, to that enabled endpoint only, whatever its filters). Disabled
+        endpoints get a parked one if they keep messages while disabled (their own choice,
+        else `keep_for_disabled`: HOOKLINE_KEEP_MESSAGES_FOR_DISABLED_ENDPOINTS).
 
         When this returns, the message is committed: the caller may acknowledge it.
         """
@@ -60,6 +63,7 @@ class Messages:
                 endpoint_id,
                 deliver_at,
                 payload_keep_ms,
+                keep_for_disabled,
             )
         )
 

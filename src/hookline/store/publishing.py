@@ -50,6 +50,9 @@ class PublishRequest:
     deliver_at: int | None = None  # ms; the deliveries are due then instead of now
     # ms; the payload is removed this long after publishing (a keep of the message's own)
     payload_keep_ms: int | None = None
+    # HOOKLINE_KEEP_MESSAGES_FOR_DISABLED_ENDPOINTS: disabled endpoints without a choice of
+    # their own get a parked delivery (see routing.reaches_endpoint).
+    keep_for_disabled: bool = False
     future: asyncio.Future[MessageRow] = field(init=False, repr=False)
 
 
@@ -164,12 +167,14 @@ async def store_batch(
         fan_out.add(
             stored["app_id"],
             stored["id"],
-            stored["deliver_at"] or now,
+            now,
+            stored["deliver_at"],
             recipients(
                 routes.get(stored["app_id"], ()),
                 stored["event_type"],
                 stored["channels"],
                 request.endpoint_id,
+                request.keep_for_disabled,
             ),
         )
     await insert_deliveries(conn, fan_out, now)

@@ -123,6 +123,8 @@ class EndpointRow:
     circuit_failures: int
     disabled_reason: str | None
     next_send_at: int | None
+    # Keep messages published while disabled (None: the server's setting).
+    keep_messages_while_disabled: bool | None
     # Sealed (hookline.secrets_at_rest); `previous_secrets` as in endpoint_secrets.
     secret: str = field(repr=False)
     previous_secrets: list[dict[str, Any]] | None = field(repr=False)
@@ -154,6 +156,7 @@ class EndpointRow:
             circuit_failures=m["circuit_failures"],
             disabled_reason=m["disabled_reason"],
             next_send_at=m["next_send_at"],
+            keep_messages_while_disabled=m.get("keep_messages_while_disabled"),
             secret=m["secret"],
             previous_secrets=m["previous_secrets"],
             tls_client_cert=m["tls_client_cert"],

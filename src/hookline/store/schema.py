@@ -80,6 +80,8 @@ endpoints = sa.Table(
     sa.Column("fifo", sa.Boolean, nullable=False, server_default=sa.false()),
     # Throttling: the earliest time the next message may be sent (shared by all workers).
     sa.Column("next_send_at", sa.BigInteger, nullable=True),
+    # Messages published while disabled are kept (parked) for it; NULL: the server's setting.
+    sa.Column("keep_messages_while_disabled", sa.Boolean, nullable=True),
     # Secrets at rest are sealed (hookline.secrets_at_rest): `secret`, each previous secret
     # ([{"secret", "expiresAt"}], newest first, signing until expiresAt after a rotation) and
     # the TLS client key. The certificates are public and stored as PEM text.

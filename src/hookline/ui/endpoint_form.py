@@ -29,7 +29,10 @@ FORM_FIELD = {
     "tls.client_cert": "tls_client_cert",
     "tls.client_key": "tls_client_key",
     "tls.ca_cert": "tls_ca_cert",
+    "keepMessagesWhileDisabled": "while_disabled",
 }
+# "While disabled": what becomes of messages published while the endpoint is disabled.
+WHILE_DISABLED: dict[str, bool | None] = {"": None, "keep": True, "skip": False}
 _SPLIT = re.compile(r"[,\n]")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 
@@ -80,6 +83,9 @@ def endpoint_input(fields: Mapping[str, str], creating: bool) -> EndpointInput:
         tls = None
     elif any(given_tls.values()):
         tls = EndpointTls(**given_tls)
+    while_disabled = fields.get("while_disabled", "")
+    if while_disabled not in WHILE_DISABLED:
+        raise InvalidInput("choose what becomes of messages while disabled", "while_disabled")
     settings = {
         "url": url,
         "description": fields.get("description", "").strip(),
@@ -88,6 +94,7 @@ def endpoint_input(fields: Mapping[str, str], creating: bool) -> EndpointInput:
         "headers": parse_headers(fields.get("headers", "")),
         "throttle_rate": _optional_int(fields.get("throttle_rate", ""), "throttle_rate"),
         "fifo": fields.get("fifo") == "on",
+        "keep_messages_while_disabled": WHILE_DISABLED[while_disabled],
     }
     if creating:
         settings["uid"] = fields.get("uid", "").strip() or None
@@ -109,6 +116,9 @@ def form_values(ep: EndpointRow | None) -> dict[str, str]:
         "headers": "\n".join(f"{name}: {value}" for name, value in ep.headers.items()),
         "throttle_rate": str(ep.throttle_rate or ""),
         "fifo": "on" if ep.fifo else "",
+        "while_disabled": next(
+            key for key, value in WHILE_DISABLED.items() if value is ep.keep_messages_while_disabled
+        ),
     }
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from hookline.api import serialize
-from hookline.api.models import EmptyOut, ListResponse, MessageAttemptOut
+from hookline.api.models import EmptyOut, ListResponse, MessageAttemptOut, StatusCodeClass
 from hookline.api.responses import OrjsonResponse
 from hookline.api.routes.common import (
     DEFAULT_LIMIT,
@@ -32,18 +31,6 @@ from hookline.store.rows import AttemptRow
 from hookline.types import DeliveryStatus
 
 router = APIRouter(prefix="/api/v1/app/{app_id}", tags=["Message Attempt"])
-
-
-class StatusCodeClass(enum.IntEnum):
-    """Svix's StatusCodeClass: 0 is "no HTTP response" (timeout, connection or TLS error,
-    blocked address); the others the hundred of the response's status code."""
-
-    NONE = 0
-    CODE_1XX = 100
-    CODE_2XX = 200
-    CODE_3XX = 300
-    CODE_4XX = 400
-    CODE_5XX = 500
 
 
 # Hookline never cancels an attempt, so no attempt has status 4 (Canceled) to show or hide:

@@ -32,7 +32,13 @@ from hookline.api.routes.common import (
     event_type_list,
     to_ms,
 )
-from hookline.operations.recovery import recover_failed_deliveries, replay_missing_messages
+from hookline.api.task_models import BulkReplayIn, BulkReplayOut
+from hookline.operations.recovery import (
+    bulk_replay_messages,
+    recover_failed_deliveries,
+    replay_missing_messages,
+)
+from hookline.store.bulk_replay import BulkReplayFilter
 from hookline.types import DeliveryStatus
 
 router = APIRouter(
@@ -115,4 +121,29 @@ async def replay_missing(
     since, until = to_ms(body.since), to_ms(body.until)
     assert since is not None
     task = await replay_missing_messages(ops, app_id, endpoint_id, since, until)
+    return OrjsonResponse(serialize.background_task(task), status_code=202)
+
+
+@router.post("/endpoint/{endpoint_id}/bulk-replay", response_model=BulkReplayOut, status_code=202)
+async def bulk_replay(
+    app_id: PathKey, endpoint_id: PathKey, body: BulkReplayIn, ops: Ops
+) -> OrjsonResponse:
+    """Send the endpoint once more every message it was sent, delivered or failed, published
+    since `since` (and before `until`), of those that pass the filters: the message's
+    `eventTypes`, `channel` and `tag`, the `status` of its latest delivery to the endpoint and
+    the `statusCodeClass` of its latest attempt there (0: no HTTP response). A background task:
+    it answers `running`; `background_task.get` gives `data.messagesQueued` once it has
+    finished. At most HOOKLINE_RECOVER_RATE per second, oldest first."""
+    since = to_ms(body.since)
+    assert since is not None
+    keep = BulkReplayFilter(
+        since_ms=since,
+        until_ms=to_ms(body.until),
+        event_types=body.event_types,
+        channel=body.channel,
+        tag=body.tag,
+        status=None if body.status is None else int(body.status),
+        status_code_class=None if body.status_code_class is None else int(body.status_code_class),
+    )
+    task = await bulk_replay_messages(ops, app_id, endpoint_id, keep)
     return OrjsonResponse(serialize.background_task(task), status_code=202)

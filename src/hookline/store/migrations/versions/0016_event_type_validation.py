@@ -2,14 +2,14 @@
 match the event type's current JSON Schema to be published.
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0014
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

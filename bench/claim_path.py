@@ -106,7 +106,9 @@ def main() -> None:
     for store in stores:
         with tempfile.TemporaryDirectory() as tmp:
             p50, p90 = asyncio.run(measure(store, Path(tmp)))
-        print(f"{store}: claim_due of {BATCH}: p50 {p50:.2f} ms, p90 {p90:.2f} ms ({ROUNDS} rounds)")
+        print(
+            f"{store}: claim_due of {BATCH}: p50 {p50:.2f} ms, p90 {p90:.2f} ms ({ROUNDS} rounds)"
+        )
 
 
 if __name__ == "__main__":

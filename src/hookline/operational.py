@@ -21,10 +21,10 @@ from typing import Any
 import orjson
 
 from hookline import signing
+from hookline.admission import DISABLED
 from hookline.config import Settings
 from hookline.observability.metrics import record_operational_webhook
 from hookline.store import Database, NotFound
-from hookline.store.endpoint_health import DISABLED
 from hookline.store.rows import BackgroundTaskRow
 from hookline.types import AttemptRecord, EndpointEvent
 

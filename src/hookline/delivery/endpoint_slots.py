@@ -1,5 +1,6 @@
 """Per-endpoint concurrency in one worker, so that slow or dead endpoints cannot take every
-connection and hold back the others. Pure bookkeeping, no I/O.
+connection and hold back the others. Pure bookkeeping, no I/O; the
+numbers (share, earned slots) are `hookline.admission`'s decisions.
 
 Each endpoint gets a fair share of the worker's connections: `concurrency` divided by the
 number of endpoints it is busy with, at most `cap`. Within that, an endpoint earns its
@@ -14,10 +15,10 @@ from __future__ import annotations
 
 from collections import Counter, deque
 
+from hookline.admission import FAILING_CAP, START_CAP, earned_after, fair_share
 from hookline.types import DeliveryJob
 
-FAILING_CAP = 2
-START_CAP = 4
+__all__ = ["FAILING_CAP", "START_CAP", "EndpointSlots"]
 
 
 class EndpointSlots:
@@ -29,7 +30,7 @@ class EndpointSlots:
         self._waiting: dict[str, deque[DeliveryJob]] = {}
 
     def _share(self, busy: int) -> int:
-        return max(FAILING_CAP, min(self.cap, self.concurrency // max(busy, 1)))
+        return fair_share(self.concurrency, self.cap, busy)
 
     def _cap_of(self, endpoint_id: str, share: int) -> int:
         return min(self._earned.get(endpoint_id, START_CAP), share)
@@ -64,7 +65,7 @@ class EndpointSlots:
         """A send finished; returns the endpoint's next waiting job, which takes the slot.
         Returns None when the slot is free again (the claimer may look for more work)."""
         earned = self._earned.get(endpoint_id, START_CAP)
-        self._earned[endpoint_id] = min(earned * 2, self.cap) if succeeded else FAILING_CAP
+        self._earned[endpoint_id] = earned_after(earned, succeeded, self.cap)
         queue = self._waiting.get(endpoint_id)
         share = self._share(len(self._in_flight.keys() | self._waiting.keys()))
         if queue and self._in_flight[endpoint_id] <= self._cap_of(endpoint_id, share):

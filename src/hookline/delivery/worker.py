@@ -21,6 +21,7 @@ import socket
 import time
 
 from hookline import ids
+from hookline.admission import CIRCUIT_OPENED, DISABLED
 from hookline.config import Settings
 from hookline.delivery.client import DeliveryClient
 from hookline.delivery.endpoint_slots import EndpointSlots
@@ -29,7 +30,6 @@ from hookline.operational import OperationalEvents
 from hookline.readiness import FailureWatch, FailureWatches, report_failure, report_success
 from hookline.retry import failure_delay
 from hookline.store import Database, StoreUnavailable
-from hookline.store.endpoint_health import CIRCUIT_OPENED, DISABLED
 from hookline.types import AttemptRecord, DeliveryJob, EndpointEvent, HealthPolicy, Outcome
 
 log = logging.getLogger("hookline.worker")

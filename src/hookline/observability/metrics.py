@@ -15,8 +15,8 @@ from typing import Any, TypeVar, cast
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from hookline.admission import REASON_FAILING, REASON_GONE
 from hookline.config import Settings
-from hookline.store.endpoint_health import REASON_FAILING, REASON_GONE
 from hookline.types import Outcome
 
 # Webhooks take from a millisecond (a receiver on the same host) to a minute (a slow

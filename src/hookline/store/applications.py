@@ -46,6 +46,7 @@ async def insert_application(conn: AsyncConnection, fields: dict[str, Any]) -> A
         "metadata": fields.get("metadata") or {},
         "created_at": now,
         "updated_at": now,
+        "next_send_at": None,
     }
     await conn.execute(t.insert().values(**row))
     return ApplicationRow.from_row(row)

@@ -7,12 +7,24 @@ row and the delivery's new state in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Collection, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hookline.admission import (
+    Claimed,
+    EndpointGate,
+    Lane,
+    LaneKind,
+    ThrottlePlan,
+    probe_lease_until,
+    settle_probes,
+    split_claim,
+    throttle_slots,
+    throttled_lanes,
+)
 from hookline.store.applications import resolve_app_id
 from hookline.store.clock import now_ms
 from hookline.store.endpoint_health import apply_outcomes
@@ -20,7 +32,14 @@ from hookline.store.endpoint_secrets import endpoint_tls, signing_secrets
 from hookline.store.errors import PayloadRemoved
 from hookline.store.lookups import find_endpoint, find_message
 from hookline.store.rows import DeliveryRow
-from hookline.store.schema import attempts, deliveries, endpoints, event_types, messages
+from hookline.store.schema import (
+    applications,
+    attempts,
+    deliveries,
+    endpoints,
+    event_types,
+    messages,
+)
 from hookline.store.statistics import add_attempts
 from hookline.types import (
     AttemptRecord,
@@ -52,9 +71,11 @@ class Deliveries:
         """Lease up to `limit` due deliveries to this worker.
 
         Skipped: endpoints in `skip_endpoints` (the worker's own per-endpoint cap), and all
-        but the oldest unfinished delivery of a FIFO endpoint. Of what was claimed, deliveries
-        of disabled endpoints and open circuits are parked instead of sent, one probe goes to
-        a circuit whose cooldown ended, and throttled endpoints get send slots.
+        but the oldest unfinished delivery of a FIFO endpoint. Of what was claimed, what is
+        parked, probed and throttled is `hookline.admission`'s decision: deliveries of
+        disabled endpoints and open circuits are parked instead of sent, one probe goes to a
+        circuit whose cooldown ended, and deliveries under an endpoint's or an application's
+        rate limit get send slots (or go back until their slot is near).
         """
         now = now_ms()
         # Literal values, so that SQLite matches the partial index ix_deliveries_due.
@@ -121,16 +142,34 @@ class Deliveries:
                         endpoints.c.disabled,
                         endpoints.c.circuit_until,
                         endpoints.c.throttle_rate,
+                        applications.c.throttle_rate.label("app_throttle_rate"),
                         event_types.c.retry_schedule,
                     )
                     .join(messages, messages.c.id == d.c.msg_id)
                     .join(endpoints, endpoints.c.id == d.c.endpoint_id)
+                    .join(applications, applications.c.id == d.c.app_id)
                     .outerjoin(event_types, event_types.c.name == messages.c.event_type)
                     .where(d.c.id.in_(claimed))
                     .order_by(d.c.id)
                 )
             ).all()
-            send, parked = await _admit(conn, rows, now, lease_ms)
+            candidates = [
+                Claimed(
+                    r.id,
+                    EndpointGate(
+                        endpoint_id=r.endpoint_id,
+                        app_id=r.app_id,
+                        disabled=r.disabled,
+                        circuit_until=r.circuit_until,
+                        throttle_rate=r.throttle_rate,
+                        app_throttle_rate=r.app_throttle_rate,
+                    ),
+                )
+                for r in rows
+            ]
+            split = split_claim(candidates, now)
+            taken = await _take_probes(conn, split.probes, now, lease_ms)
+            send, parked = settle_probes(candidates, split, taken)
             if parked:
                 # Kept, not dropped: they go when the endpoint is re-enabled or recovers.
                 await conn.execute(
@@ -138,7 +177,8 @@ class Deliveries:
                     .where(d.c.id.in_(parked))
                     .values(status=DeliveryStatus.PENDING, due_at=None, lease_owner=None)
                 )
-            slots = await _throttle(conn, [r for r in send if r.throttle_rate], now)
+            going = set(send)
+            plan = await _throttle(conn, [c for c in candidates if c.delivery_id in going], now)
         return [
             DeliveryJob(
                 delivery_id=r.id,
@@ -154,14 +194,14 @@ class Deliveries:
                 payload=r.payload or b"",
                 attempt_count=r.attempt_count,
                 trigger=TriggerType(r.trigger),
-                not_before_ms=slots.get(r.id),
+                not_before_ms=plan.slots.get(r.id),
                 trace_context=r.trace_context,
                 retry_schedule=(
                     None if r.retry_schedule is None else tuple(float(s) for s in r.retry_schedule)
                 ),
             )
-            for r in send
-            if not r.throttle_rate or r.id in slots
+            for r in rows
+            if r.id in going and r.id not in plan.back
         ]
 
     async def record(
@@ -317,70 +357,65 @@ class Deliveries:
             return [DeliveryRow.from_row(r) for r in rows]
 
 
-async def _admit(
-    conn: AsyncConnection, rows: Sequence[Any], now: int, lease_ms: int
-) -> tuple[list[Any], list[int]]:
-    """Split claimed rows into those to send and those to park (disabled endpoint, open
-    circuit). A circuit whose cooldown has ended lets exactly one probe through: the worker
-    that moves `circuit_until` past now sends it; every other worker parks."""
-    send: list[Any] = []
-    parked: list[int] = []
-    probing: dict[str, bool] = {}
-    for row in rows:
-        if row.disabled or (row.circuit_until is not None and row.circuit_until > now):
-            parked.append(row.id)
-            continue
-        if row.circuit_until is not None:
-            if row.endpoint_id not in probing:
-                taken = await conn.execute(
-                    endpoints.update()
-                    .where(endpoints.c.id == row.endpoint_id, endpoints.c.circuit_until <= now)
-                    .values(circuit_until=now + lease_ms)
-                )
-                probing[row.endpoint_id] = taken.rowcount == 1
-                if probing[row.endpoint_id]:
-                    send.append(row)
-                    continue
-            parked.append(row.id)
-            continue
-        send.append(row)
-    return send, parked
+async def _take_probes(
+    conn: AsyncConnection, probes: Mapping[str, int], now: int, lease_ms: int
+) -> set[str]:
+    """Try to take the probe of each half-open endpoint: the guarded update moves
+    `circuit_until` past now for exactly one worker; the others see no row change."""
+    taken: set[str] = set()
+    for endpoint_id in sorted(probes):
+        result = await conn.execute(
+            endpoints.update()
+            .where(endpoints.c.id == endpoint_id, endpoints.c.circuit_until <= now)
+            .values(circuit_until=probe_lease_until(now, lease_ms))
+        )
+        if result.rowcount == 1:
+            taken.add(endpoint_id)
+    return taken
 
 
-async def _throttle(conn: AsyncConnection, rows: Sequence[Any], now: int) -> dict[int, int]:
-    """Give each delivery of a throttled endpoint a send slot (ms), `1/rate` apart, from the
-    endpoint's shared `next_send_at`; only slots within the next second are handed out, the
-    rest go back to wait for theirs. Locking the endpoint row keeps all workers to one rate."""
-    by_endpoint: dict[str, list[Any]] = {}
-    for row in rows:
-        by_endpoint.setdefault(row.endpoint_id, []).append(row)
-    slots: dict[int, int] = {}
-    for endpoint_id, waiting in by_endpoint.items():
-        current = (
-            await conn.execute(
-                sa.select(endpoints.c.next_send_at)
-                .where(endpoints.c.id == endpoint_id)
+# In `throttled_lanes`' order: applications, then endpoints, each by id.
+_LANE_TABLES = {LaneKind.APPLICATION: applications, LaneKind.ENDPOINT: endpoints}
+
+
+async def _throttle(conn: AsyncConnection, going: Sequence[Claimed], now: int) -> ThrottlePlan:
+    """Send slots for the throttled deliveries: the lanes' `next_send_at` is read under a row
+    lock (so all workers keep to one rate together), the slots are `throttle_slots`', and the
+    lanes' next free slots are written back; deliveries whose slot is too far ahead go back,
+    due at their slot."""
+    lanes = throttled_lanes(going)
+    if not lanes:
+        return ThrottlePlan({}, {}, {})
+    stored: dict[Lane, int | None] = {}
+    for kind, table in _LANE_TABLES.items():
+        ids = [lane.id for lane in lanes if lane.kind is kind]
+        if ids:
+            locked = await conn.execute(
+                sa.select(table.c.id, table.c.next_send_at)
+                .where(table.c.id.in_(ids))
+                .order_by(table.c.id)
                 .with_for_update()
             )
-        ).scalar_one()
-        interval = 1000.0 / waiting[0].throttle_rate
-        start = max(current or 0, now)
-        granted = 0
-        for row in waiting:
-            slot = start + granted * interval
-            if slot >= now + 1000:
-                break
-            slots[row.id] = int(slot)
-            granted += 1
-        next_free = int(start + granted * interval)
-        await conn.execute(
-            endpoints.update().where(endpoints.c.id == endpoint_id).values(next_send_at=next_free)
-        )
-        rest = [row.id for row in waiting[granted:]]
-        if rest:
+            stored.update({Lane(kind, row.id): row.next_send_at for row in locked})
+    plan = throttle_slots(going, stored, now)
+    for kind, table in _LANE_TABLES.items():
+        updates = [
+            {"b_id": lane.id, "b_next": at}
+            for lane, at in plan.next_send_at.items()
+            if lane.kind is kind
+        ]
+        if updates:
             await conn.execute(
-                d.update()
-                .where(d.c.id.in_(rest))
-                .values(status=DeliveryStatus.PENDING, due_at=next_free, lease_owner=None)
+                table.update()
+                .where(table.c.id == sa.bindparam("b_id"))
+                .values(next_send_at=sa.bindparam("b_next")),
+                updates,
             )
-    return slots
+    if plan.back:
+        await conn.execute(
+            d.update()
+            .where(d.c.id == sa.bindparam("b_id"))
+            .values(status=DeliveryStatus.PENDING, due_at=sa.bindparam("b_due"), lease_owner=None),
+            [{"b_id": delivery_id, "b_due": due} for delivery_id, due in plan.back.items()],
+        )
+    return plan

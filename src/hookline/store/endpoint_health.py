@@ -1,69 +1,29 @@
-"""Endpoint health, kept from attempt outcomes: failure streaks, the circuit breaker and
-automatic disabling. Runs inside the worker's record transaction.
-
-- Every failed attempt adds to the endpoint's streak; a success resets it.
-- At `breaker_threshold` consecutive failures the circuit opens: deliveries that come due
-  are parked (they keep their place and their retries) and one probe is sent after the
-  cooldown. A failed probe doubles the cooldown; a successful one closes the circuit and
-  releases the parked deliveries at `drain_per_second`.
-- An endpoint that answered 410 Gone, or has failed without a single success for
-  `disable_after`, is disabled; its deliveries are kept (parked) until it is re-enabled.
+"""Endpoint health, kept from attempt outcomes inside the worker's record transaction: the
+decisions (streaks, circuit breaker, disabling) are `hookline.admission`'s; here they are
+loaded and applied with guarded updates. The streak is added in SQL (`failure_streak + k`),
+so that two workers recording failures of one endpoint at once both count.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hookline.admission import (
+    Disable,
+    EndpointHealth,
+    OpenCircuit,
+    judge_failures,
+    tally,
+    verdict_event,
+)
 from hookline.store.schema import deliveries, endpoints
 from hookline.types import AttemptRecord, DeliveryStatus, EndpointEvent, HealthPolicy
 
 e = endpoints
 d = deliveries
-
-# Kinds of `EndpointEvent`: operators hear about DISABLED (an operational webhook); a circuit
-# opening only counts in the metrics.
-DISABLED = "disabled"
-CIRCUIT_OPENED = "circuit_opened"
-REASON_GONE = "the endpoint answered 410 Gone"
-REASON_FAILING = "the endpoint failed without a success for too long"
-
-
-@dataclass
-class _Tally:
-    """What one batch of records says about one endpoint, in time order."""
-
-    app_id: str
-    failures_after_last_success: int = 0
-    first_failure_ms: int | None = None
-    succeeded: bool = False
-    gone: bool = False  # a 410 answer
-    delivery_ids: list[int] = field(default_factory=list)
-
-
-def tally(records: Sequence[AttemptRecord]) -> dict[str, _Tally]:
-    tallies: dict[str, _Tally] = {}
-    for rec in sorted(records, key=lambda r: r.started_at_ms):
-        t = tallies.setdefault(rec.job.endpoint_id, _Tally(rec.job.app_id))
-        if rec.outcome.succeeded:
-            t.succeeded = True
-            t.failures_after_last_success = 0
-            t.first_failure_ms = None
-            continue
-        t.failures_after_last_success += 1
-        if t.first_failure_ms is None:
-            t.first_failure_ms = rec.started_at_ms
-        t.gone = t.gone or rec.outcome.status_code == 410
-        t.delivery_ids.append(rec.job.delivery_id)
-    return tallies
-
-
-def cooldown_ms(policy: HealthPolicy, failed_probes: int) -> int:
-    doubled: int = policy.breaker_cooldown_ms * 2 ** min(failed_probes, 30)
-    return min(doubled, policy.breaker_max_cooldown_ms)
 
 
 async def apply_outcomes(
@@ -71,9 +31,7 @@ async def apply_outcomes(
 ) -> list[EndpointEvent]:
     events: list[EndpointEvent] = []
     tallies = tally(records)
-    recovered = [
-        eid for eid, t in tallies.items() if t.succeeded and not t.failures_after_last_success
-    ]
+    recovered = [eid for eid, t in tallies.items() if t.recovered]
     if recovered:
         await _close_circuits(conn, recovered, policy, now)
     failing = {eid: t for eid, t in tallies.items() if t.failures_after_last_success}
@@ -115,29 +73,32 @@ async def apply_outcomes(
         ).where(e.c.id.in_(list(failing)))
     )
     for row in states:
-        t = failing[row.id]
-        if row.disabled:
-            continue
-        reason = None
-        if t.gone:
-            reason = REASON_GONE
-        elif row.failing_since is not None and now - row.failing_since >= policy.disable_after_ms:
-            reason = REASON_FAILING
-        if reason is not None:
+        health = EndpointHealth(
+            endpoint_id=row.id,
+            app_id=row.app_id,
+            disabled=row.disabled,
+            failure_streak=row.failure_streak,
+            failing_since=row.failing_since,
+            circuit_until=row.circuit_until,
+            circuit_failures=row.circuit_failures,
+        )
+        verdict = judge_failures(health, failing[row.id], policy, now)
+        if isinstance(verdict, Disable):
             await conn.execute(
                 e.update()
                 .where(e.c.id == row.id)
-                .values(disabled=True, disabled_reason=reason, circuit_until=None, updated_at=now)
+                .values(
+                    disabled=True,
+                    disabled_reason=verdict.reason,
+                    circuit_until=None,
+                    updated_at=now,
+                )
             )
-            events.append(EndpointEvent(DISABLED, row.app_id, row.id, reason, row.failing_since))
-            continue
-        if row.circuit_until is not None:
-            # A failed probe (or a send that started before the circuit opened): wait longer.
-            failed = row.circuit_failures + 1
-            await _open_circuit(conn, row.id, now + cooldown_ms(policy, failed), failed)
-        elif row.failure_streak >= policy.breaker_threshold:
-            await _open_circuit(conn, row.id, now + cooldown_ms(policy, 0), 0)
-            events.append(EndpointEvent(CIRCUIT_OPENED, row.app_id, row.id, "", row.failing_since))
+        elif isinstance(verdict, OpenCircuit):
+            await _open_circuit(conn, row.id, verdict.until, verdict.failed_probes)
+        event = verdict_event(health, verdict)
+        if event is not None:
+            events.append(event)
     return events
 
 

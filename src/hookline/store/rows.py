@@ -49,6 +49,7 @@ class ApplicationRow:
     metadata: dict[str, str]
     created_at: int
     updated_at: int
+    next_send_at: int | None  # the application's throttle: its next free send slot
 
     @classmethod
     def from_row(cls, row: sa.Row[Any] | Mapping[str, Any]) -> ApplicationRow:
@@ -61,6 +62,7 @@ class ApplicationRow:
             metadata=m["metadata"],
             created_at=m["created_at"],
             updated_at=m["updated_at"],
+            next_send_at=m["next_send_at"],
         )
 
 

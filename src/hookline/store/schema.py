@@ -25,6 +25,9 @@ applications = sa.Table(
     sa.Column("metadata", Json, nullable=False),
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
+    # Throttling all of the application's endpoints together: the earliest time the next
+    # message may be sent (shared by all workers, as the endpoints' `next_send_at`).
+    sa.Column("next_send_at", sa.BigInteger, nullable=True),
 )
 
 event_types = sa.Table(

@@ -43,13 +43,6 @@ OUT_OF_SCOPE_METHODS = {
     "authentication.stream_portal_access": "Svix Stream tokens (streaming is out of scope)",
 }
 
-# In scope, but built on a branch that is not merged into this one yet: the parity test skips
-# them with this reason. Emptied when that branch is merged.
-BUILT_ON_ANOTHER_BRANCH = {
-    "endpoint.bulk_replay": "built together with background_task.finished events on another "
-    "branch; not merged here yet",
-}
-
 
 @dataclass(frozen=True)
 class SdkMethod:

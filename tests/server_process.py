@@ -73,7 +73,9 @@ class HooklineProcess:
                 raise
         return self
 
-    def wait_healthy(self, timeout: float = 30) -> None:
+    # A start takes a second or two; on a machine shared with other test runs, the imports
+    # alone were seen to take over 30 s (load average 17 on 2 cores): a bound, not a delay.
+    def wait_healthy(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.proc is not None

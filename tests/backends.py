@@ -83,6 +83,21 @@ class PostgresTemplate:
         _run(_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
     def close(self) -> None:
-        for name in self.created:
-            _run(_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _run(_drop_all(self.created))
         _run(_execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+
+
+# Dropping a database waits for a checkpoint. One drop after another waits for one
+# checkpoint each (seconds apiece on a busy machine: a session's hundred test databases took
+# minutes); drops that wait together share the next checkpoint.
+_CONCURRENT_DROPS = 8
+
+
+async def _drop_all(names: list[str]) -> None:
+    gate = asyncio.Semaphore(_CONCURRENT_DROPS)
+
+    async def drop(name: str) -> None:
+        async with gate:
+            await _execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    await asyncio.gather(*(drop(name) for name in names))

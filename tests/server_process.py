@@ -86,14 +86,17 @@ class HooklineProcess:
                 raise
         return self
 
-    def wait_healthy(self, timeout: float = 30) -> None:
+    # A start takes a second or two; on a machine shared with other test runs, the imports
+    # alone were seen to take over 30 s, and the first answers over 1 s (load average 17-21 on
+    # 2 cores): bounds, not delays.
+    def wait_healthy(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.proc is not None
             if self.proc.poll() is not None:
                 raise RuntimeError(f"hookline exited with {self.proc.returncode}: {self.output()}")
             try:
-                if httpx.get(f"{self.api_url}/api/v1/health", timeout=1).status_code == 204:
+                if httpx.get(f"{self.api_url}/api/v1/health", timeout=5).status_code == 204:
                     return
             except httpx.HTTPError:
                 pass

@@ -85,8 +85,25 @@ def page(browser, theme: str, page_problems: PageProblems) -> Iterator:  # type:
     page_problems.assert_none()
 
 
-@pytest.fixture
-def signed_in(page, hookline: HooklineProcess):  # type: ignore[no-untyped-def]
-    """A page signed in to the dashboard with the admin token."""
+@pytest.fixture(scope="module")
+def dashboard_session(browser, hookline: HooklineProcess) -> list:  # type: ignore[no-untyped-def,type-arg]
+    """The cookies of one sign-in through the form (watched like every page), made once per
+    module: `signed_in` pages start from them instead of filling the form each time. No test
+    of a `signed_in` page signs out (those of signing in and out sign in themselves)."""
+    context = browser.new_context()
+    page = context.new_page()
+    problems = PageProblems().watch(page)
     sign_in(page, hookline.url, TOKEN)
+    cookies = context.cookies()
+    context.close()
+    problems.assert_none()
+    return cookies
+
+
+@pytest.fixture
+def signed_in(page, hookline: HooklineProcess, dashboard_session):  # type: ignore[no-untyped-def]
+    """A page signed in to the dashboard with the admin token, at the overview."""
+    page.context.add_cookies(dashboard_session)
+    page.goto(f"{hookline.url}/ui")
+    assert page.url == f"{hookline.url}/ui", f"the session was not accepted: {page.url}"
     return page

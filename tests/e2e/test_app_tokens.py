@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from dataclasses import dataclass
 
 import httpx
@@ -61,9 +62,23 @@ def token_client(hookline, token: str) -> httpx.Client:
 
 @pytest.fixture
 def world(hookline, receiver):
+    """Tenants A and B and a token for A, on a server of the test's own (for the walks over
+    every route, which change what all applications share)."""
     svix = hookline.svix()
     a, b = make_tenant(svix, "tenant-a", receiver), make_tenant(svix, "tenant-b", receiver)
     svix.event_type.create(EventTypeIn(name="a.b", description="An event"))
+    token = svix.authentication.app_portal_access(a.app_id, AppPortalAccessIn()).token
+    return svix, a, b, token
+
+
+@pytest.fixture
+def tenants(shared_hookline, receiver):
+    """Tenants A and B (uids of this test's own) and a token for A, on the module's server:
+    for tests that touch only these two applications and their tokens."""
+    svix = shared_hookline.svix()
+    run = uuid.uuid4().hex[:12]
+    a = make_tenant(svix, f"tenant-a-{run}", receiver)
+    b = make_tenant(svix, f"tenant-b-{run}", receiver)
     token = svix.authentication.app_portal_access(a.app_id, AppPortalAccessIn()).token
     return svix, a, b, token
 
@@ -195,9 +210,9 @@ def test_every_route_with_an_application_token(hookline, receiver, world):
     assert len(svix.message_attempt.list_by_msg(b.app_id, b.msg_id).data) == 1
 
 
-def test_the_svix_sdk_works_with_an_application_token(hookline, world):
-    _, a, b, token = world
-    consumer = Svix(token, SvixOptions(server_url=hookline.url, retry_schedule=[]))
+def test_the_svix_sdk_works_with_an_application_token(shared_hookline, tenants):
+    _, a, b, token = tenants
+    consumer = Svix(token, SvixOptions(server_url=shared_hookline.url, retry_schedule=[]))
     try:
         assert [ep.id for ep in consumer.endpoint.list(a.app_id).data] == [a.endpoint_id]
         assert consumer.endpoint.get_secret(a.uid, a.endpoint_id).key == a.secret
@@ -217,10 +232,13 @@ def test_the_svix_sdk_works_with_an_application_token(hookline, world):
         consumer._httpx_client.close()
 
 
-def test_tokens_expire_and_can_be_expired(hookline, world):
-    svix, a, _, token = world
+def test_tokens_expire_and_can_be_expired(shared_hookline, tenants):
+    svix, a, _, token = tenants
     second = svix.authentication.app_portal_access(a.uid, AppPortalAccessIn(expiry=3600)).token
-    with token_client(hookline, token) as first_http, token_client(hookline, second) as second_http:
+    with (
+        token_client(shared_hookline, token) as first_http,
+        token_client(shared_hookline, second) as second_http,
+    ):
         assert first_http.get(f"/api/v1/app/{a.app_id}").status_code == 200
         # Expiring in an hour changes nothing yet; expiring now ends both.
         svix.authentication.expire_all(a.app_id, ApplicationTokenExpireIn(expiry=3600))
@@ -232,22 +250,25 @@ def test_tokens_expire_and_can_be_expired(hookline, world):
             assert r.json() == {"code": "authentication_failed", "detail": "invalid token"}
 
 
-def test_session_ids_expire_only_their_tokens(hookline, world):
-    svix, a, _, _ = world
+def test_session_ids_expire_only_their_tokens(shared_hookline, tenants):
+    svix, a, _, _ = tenants
     one = svix.authentication.app_portal_access(a.app_id, AppPortalAccessIn(session_id="s1"))
     two = svix.authentication.app_portal_access(a.app_id, AppPortalAccessIn(session_id="s2"))
     svix.authentication.expire_all(a.app_id, ApplicationTokenExpireIn(session_ids=["s1"]))
-    with token_client(hookline, one.token) as h1, token_client(hookline, two.token) as h2:
+    with (
+        token_client(shared_hookline, one.token) as h1,
+        token_client(shared_hookline, two.token) as h2,
+    ):
         assert h1.get(f"/api/v1/app/{a.app_id}").status_code == 401
         assert h2.get(f"/api/v1/app/{a.app_id}").status_code == 200
 
 
-def test_logout_ends_the_token_it_is_called_with(hookline, world):
-    _, a, _, token = world
-    with token_client(hookline, token) as http:
+def test_logout_ends_the_token_it_is_called_with(shared_hookline, tenants):
+    _, a, _, token = tenants
+    with token_client(shared_hookline, token) as http:
         assert http.post("/api/v1/auth/logout").status_code == 204
         assert http.get(f"/api/v1/app/{a.app_id}").status_code == 401
-    with httpx.Client(base_url=hookline.url, headers=AUTH, timeout=10) as admin:
+    with httpx.Client(base_url=shared_hookline.url, headers=AUTH, timeout=10) as admin:
         r = admin.post("/api/v1/auth/logout")
         assert r.status_code == 403  # the admin token is configuration, not a session
         assert admin.get("/api/v1/app").status_code == 200
@@ -265,12 +286,12 @@ def test_logout_ends_the_token_it_is_called_with(hookline, world):
         ({"capabilities": ["ViewBase", "ManageEndpoint"]}, "POST", "/endpoint", True),
     ],
 )
-def test_read_only_tokens_and_capabilities(hookline, world, grant, method, path, allowed):
-    svix, a, _, _ = world
-    with httpx.Client(base_url=hookline.url, headers=AUTH, timeout=10) as admin:
+def test_read_only_tokens_and_capabilities(shared_hookline, tenants, grant, method, path, allowed):
+    svix, a, _, _ = tenants
+    with httpx.Client(base_url=shared_hookline.url, headers=AUTH, timeout=10) as admin:
         r = admin.post(f"/api/v1/auth/app-portal-access/{a.app_id}", json=grant)
         assert r.status_code == 200, r.text
-    with token_client(hookline, r.json()["token"]) as http:
+    with token_client(shared_hookline, r.json()["token"]) as http:
         url = f"/api/v1/app/{a.app_id}" + path.format(ep=a.endpoint_id)
         body = {"url": "https://8.8.8.8/cap"} if method == "POST" else None
         answer = http.request(method, url, json=body)
@@ -288,15 +309,15 @@ def test_read_only_tokens_and_capabilities(hookline, world, grant, method, path,
         {"capabilities": ["Everything"]},
     ],
 )
-def test_invalid_token_requests_are_422(hookline, world, body):
-    _, a, _, _ = world
-    with httpx.Client(base_url=hookline.url, headers=AUTH, timeout=10) as admin:
+def test_invalid_token_requests_are_422(shared_hookline, tenants, body):
+    _, a, _, _ = tenants
+    with httpx.Client(base_url=shared_hookline.url, headers=AUTH, timeout=10) as admin:
         r = admin.post(f"/api/v1/auth/app-portal-access/{a.app_id}", json=body)
     assert r.status_code == 422, r.text
 
 
-def test_tokens_for_missing_applications(hookline):
-    svix = hookline.svix()
+def test_tokens_for_missing_applications(shared_hookline):
+    svix = shared_hookline.svix()
     with pytest.raises(HttpError) as err:
         svix.authentication.app_portal_access("no-such-app", AppPortalAccessIn())
     assert err.value.status_code == 404
@@ -305,12 +326,12 @@ def test_tokens_for_missing_applications(hookline):
     )
     assert svix.application.get("created-for-portal").name == "Portal"
     # The url is a single-use portal link (its own code, never the token itself).
-    assert out.url.startswith(f"{hookline.url}/portal/open#code=")
+    assert out.url.startswith(f"{shared_hookline.url}/portal/open#code=")
     assert out.token not in out.url
-    with token_client(hookline, out.token) as http:
+    with token_client(shared_hookline, out.token) as http:
         assert http.get("/api/v1/app/created-for-portal/endpoint").status_code == 200
     # Both bodies are optional.
-    with httpx.Client(base_url=hookline.url, headers=AUTH, timeout=10) as admin:
+    with httpx.Client(base_url=shared_hookline.url, headers=AUTH, timeout=10) as admin:
         bodiless = admin.post("/api/v1/auth/app-portal-access/created-for-portal")
         assert bodiless.status_code == 200, bodiless.text
         assert admin.post("/api/v1/auth/app/created-for-portal/expire-all").status_code == 204

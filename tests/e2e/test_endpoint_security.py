@@ -25,7 +25,8 @@ def client(hookline) -> httpx.Client:
     return httpx.Client(base_url=hookline.url, headers=AUTH, timeout=15)
 
 
-def new_app(http: httpx.Client, uid: str = "sec") -> str:
+def new_app(http: httpx.Client, uid: str | None = None) -> str:
+    """A new application (without a uid, so that tests on a shared server never collide)."""
     r = http.post("/api/v1/app", json={"name": "Security", "uid": uid})
     assert r.status_code == 201, r.text
     return r.json()["id"]
@@ -48,6 +49,12 @@ def wait_for_attempt(http: httpx.Client, app: str, endpoint: str, timeout: float
     raise AssertionError("no attempt recorded")
 
 
+@pytest.fixture(scope="module")
+def guarded_hookline(start_shared_hookline):
+    """A server of the module's that allows no private network, loopback included."""
+    return start_shared_hookline(NO_PRIVATE_NETWORKS)
+
+
 # The SSRF guard when an endpoint is saved
 
 
@@ -66,9 +73,8 @@ def wait_for_attempt(http: httpx.Client, app: str, endpoint: str, timeout: float
         ("https://0.0.0.0/", "this network"),
     ],
 )
-def test_blocked_destinations_are_refused_when_saved(start_hookline, receiver, url, reason):
-    hookline = start_hookline(env=NO_PRIVATE_NETWORKS)
-    with client(hookline) as http:
+def test_blocked_destinations_are_refused_when_saved(guarded_hookline, receiver, url, reason):
+    with client(guarded_hookline) as http:
         app = new_app(http)
         message = refused_url(
             http.post(f"/api/v1/app/{app}/endpoint", json={"url": url.format(port=receiver.port)})
@@ -84,8 +90,8 @@ def test_blocked_destinations_are_refused_when_saved(start_hookline, receiver, u
         assert http.get(path).json()["url"] == "https://8.8.8.8/hook"
 
 
-def test_an_unresolvable_host_is_refused(hookline):
-    with client(hookline) as http:
+def test_an_unresolvable_host_is_refused(shared_hookline):
+    with client(shared_hookline) as http:
         app = new_app(http)
         message = refused_url(
             http.post(
@@ -189,8 +195,8 @@ def test_refused_spellings_are_422_naming_the_reason(shared_hookline, url, reaso
         assert http.get(f"/api/v1/app/{app}/endpoint").json()["data"] == []
 
 
-def test_the_svix_sdk_gets_the_canonical_url_back(hookline, receiver):
-    svix = hookline.svix()
+def test_the_svix_sdk_gets_the_canonical_url_back(shared_hookline, receiver):
+    svix = shared_hookline.svix()
     app = svix.application.create(ApplicationIn(name="Canonical"))
     ep = svix.endpoint.create(app.id, EndpointIn(url=f"http://127.1:{receiver.port}/sdk"))
     assert ep.url == f"http://127.0.0.1:{receiver.port}/sdk"
@@ -200,8 +206,8 @@ def test_the_svix_sdk_gets_the_canonical_url_back(hookline, receiver):
 # Plain http
 
 
-def test_plain_http_only_towards_allowed_networks(hookline):
-    with client(hookline) as http:
+def test_plain_http_only_towards_allowed_networks(shared_hookline):
+    with client(shared_hookline) as http:
         app = new_app(http)
         for url in ("http://127.0.0.1:9/ok", "http://localhost:9/ok", "https://8.8.8.8/ok"):
             r = http.post(f"/api/v1/app/{app}/endpoint", json={"url": url})
@@ -244,10 +250,10 @@ def tls_body(issuer: trustme.CA, ca: trustme.CA) -> dict[str, str]:
     }
 
 
-def test_tls_settings_are_stored_and_the_key_never_returned(hookline, ca, client_ca):
+def test_tls_settings_are_stored_and_the_key_never_returned(shared_hookline, ca, client_ca):
     tls = tls_body(client_ca, ca)
     key_line = tls["clientKey"].splitlines()[1]
-    with client(hookline) as http:
+    with client(shared_hookline) as http:
         app = new_app(http)
         r = http.post(
             f"/api/v1/app/{app}/endpoint", json={"url": "https://127.0.0.1:9/", "tls": tls}
@@ -292,9 +298,9 @@ def test_tls_settings_are_stored_and_the_key_never_returned(hookline, ca, client
         (lambda t, other: {**t, "clientKey": _encrypted(t["clientKey"])}, "clientKey"),
     ],
 )
-def test_unusable_tls_settings_are_422(hookline, ca, client_ca, change, field):
+def test_unusable_tls_settings_are_422(shared_hookline, ca, client_ca, change, field):
     tls, other = tls_body(client_ca, ca), tls_body(client_ca, ca)
-    with client(hookline) as http:
+    with client(shared_hookline) as http:
         app = new_app(http)
         r = http.post(
             f"/api/v1/app/{app}/endpoint",

@@ -197,8 +197,8 @@ def test_recover_until_bounds_the_range(start_hookline, receiver):
     assert got[3].headers["webhook-id"] == sent[1].id
 
 
-def test_recover_refuses_bad_input(start_hookline):
-    hookline = start_hookline()
+def test_recover_refuses_bad_input(shared_hookline):
+    hookline = shared_hookline
     svix = hookline.svix()
     app = svix.application.create(ApplicationIn(name="Bad"))
     ep = svix.endpoint.create(app.id, EndpointIn(url="http://127.0.0.1:9/hook"))

@@ -34,8 +34,8 @@ def attempts(hookline, app_id: str, msg_id: str) -> list[dict]:
     return r.json()["data"]
 
 
-def test_expunging_removes_the_payload_and_response_bodies(start_hookline, receiver):
-    hookline = start_hookline()
+def test_expunging_removes_the_payload_and_response_bodies(shared_hookline, receiver):
+    hookline = shared_hookline
     receiver.respond_with(lambda _n, _r: (200, b"echo: card 4242", {}, 0.0))
     svix = hookline.svix()
     app = svix.application.create(ApplicationIn(name="Erase"))
@@ -66,8 +66,8 @@ def test_expunging_removes_the_payload_and_response_bodies(start_hookline, recei
     assert missing.status_code == 404
 
 
-def test_expunging_one_attempts_response(start_hookline, receiver):
-    hookline = start_hookline()
+def test_expunging_one_attempts_response(shared_hookline, receiver):
+    hookline = shared_hookline
     receiver.respond_with(lambda _n, _r: (200, b"private", {}, 0.0))
     svix = hookline.svix()
     app = svix.application.create(ApplicationIn(name="Attempt"))

@@ -30,8 +30,8 @@ def entries(request) -> list[str]:
     return request.headers["webhook-signature"].split(" ")
 
 
-def test_rotation_signs_with_the_new_and_the_old_secret(hookline, receiver):
-    svix = hookline.svix()
+def test_rotation_signs_with_the_new_and_the_old_secret(shared_hookline, receiver):
+    svix = shared_hookline.svix()
     app = svix.application.create(ApplicationIn(name="Rotate"))
     ep = svix.endpoint.create(app.id, EndpointIn(url=f"{receiver.url}/hook"))
     old = svix.endpoint.get_secret(app.id, ep.id).key
@@ -55,8 +55,8 @@ def test_rotation_signs_with_the_new_and_the_old_secret(hookline, receiver):
         StandardWebhook(stranger).verify(request.body, request.headers)
 
 
-def test_a_given_key_and_at_most_five_previous_secrets(hookline, receiver):
-    svix = hookline.svix()
+def test_a_given_key_and_at_most_five_previous_secrets(shared_hookline, receiver):
+    svix = shared_hookline.svix()
     app = svix.application.create(ApplicationIn(name="Many rotations"))
     ep = svix.endpoint.create(app.id, EndpointIn(url=f"{receiver.url}/hook"))
     secrets = [svix.endpoint.get_secret(app.id, ep.id).key]
@@ -79,8 +79,8 @@ def test_a_given_key_and_at_most_five_previous_secrets(hookline, receiver):
         StandardWebhook(secrets[1]).verify(request.body, request.headers)  # dropped
 
 
-def test_a_zero_grace_period_retires_the_old_secret_at_once(hookline, receiver):
-    svix = hookline.svix()
+def test_a_zero_grace_period_retires_the_old_secret_at_once(shared_hookline, receiver):
+    svix = shared_hookline.svix()
     app = svix.application.create(ApplicationIn(name="Leaked"))
     ep = svix.endpoint.create(app.id, EndpointIn(url=f"{receiver.url}/hook"))
     old = svix.endpoint.get_secret(app.id, ep.id).key
@@ -94,8 +94,8 @@ def test_a_zero_grace_period_retires_the_old_secret_at_once(hookline, receiver):
         StandardWebhook(old).verify(request.body, request.headers)
 
 
-def test_rotation_refuses_a_bad_key_and_unknown_endpoints(hookline):
-    with httpx.Client(base_url=hookline.url, headers=AUTH, timeout=10) as http:
+def test_rotation_refuses_a_bad_key_and_unknown_endpoints(shared_hookline):
+    with httpx.Client(base_url=shared_hookline.url, headers=AUTH, timeout=10) as http:
         app = http.post("/api/v1/app", json={"name": "Bad"}).json()["id"]
         ep = http.post(f"/api/v1/app/{app}/endpoint", json={"url": "http://127.0.0.1:9/"}).json()
         path = f"/api/v1/app/{app}/endpoint/{ep['id']}/secret/rotate"
@@ -127,10 +127,10 @@ def _verify_v1a(public: str, request) -> None:
     key.verify(base64.b64decode(signature), signed)  # raises if invalid
 
 
-def test_an_ed25519_endpoint_signs_v1a_and_shows_only_its_public_key(hookline, receiver):
-    svix = hookline.svix()
+def test_an_ed25519_endpoint_signs_v1a_and_shows_only_its_public_key(shared_hookline, receiver):
+    svix = shared_hookline.svix()
     app = svix.application.create(ApplicationIn(name="Ed25519"))
-    with httpx.Client(base_url=hookline.url, headers=AUTH, timeout=10) as http:
+    with httpx.Client(base_url=shared_hookline.url, headers=AUTH, timeout=10) as http:
         r = http.post(
             f"/api/v1/app/{app.id}/endpoint",
             json={"url": f"{receiver.url}/ed", "signatureScheme": "ed25519"},
@@ -156,10 +156,10 @@ def test_an_ed25519_endpoint_signs_v1a_and_shows_only_its_public_key(hookline, r
     verify(request.body, request.headers, public)
 
 
-def test_a_given_whsk_key_is_used_and_its_public_key_answered(hookline, receiver):
+def test_a_given_whsk_key_is_used_and_its_public_key_answered(shared_hookline, receiver):
     seed = os.urandom(32)
     given = "whsk_" + base64.b64encode(seed).decode()
-    svix = hookline.svix()
+    svix = shared_hookline.svix()
     app = svix.application.create(ApplicationIn(name="Given key"))
     ep = svix.endpoint.create(app.id, EndpointIn(url=f"{receiver.url}/given", secret=given))
     public = svix.endpoint.get_secret(app.id, ep.id).key

@@ -135,3 +135,23 @@ def test_hooklines_events_reach_the_operator_signed_and_filtered(svix, operator,
         }
     finally:
         svix.operational_webhook.endpoint.delete(ops.id)
+
+
+def test_the_internal_application_cannot_be_deleted_or_renamed(svix, shared_hookline):
+    made = svix.operational_webhook.endpoint.create(
+        OperationalWebhookEndpointIn(url="http://127.0.0.1:9/internal-app", secret=SECRET)
+    )
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    base = f"{shared_hookline.url}/api/v1/app/hookline-operational"
+    deleted = httpx.delete(base, headers=headers)
+    assert deleted.status_code == 409, deleted.text
+    assert deleted.json()["code"] == "conflict"
+    assert "operational-webhook" in deleted.json()["detail"]
+    renamed = httpx.patch(base, headers=headers, json={"uid": "something-else"})
+    assert renamed.status_code == 409, renamed.text
+    # Its other settings may change, and its endpoints stay reachable.
+    named = httpx.patch(base, headers=headers, json={"name": "Operator events"})
+    assert named.status_code == 200, named.text
+    assert httpx.put(base, headers=headers, json={"name": "Operator events"}).status_code == 200
+    assert svix.operational_webhook.endpoint.get(made.id).url == made.url
+    svix.operational_webhook.endpoint.delete(made.id)

@@ -21,7 +21,7 @@ class Size:
     rate: float
     worker_kills: int
     api_kills: int
-    settle_timeout: float  # after the last fault, how long every delivery may take to arrive
+    settle_timeout: float  # how long without a new arrival ends the wait for the rest
 
 
 FULL = Size(messages=50_000, rate=250, worker_kills=5, api_kills=2, settle_timeout=180)

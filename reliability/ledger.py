@@ -34,8 +34,11 @@ def tally(
     arrivals: Mapping[str, int],
     examples: int = 5,
 ) -> Tally:
-    """`arrivals` maps "<path> <webhook-id>" to how many times it arrived."""
+    """`arrivals` maps "<path> <webhook-id>" to how many times it arrived. Only arrivals at
+    `paths` count: the receiver may have seen other scenarios' deliveries too."""
     acked = set(acknowledged)
+    mine = set(paths)
+    arrivals = {k: n for k, n in arrivals.items() if k.partition(" ")[0] in mine}
     expected = {f"{path} {msg_id}" for msg_id in acked for path in paths}
     delivered = expected & arrivals.keys()
     lost = sorted(expected - delivered)

@@ -47,8 +47,10 @@ async def publish_steadily(
             await asyncio.sleep(max(0.0, start + seq / rate - time.monotonic()))
             body = orjson.dumps({"eventType": EVENT_TYPE, "payload": payload_obj(seq)})
             key = {"idempotency-key": f"reliability-{app_id}-{seq}"}
-            deadline = time.monotonic() + give_up_after
             async with gate:
+                # From the first try, not from the schedule: while the API is down every
+                # connection may be busy retrying, and later messages wait for the gate.
+                deadline = time.monotonic() + give_up_after
                 tries = 0
                 while time.monotonic() < deadline:
                     result.attempts += 1

@@ -15,6 +15,7 @@ from reliability.processes import Deployment
 from reliability.publisher import Published, publish_steadily
 
 ENDPOINTS = 3
+MAX_SETTLE_S = 1800.0
 
 
 @dataclass(frozen=True)
@@ -49,16 +50,24 @@ async def publish_through(
     faults: Awaitable[float],
     settle_s: float,
 ) -> Outcome:
-    """`faults` runs beside the publisher and returns when its last fault was repaired."""
+    """`faults` runs beside the publisher and returns when its last fault was repaired.
+    `settle_s`: how long without a new arrival ends the wait for the rest."""
     began = time.monotonic()
     published, repaired = await asyncio.gather(
         publish_steadily(deploy.api_url, deploy.henv.token, app_id, messages, rate), faults
     )
     acknowledged = list(published.acknowledged.values())
-    deadline = time.monotonic() + settle_s
+    # A delivery counts as lost only once the deployment has stopped delivering: the wait
+    # goes on while arrivals keep coming (a backlog drains at its own pace), and ends when
+    # everything arrived, or nothing new arrived for `settle_s`, or after MAX_SETTLE_S.
+    deadline = time.monotonic() + MAX_SETTLE_S
+    progress_at, delivered = time.monotonic(), -1
     while True:
         result = tally(acknowledged, paths, await receiver.counts())
-        if result.nothing_lost or time.monotonic() > deadline:
+        now = time.monotonic()
+        if result.delivered != delivered:
+            progress_at, delivered = now, result.delivered
+        if result.nothing_lost or now - progress_at > settle_s or now > deadline:
             break
         await asyncio.sleep(0.5)
     settled = time.monotonic()

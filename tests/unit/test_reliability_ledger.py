@@ -35,3 +35,8 @@ def test_lost_examples_name_the_missing_deliveries():
     t = tally(["m1", "m2"], PATHS, {"/a m1": 1}, examples=2)
     assert t.lost == 3
     assert t.lost_examples == ("/a m2", "/b m1")
+
+
+def test_arrivals_at_other_paths_are_another_scenarios():
+    t = tally(["m1"], PATHS, {"/a m1": 1, "/b m1": 1, "/other m1": 5, "/other m7": 2})
+    assert (t.delivered, t.duplicated, t.unacknowledged_delivered) == (2, 0, 0)

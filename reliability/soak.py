@@ -19,7 +19,7 @@ from pathlib import Path
 from bench.procs import BENCH_ROOT, _descendants
 from bench.receiver import ReceiverClient
 from reliability import soak_criteria
-from reliability.ledger import tally
+from reliability.ledger import Tally, tally
 from reliability.processes import Deployment, deployment
 from reliability.publisher import Published, publish_steadily
 from reliability.rows import Row
@@ -103,8 +103,11 @@ def _name(pid: int) -> str:
         words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return f"pid {pid}"
-    command = " ".join(w.decode(errors="replace") for w in words[:4] if w)
-    return f"{command} ({pid})"
+    # "hookline serve (pid 123)": the program's name and its subcommand, not the venv's paths
+    names = [Path(w.decode(errors="replace")).name for w in words if w]
+    program = next((n for n in names if n == "hookline"), names[0] if names else "?")
+    rest = names[names.index(program) + 1 :][:1] if program in names else []
+    return " ".join([program, *rest]) + f" (pid {pid})"
 
 
 async def _sample(
@@ -147,27 +150,28 @@ async def _latencies(
     return out
 
 
-async def _settle(receiver: ReceiverClient, ids: list[str], timeout_s: float) -> int:
-    """Waits until every acknowledged message arrived at the healthy endpoints (or the time
-    limit); returns how many had not."""
+async def _settle(
+    receiver: ReceiverClient, ids: list[str], paths: list[str], timeout_s: float
+) -> Tally:
+    """Waits until every acknowledged message arrived at every healthy endpoint (or the time
+    limit), and tallies."""
     deadline = time.monotonic() + timeout_s
     while True:
-        counts = await receiver.counts()
-        missing = sum(1 for i in ids if i not in counts)
-        if not missing or time.monotonic() > deadline:
-            return missing
+        result = tally(ids, paths, await receiver.counts())
+        if result.nothing_lost or time.monotonic() > deadline:
+            return result
         await asyncio.sleep(0.5)
 
 
 def verdict(samples: Samples, latencies: Series, end_s: float, c: Criteria) -> list[str]:
     problems = [soak_criteria.check_rss(name, s, c) for name, s in samples.rss_mb.items()]
     problems += [
-        soak_criteria.check_flat(f"{name}: open files", s, c.fd_allowance, c)
+        soak_criteria.check_flat(f"{name}: open files", s, end_s, c.fd_allowance, c)
         for name, s in samples.fds.items()
     ]
     problems.append(
         soak_criteria.check_flat(
-            "database connections", samples.connections, c.connection_allowance, c
+            "database connections", samples.connections, end_s, c.connection_allowance, c
         )
     )
     problems.append(soak_criteria.check_latency(latencies, end_s, c))
@@ -184,20 +188,18 @@ def _figures(samples: Samples, latencies: Series, end_s: float, c: Criteria) -> 
                 f"{name}: {settled[0][1]:.0f} MB resident after warm-up, at most "
                 f"{max(v for _, v in settled):.0f} MB (+{g:.1%})"
             )
-    for name, series in samples.fds.items():
-        settled = soak_criteria.after_warmup(series, c.warmup_s)
-        if settled:
-            notes.append(
-                f"{name}: {settled[0][1]:.0f} open files after warm-up, "
-                f"{min(v for _, v in settled):.0f}–{max(v for _, v in settled):.0f} after"
-            )
-    settled = soak_criteria.after_warmup(samples.connections, c.warmup_s)
-    if settled:
-        notes.append(
-            "SQLite connections: "
-            f"{min(v for _, v in settled):.0f}–{max(v for _, v in settled):.0f}"
-        )
     first_w, last_w = soak_criteria.latency_windows(end_s, c.warmup_s, c.window_s)
+
+    def peaks(series: Series) -> str:
+        first = soak_criteria.in_window(series, first_w)
+        last = soak_criteria.in_window(series, last_w)
+        return f"{max(first, default=0):.0f} → {max(last, default=0):.0f}"
+
+    for name, series in samples.fds.items():
+        notes.append(f"{name}: open files, peak of the first → last window {peaks(series)}")
+    notes.append(
+        f"SQLite connections, peak of the first → last window {peaks(samples.connections)}"
+    )
     first = soak_criteria.p99(soak_criteria.in_window(latencies, first_w))
     last = soak_criteria.p99(soak_criteria.in_window(latencies, last_w))
     if first is not None and last is not None:
@@ -239,8 +241,8 @@ async def run(
                 deploy.api_url, deploy.henv.token, app_id, size.messages, size.rate
             )
             end_s = time.monotonic() - began
-            missing = await _settle(
-                receiver, list(published.acknowledged.values()), size.settle_timeout
+            result = await _settle(
+                receiver, list(published.acknowledged.values()), healthy, size.settle_timeout
             )
         finally:
             stop.set()
@@ -248,13 +250,14 @@ async def run(
         alive = deploy.api.alive()
         duration = time.monotonic() - began
         latencies = await _latencies(receiver, published, began_wall)
-        counts = await receiver.counts()
-    result = tally(list(published.acknowledged.values()), healthy, counts)
     outcome = Outcome(result, published, None, duration)
     c = size.criteria
     problems = verdict(samples, latencies, end_s, c)
-    if missing:
-        problems.append(f"{missing} messages had not arrived {size.settle_timeout:.0f} s after")
+    if not result.nothing_lost:
+        problems.append(
+            f"{result.lost:,} deliveries had not arrived {size.settle_timeout:.0f} s after the "
+            "last publish"
+        )
     if not alive:
         problems.append("the server exited")
     plot_path = (
@@ -282,9 +285,7 @@ async def run(
     )
 
 
-async def _endpoints(
-    deploy: Deployment, receiver_url: str, size: Size
-) -> tuple[str, list[str]]:
+async def _endpoints(deploy: Deployment, receiver_url: str, size: Size) -> tuple[str, list[str]]:
     """The application and its endpoints; returns the healthy endpoints' receiver paths."""
     api = deploy.client()
     try:

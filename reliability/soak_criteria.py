@@ -40,14 +40,6 @@ def growth(series: Series, warmup_s: float) -> float | None:
     return max(v for _, v in settled) / baseline - 1
 
 
-def rise(series: Series, warmup_s: float) -> float | None:
-    """How far the series climbed above its first value after warm-up (absolute)."""
-    settled = after_warmup(series, warmup_s)
-    if len(settled) < 2:
-        return None
-    return max(v for _, v in settled) - settled[0][1]
-
-
 def p99(values: Sequence[float]) -> float | None:
     """Nearest-rank 99th percentile."""
     if not values:
@@ -79,12 +71,26 @@ def check_rss(name: str, series: Series, c: Criteria) -> str | None:
     return None
 
 
-def check_flat(what: str, series: Series, allowance: int, c: Criteria) -> str | None:
-    r = rise(series, c.warmup_s)
+def window_rise(series: Series, end_s: float, c: Criteria) -> float | None:
+    """The last window's peak minus the first window's (the latency windows): pooled
+    connections come and go with the load, so a single sample says little, but a leak makes
+    every window's peak higher than the one before."""
+    first_w, last_w = latency_windows(end_s, c.warmup_s, c.window_s)
+    first, last = in_window(series, first_w), in_window(series, last_w)
+    if not first or not last:
+        return None
+    return max(last) - max(first)
+
+
+def check_flat(what: str, series: Series, end_s: float, allowance: int, c: Criteria) -> str | None:
+    r = window_rise(series, end_s, c)
     if r is None:
-        return f"{what}: too few samples after warm-up"
+        return f"{what}: no samples in the first or the last window"
     if r > allowance:
-        return f"{what} rose by {r:g} after warm-up (allowed {allowance})"
+        return (
+            f"{what}: the peak rose by {r:g} from the first window to the last "
+            f"(allowed {allowance})"
+        )
     return None
 
 

@@ -65,6 +65,9 @@ at moments drawn from a seeded random generator (`--seed`).
   sends that delivery again), bounded by what the killed workers had in flight.
 - **recovery**: from the repair of the last fault (the process restarted) until every
   acknowledged delivery had arrived.
+- **soak**: `hookline serve` alone (SQLite), one endpoint in ten answering 500 to every attempt;
+  only the healthy endpoints' deliveries are counted. Its criteria (`reliability/soak_criteria.py`)
+  are met, or the row says which was not; the figure is docs/images/soak.png.
 """
 
 

@@ -48,6 +48,7 @@ SCENARIOS = {
         "pg", database_restarts.run, database_restarts.FULL, database_restarts.QUICK
     ),
     "soak": Scenario("sqlite", soak.run, soak.FULL, soak.QUICK),
+    "soak-pg": Scenario("pg", soak.run, soak.FULL, soak.QUICK),
 }
 
 METHOD = """\

@@ -1,8 +1,9 @@
-"""The soak: `hookline serve` on SQLite held at a fixed publish rate for a long time (30 minutes
-in a full run) with one endpoint in ten answering 500 to everything, so that retries and
-failed attempts pile up as they do in production. Every few seconds it samples, per Hookline
-process, the resident memory and the open file descriptors, and the database connections
-(descriptors open on the SQLite file); the receiver's first-arrival times give each message's
+"""The soak: `hookline serve` on SQLite (or PostgreSQL, `soak-pg`) held at a fixed publish rate
+for a long time (30 minutes in a full run) with one endpoint in ten answering 500 to everything,
+so that retries and failed attempts pile up as they do in production. Every few seconds it
+samples, per Hookline process, the resident memory and the open file descriptors, and the
+database connections (descriptors open on the SQLite file, or the database's rows in
+PostgreSQL's `pg_stat_activity`); the receiver's first-arrival times give each message's
 publish-to-arrival latency at the healthy endpoints. The criteria (reliability/soak_criteria.py)
 turn those samples into the row's verdict, and a plot shows them per minute."""
 
@@ -16,6 +17,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
+
+from bench.hookline_server import BACKENDS
+from bench.postgres import admin_url
 from bench.procs import BENCH_ROOT, _descendants
 from bench.receiver import ReceiverClient
 from reliability import soak_criteria
@@ -27,7 +32,7 @@ from reliability.soak_criteria import Criteria, Series
 from reliability.soak_plot import plot
 from reliability.steady_run import Outcome, common_notes
 
-PLOT = BENCH_ROOT / "docs" / "images" / "soak.png"
+PLOTS = BENCH_ROOT / "docs" / "images"  # soak.png (SQLite), soak-pg.png
 # Until a message's last retry is due, the failing endpoint's retries keep adding to the load
 # (and the worker's open connections with it): the mix is steady only after the whole retry
 # schedule has passed once, so no warm-up may be shorter. A quick run measured with a 20 s
@@ -69,7 +74,16 @@ QUICK = Size(
     endpoints=10,
     failing=1,
     sample_every_s=2,
-    criteria=Criteria(warmup_s=RETRY_SPAN_S + 2),
+    # 35 s windows are too short for the pool of connections to the receiver to reach its size
+    # in both (quick runs measured +14 to +22 open files from the first window to the last, the
+    # worker opening connections when a burst of the shared machine's load slowed deliveries),
+    # so the allowances are the pools' sizes: what no pool can exceed, while a leak per message
+    # (2,100 of them) still would. The full run's 5-minute windows keep the small constants.
+    criteria=Criteria(
+        warmup_s=RETRY_SPAN_S + 2,
+        fd_allowance=int(SETTINGS["HOOKLINE_WORKER_CONCURRENCY"]),
+        connection_allowance=10,  # the PostgreSQL writer pool's size (store/connections.py)
+    ),
     plot_bucket_s=10,
     settle_timeout=60,
     write_plot=False,
@@ -79,7 +93,8 @@ QUICK = Size(
 @dataclass
 class Samples:
     """Per process (`name pid`): resident memory in MB and open descriptors; and the
-    descriptors open on the database file over all processes (one per SQLite connection)."""
+    database connections: descriptors open on the SQLite file over all processes (one per
+    connection), or PostgreSQL's sessions on the scenario's database."""
 
     rss_mb: dict[str, list[tuple[float, float]]]
     fds: dict[str, list[tuple[float, float]]]
@@ -116,12 +131,18 @@ def _name(pid: int) -> str:
 
 
 async def _sample(
-    root_pid: int, database: Path, began: float, every_s: float, stop: asyncio.Event
+    root_pid: int,
+    database: Path,
+    pg: asyncpg.Connection | None,
+    pg_database: str | None,
+    began: float,
+    every_s: float,
+    stop: asyncio.Event,
 ) -> Samples:
     samples = Samples({}, {}, [])
     while not stop.is_set():
         now = time.monotonic() - began
-        connections = 0
+        sqlite_files = 0
         for pid in [root_pid, *_descendants(root_pid)]:
             rss = _rss_mb(pid)
             targets = _fd_targets(pid)
@@ -130,8 +151,14 @@ async def _sample(
             name = _name(pid)
             samples.rss_mb.setdefault(name, []).append((now, rss))
             samples.fds.setdefault(name, []).append((now, float(len(targets))))
-            connections += sum(1 for t in targets if t == str(database))
-        samples.connections.append((now, float(connections)))
+            sqlite_files += sum(1 for t in targets if t == str(database))
+        if pg is not None:
+            sessions = await pg.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1", pg_database
+            )
+            samples.connections.append((now, float(sessions)))
+        else:
+            samples.connections.append((now, float(sqlite_files)))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every_s)
     return samples
@@ -203,7 +230,7 @@ def _figures(samples: Samples, latencies: Series, end_s: float, c: Criteria) -> 
     for name, series in samples.fds.items():
         notes.append(f"{name}: open files, peak of the first → last window {peaks(series)}")
     notes.append(
-        f"SQLite connections, peak of the first → last window {peaks(samples.connections)}"
+        f"database connections, peak of the first → last window {peaks(samples.connections)}"
     )
     first = soak_criteria.p99(soak_criteria.in_window(latencies, first_w))
     last = soak_criteria.p99(soak_criteria.in_window(latencies, last_w))
@@ -225,17 +252,23 @@ async def run(
     data_dir: Path,
     seed: int,
 ) -> Row:
-    del backend, seed  # SQLite's one-process `hookline serve`; no random faults
-    async with deployment("sqlite", command, log_dir, data_dir) as deploy:
+    del seed  # no random faults
+    store = BACKENDS[backend]
+    scenario = "soak" if backend == "sqlite" else f"soak-{backend}"
+    async with deployment(backend, command, log_dir, data_dir) as deploy:
         await deploy.start_api(with_worker=True)
-        app_id, healthy = await _endpoints(deploy, receiver_url, size)
+        app_id, healthy = await _endpoints(deploy, receiver_url, size, scenario)
         assert deploy.api is not None
+        # The sampler's own session is on the `postgres` database, so it does not count itself.
+        pg = await asyncpg.connect(admin_url(), timeout=10) if deploy.henv.database else None
         began, began_wall = time.monotonic(), time.time()
         stop = asyncio.Event()
         sampler = asyncio.create_task(
             _sample(
                 deploy.api.pid,
                 (data_dir / "hookline.db").resolve(),
+                pg,
+                deploy.henv.database,
                 began,
                 size.sample_every_s,
                 stop,
@@ -252,6 +285,8 @@ async def run(
         finally:
             stop.set()
             samples = await sampler
+            if pg is not None:
+                await pg.close()
         alive = deploy.api.alive()
         duration = time.monotonic() - began
         latencies = await _latencies(receiver, published, began_wall)
@@ -265,22 +300,21 @@ async def run(
         )
     if not alive:
         problems.append("the server exited")
-    plot_path = (
-        PLOT if size.write_plot else Path(tempfile.mkdtemp(prefix="hookline-soak-")) / "soak.png"
-    )
+    plot_dir = PLOTS if size.write_plot else Path(tempfile.mkdtemp(prefix="hookline-soak-"))
+    plot_path = plot_dir / f"{scenario}.png"
     plot(samples.rss_mb, samples.fds, latencies, size.plot_bucket_s, c.warmup_s, plot_path)
     notes = [
         f"{size.messages:,} msgs at {size.rate:g}/s for {size.duration_s / 60:g} min to "
         f"{size.endpoints} endpoints, {size.failing} answering 500 to every attempt "
-        f"(`hookline serve` on SQLite); warm-up {c.warmup_s:g} s, sampled every "
+        f"(`hookline serve` on {store}); warm-up {c.warmup_s:g} s, sampled every "
         f"{size.sample_every_s:g} s",
         *_figures(samples, latencies, end_s, c),
         f"plot: {plot_path}",
         *common_notes(outcome, 0),
     ]
     return Row(
-        scenario="soak",
-        store="SQLite",
+        scenario=scenario,
+        store=store,
         injected=f"{size.failing} of {size.endpoints} endpoints answer 500",
         tally=result,
         recovery_s=None,
@@ -290,15 +324,18 @@ async def run(
     )
 
 
-async def _endpoints(deploy: Deployment, receiver_url: str, size: Size) -> tuple[str, list[str]]:
+async def _endpoints(
+    deploy: Deployment, receiver_url: str, size: Size, scenario: str
+) -> tuple[str, list[str]]:
     """The application and its endpoints; returns the healthy endpoints' receiver paths."""
     api = deploy.client()
     try:
-        app_id = await api.create_app("soak")
+        app_id = await api.create_app(scenario)
         healthy = []
         for i in range(size.endpoints):
-            # The receiver answers 500 under /_fail/ and records nothing there.
-            path = f"/_fail/soak/{i}" if i < size.failing else f"/soak/{i}"
+            # The receiver answers 500 under /_fail/ and records nothing there; each scenario
+            # has its own paths, since one receiver serves the whole run.
+            path = f"/_fail/{scenario}/{i}" if i < size.failing else f"/{scenario}/{i}"
             await api.create_endpoint(app_id, receiver_url + path)
             if i >= size.failing:
                 healthy.append(path)

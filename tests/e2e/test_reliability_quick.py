@@ -63,15 +63,19 @@ def test_no_fault_loses_an_acknowledged_message(scenario, tmp_path):
     assert run.returncode == 0, run.stdout[-2000:]
 
 
-def test_soak_holds_memory_files_and_connections_flat(tmp_path):
+@pytest.mark.parametrize("scenario", ["soak", "soak-pg"])
+def test_soak_holds_memory_files_and_connections_flat(scenario, tmp_path):
     """The soak's quick run: every message reaches the nine healthy endpoints, no process's
-    memory grows 10 % after warm-up, open files and SQLite connections stay flat. Its latency
+    memory grows 10 % after warm-up, open files and database connections stay flat. Its latency
     verdict is a timing figure of a shared machine, so this test leaves it to the row (it is
     reported, not asserted here), but the latencies must have been measured."""
+    if scenario == "soak-pg":
+        require_postgres()
     out = tmp_path / "rows.json"
-    run = _run_quick("soak", out)
+    run = _run_quick(scenario, out)
     assert out.exists(), run.stderr[-3000:]
     (row,) = json.loads(out.read_text())["scenarios"]
+    assert row["scenario"] == scenario
     problems = [p for p in (row["error"] or "").split("; ") if p]
     assert [p for p in problems if not p.startswith("latency p99")] == [], (
         problems,

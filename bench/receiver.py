@@ -13,6 +13,7 @@ and a retried delivery arrives twice with the same pair. Control API (paths star
 - `GET  /_sample`   → headers and body of the last delivery (to check its signature)
 - `GET  /_counts`   → how many times each delivery arrived, `{"<path> <webhook-id>": n}`
 - `POST /_reset`    → forget everything
+- `POST /_fail/…`   → 500, always, and records nothing: an endpoint that never succeeds
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class Recorder:
 
 
 NO_CONTENT = 204
+FAILING = 500
 
 
 def make_handler(recorder: Recorder) -> Any:
@@ -110,6 +112,9 @@ def make_handler(recorder: Recorder) -> Any:
         return web.Response(status=404)
 
     async def handle(request: web.BaseRequest) -> web.StreamResponse:
+        if request.path.startswith("/_fail/"):
+            await request.read()
+            return web.Response(status=FAILING)
         if request.path.startswith("/_"):
             return await control(request)
         # Read the body so keep-alive connections stay in sync, and as a real receiver would.

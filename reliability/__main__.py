@@ -23,7 +23,7 @@ from bench.hookline_server import hookline_command
 from bench.procs import BENCH_ROOT
 from bench.receiver import ReceiverClient, start_receiver
 from bench.report import machine_description
-from reliability import database_restarts, disk_full, fuzzing, hostile_receivers, kill_loop
+from reliability import database_restarts, disk_full, fuzzing, hostile_receivers, kill_loop, soak
 from reliability.rows import Row, table
 
 DEFAULT_OUTPUT = BENCH_ROOT / "RELIABILITY.md"
@@ -47,6 +47,8 @@ SCENARIOS = {
     "database-restarts": Scenario(
         "pg", database_restarts.run, database_restarts.FULL, database_restarts.QUICK
     ),
+    "soak": Scenario("sqlite", soak.run, soak.FULL, soak.QUICK),
+    "soak-pg": Scenario("pg", soak.run, soak.FULL, soak.QUICK),
 }
 
 METHOD = """\
@@ -64,6 +66,9 @@ at moments drawn from a seeded random generator (`--seed`).
   sends that delivery again), bounded by what the killed workers had in flight.
 - **recovery**: from the repair of the last fault (the process restarted) until every
   acknowledged delivery had arrived.
+- **soak**: `hookline serve` alone (SQLite), one endpoint in ten answering 500 to every attempt;
+  only the healthy endpoints' deliveries are counted. Its criteria (`reliability/soak_criteria.py`)
+  are met, or the row says which was not; the figure is docs/images/soak.png.
 """
 
 

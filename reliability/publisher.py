@@ -21,6 +21,8 @@ RETRY_PAUSES = (0.1, 0.2, 0.5, 1.0)
 @dataclass
 class Published:
     acknowledged: dict[int, str] = field(default_factory=dict)  # sequence → message id
+    # sequence → when the acknowledged attempt was sent (`time.time()`, the receiver's clock)
+    sent_at: dict[int, float] = field(default_factory=dict)
     attempts: int = 0
     refused: dict[int, int] = field(default_factory=dict)  # status → count (5xx while down)
     connection_errors: int = 0
@@ -44,7 +46,6 @@ async def publish_steadily(
         start = time.monotonic()
 
         async def one(seq: int) -> None:
-            await asyncio.sleep(max(0.0, start + seq / rate - time.monotonic()))
             body = orjson.dumps({"eventType": EVENT_TYPE, "payload": payload_obj(seq)})
             key = {"idempotency-key": f"reliability-{app_id}-{seq}"}
             async with gate:
@@ -54,6 +55,7 @@ async def publish_steadily(
                 tries = 0
                 while time.monotonic() < deadline:
                     result.attempts += 1
+                    sent = time.time()
                     try:
                         async with session.post(
                             f"{url}/api/v1/app/{app_id}/msg", data=body, headers=key
@@ -61,6 +63,7 @@ async def publish_steadily(
                             raw = await resp.read()
                             if resp.status == 202:
                                 result.acknowledged[seq] = orjson.loads(raw)["id"]
+                                result.sent_at[seq] = sent
                                 return
                             result.refused[resp.status] = result.refused.get(resp.status, 0) + 1
                     except (aiohttp.ClientError, OSError, TimeoutError):
@@ -69,5 +72,13 @@ async def publish_steadily(
                     tries += 1
                 result.gave_up += 1
 
-        await asyncio.gather(*(one(seq) for seq in range(count)))
+        # Each message's task is made when it is due, not all up front: a soak publishes
+        # hundreds of thousands, and only those in flight need to exist.
+        pending: set[asyncio.Task[None]] = set()
+        for seq in range(count):
+            await asyncio.sleep(max(0.0, start + seq / rate - time.monotonic()))
+            task = asyncio.create_task(one(seq))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+        await asyncio.gather(*pending)
     return result

@@ -187,7 +187,7 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def _descendants(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
     found: list[int] = []
     pending = [pid]
     while pending:
@@ -206,7 +206,7 @@ def peak_rss_mb(pid: int) -> float | None:
     """Peak resident memory (VmHWM) of a process plus its descendants, in MB (10^6 bytes)."""
     total_kb = 0
     seen = False
-    for each in [pid, *_descendants(pid)]:
+    for each in [pid, *descendants(pid)]:
         try:
             status = Path(f"/proc/{each}/status").read_text()
         except OSError:

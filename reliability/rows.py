@@ -36,14 +36,16 @@ def table(rows: list[Row]) -> str:
     ]
     for row in rows:
         t = row.tally
-        if row.error or t is None:
+        if t is None:
             cells = ["—", "—", "—", "—"]
             notes = [f"**did not finish**: {row.error}", *row.notes]
         else:
             lost = f"**{t.lost:,}**" if t.lost else "0"
             cells = [f"{t.acknowledged:,}", f"{t.delivered:,} of {t.expected:,}", lost]
             cells.append(f"{t.duplicated:,}")
-            notes = row.notes
+            # A criterion that failed (memory, files, a refusal that was not 507...) heads
+            # the notes; the counts stand.
+            notes = [f"**failed**: {row.error}", *row.notes] if row.error else row.notes
         recovery = "—" if row.recovery_s is None else f"{row.recovery_s:.1f} s"
         out.append(
             "| "

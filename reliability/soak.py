@@ -21,7 +21,7 @@ import asyncpg
 
 from bench.hookline_server import BACKENDS
 from bench.postgres import admin_url
-from bench.procs import BENCH_ROOT, _descendants
+from bench.procs import BENCH_ROOT, descendants
 from bench.receiver import ReceiverClient
 from reliability import soak_criteria
 from reliability.ledger import Tally, tally
@@ -143,7 +143,7 @@ async def _sample(
     while not stop.is_set():
         now = time.monotonic() - began
         sqlite_files = 0
-        for pid in [root_pid, *_descendants(root_pid)]:
+        for pid in [root_pid, *descendants(root_pid)]:
             rss = _rss_mb(pid)
             targets = _fd_targets(pid)
             if rss is None:

@@ -1,6 +1,7 @@
 """The reliability harness's quick mode (`python -m reliability --quick`): workers and the API
 SIGKILLed while messages are published, on both stores; PostgreSQL restarted and stopped; the
-SQLite store's disk filled up (publishing answers 507, the database stays intact); receivers
+SQLite store's disk filled up (publishing answers 507, the database stays intact); one worker's
+wall clock jumping ahead and behind under libfaketime (PostgreSQL); receivers
 that trickle, stall, flood or speak no HTTP beside a healthy one. Nothing acknowledged may be
 lost, and redeliveries stay within what was in flight."""
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from backends import require_postgres
 
-from reliability import database_restarts, disk_full, hostile_receivers, kill_loop
+from reliability import clock_jumps, database_restarts, disk_full, hostile_receivers, kill_loop
 from reliability.processes import in_flight_bound
 
 # Scenario → (messages acknowledged, the in-flight bound on duplicates) in quick mode.
@@ -27,6 +28,8 @@ EXPECTED = {
         database_restarts.QUICK.messages,
         in_flight_bound(3 * database_restarts.WORKERS),
     ),
+    # One worker's wall clock jumps ahead, then behind: at most what it had in flight.
+    "clock-jumps": (clock_jumps.QUICK.messages, in_flight_bound(1)),
 }
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.parametrize("scenario", list(EXPECTED))
 def test_no_fault_loses_an_acknowledged_message(scenario, tmp_path):
-    if scenario in ("kill-loop-pg", "database-restarts"):
+    if scenario in ("kill-loop-pg", "database-restarts", "clock-jumps"):
         require_postgres()
     out = tmp_path / "rows.json"
     run = subprocess.run(

@@ -20,6 +20,9 @@ WORKERS = 3
 # Debian's `faketime` package (.ci/run installs it).
 LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
 JUMP_S = 600
+# The receiver answers this much later, so that the other workers always have deliveries in
+# flight: under a lease that a worker whose clock runs ahead would see as expired.
+RECEIVER_DELAY_MS = 300
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,9 @@ async def run(
         deploy.start_worker(0, faketime_environ(offset_file))
         for index in range(1, WORKERS):
             deploy.start_worker(index)
-        app_id, paths = await app_with_endpoints(deploy, receiver_url, "clock-jumps")
+        app_id, paths = await app_with_endpoints(
+            deploy, receiver_url, "clock-jumps", f"?delay_ms={RECEIVER_DELAY_MS}"
+        )
         outcome = await publish_through(
             deploy,
             receiver,
@@ -93,7 +98,8 @@ async def run(
     notes = [
         f"{size.messages:,} msgs at {size.rate:g}/s to {ENDPOINTS} endpoints, the API and "
         f"{WORKERS} workers on PostgreSQL; worker-0 under libfaketime: its wall clock jumps "
-        f"+{JUMP_S // 60} min at 25 % of the run and to -{JUMP_S // 60} min at 60 %",
+        f"+{JUMP_S // 60} min at 25 % of the run and to -{JUMP_S // 60} min at 60 %; the "
+        f"receiver answers after {RECEIVER_DELAY_MS} ms",
         "every worker kept running" if not exited else f"**exited**: {', '.join(exited)}",
         *common_notes(outcome, bound),
     ]

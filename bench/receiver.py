@@ -120,6 +120,11 @@ def make_handler(recorder: Recorder) -> Any:
         # Read the body so keep-alive connections stay in sync, and as a real receiver would.
         body = await request.read()
         recorder.record(request.path, request.headers.get("webhook-id", ""), request.headers, body)
+        # `?delay_ms=N`: answer N ms later, so that deliveries stay in flight for a while
+        # (reliability's clock-jumps: what a worker with a wrong clock could take over).
+        delay_ms = request.query.get("delay_ms")
+        if delay_ms is not None and delay_ms.isdigit():
+            await asyncio.sleep(int(delay_ms) / 1000)
         return web.Response(status=NO_CONTENT)
 
     return handle

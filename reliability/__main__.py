@@ -23,7 +23,15 @@ from bench.hookline_server import hookline_command
 from bench.procs import BENCH_ROOT
 from bench.receiver import ReceiverClient, start_receiver
 from bench.report import machine_description
-from reliability import database_restarts, disk_full, fuzzing, hostile_receivers, kill_loop, soak
+from reliability import (
+    clock_jumps,
+    database_restarts,
+    disk_full,
+    fuzzing,
+    hostile_receivers,
+    kill_loop,
+    soak,
+)
 from reliability.rows import Row, table
 
 DEFAULT_OUTPUT = BENCH_ROOT / "RELIABILITY.md"
@@ -47,6 +55,7 @@ SCENARIOS = {
     "database-restarts": Scenario(
         "pg", database_restarts.run, database_restarts.FULL, database_restarts.QUICK
     ),
+    "clock-jumps": Scenario("pg", clock_jumps.run, clock_jumps.FULL, clock_jumps.QUICK),
     "soak": Scenario("sqlite", soak.run, soak.FULL, soak.QUICK),
     "soak-pg": Scenario("pg", soak.run, soak.FULL, soak.QUICK),
 }

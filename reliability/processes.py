@@ -60,8 +60,10 @@ class Deployment:
     def environ(self) -> dict[str, str]:
         return {**self.henv.environ(), **SETTINGS}
 
-    def _child(self, name: str, args: list[str]) -> Child:
-        return Child(name, [*self.command, *args], self.log_dir, env=self.environ())
+    def _child(self, name: str, args: list[str], extra_env: dict[str, str] | None = None) -> Child:
+        return Child(
+            name, [*self.command, *args], self.log_dir, env={**self.environ(), **(extra_env or {})}
+        )
 
     async def start_api(self, with_worker: bool = False) -> None:
         """`hookline serve --no-worker`, or with its worker (SQLite's one-process default)."""
@@ -71,8 +73,10 @@ class Deployment:
         self.api = self._child("api", args).start()
         await self.wait_healthy()
 
-    def start_worker(self, index: int) -> Child:
-        child = self._child(f"worker-{index}", ["worker"]).start()
+    def start_worker(self, index: int, extra_env: dict[str, str] | None = None) -> Child:
+        """`extra_env`: what this one worker runs with beyond the shared settings (the
+        clock-jumps scenario's libfaketime preload)."""
+        child = self._child(f"worker-{index}", ["worker"], extra_env).start()
         if index < len(self.workers):
             self.workers[index] = child
         else:

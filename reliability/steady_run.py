@@ -27,14 +27,15 @@ class Outcome:
 
 
 async def app_with_endpoints(
-    deploy: Deployment, receiver_url: str, name: str
+    deploy: Deployment, receiver_url: str, name: str, query: str = ""
 ) -> tuple[str, list[str]]:
+    """`query` is appended to each endpoint's URL (e.g. the receiver's `?delay_ms=`)."""
     api = deploy.client()
     try:
         app_id = await api.create_app(name)
         paths = [f"/{name}/{i}" for i in range(ENDPOINTS)]
         for path in paths:
-            await api.create_endpoint(app_id, receiver_url + path)
+            await api.create_endpoint(app_id, receiver_url + path + query)
     finally:
         await api.close()
     return app_id, paths

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
 
 from hookline.config import Settings
 from hookline.operational import OperationalEvents
@@ -56,7 +55,7 @@ async def retention_pass(
     stop: asyncio.Event,
     operational: OperationalEvents | None = None,
 ) -> None:
-    now = int(time.time() * 1000)
+    now = db.clock.now_ms()
     if settings.retention_days > 0:
         cutoff = now - int(settings.retention_days * DAY_MS)
         removed = await db.retention.remove_content_before(cutoff, stop)

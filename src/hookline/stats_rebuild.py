@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,7 +38,7 @@ async def rebuild_statistics(
     """Rebuild the counters of the attempts made since `since_ms` (whole days). Five-minute
     counters are rebuilt only where the retention task keeps them. `progress(done, total)`
     is called after each day."""
-    now = int(time.time() * 1000)
+    now = db.clock.now_ms()
     oldest = await db.statistics_upkeep.oldest_attempt_ms()
     if oldest is None:
         return RebuildSummary(0, 0, None)

@@ -1,5 +1,6 @@
 """The reliability harness's quick fault scenarios: PostgreSQL restarted and stopped; the
-SQLite store's disk filled up (publishing answers 507, the database stays intact); receivers
+SQLite store's disk filled up (publishing answers 507, the database stays intact); one worker's
+wall clock jumping ahead and behind under libfaketime (PostgreSQL); receivers
 that trickle, stall, flood or speak no HTTP beside a healthy one. Nothing acknowledged may be
 lost, and redeliveries stay within what was in flight."""
 
@@ -9,7 +10,7 @@ import pytest
 from backends import require_postgres
 from reliability_runs import run_quick
 
-from reliability import database_restarts, disk_full, hostile_receivers
+from reliability import clock_jumps, database_restarts, disk_full, hostile_receivers
 from reliability.processes import in_flight_bound
 
 # Scenario → (messages acknowledged, the in-flight bound on duplicates) in quick mode.
@@ -20,12 +21,14 @@ EXPECTED = {
         database_restarts.QUICK.messages,
         in_flight_bound(3 * database_restarts.WORKERS),
     ),
+    # One worker's wall clock jumps ahead, then behind: at most what it had in flight.
+    "clock-jumps": (clock_jumps.QUICK.messages, in_flight_bound(1)),
 }
 
 
 @pytest.mark.parametrize("scenario", list(EXPECTED))
 def test_no_fault_loses_an_acknowledged_message(scenario, tmp_path):
-    if scenario in ("kill-loop-pg", "database-restarts"):
+    if scenario in ("kill-loop-pg", "database-restarts", "clock-jumps"):
         require_postgres()
     run, result = run_quick(scenario, tmp_path / "rows.json")
     (row,) = result["scenarios"]

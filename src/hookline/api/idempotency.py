@@ -263,7 +263,7 @@ async def _wait_elsewhere(
             return _reused_key()
         if found.status_code is not None:
             return _replay(Answer(found.status_code, found.content_type, found.body or b""))
-        if found.created_at + LEASE_MS <= int(time.time() * 1000):
+        if found.created_at + LEASE_MS <= keys.db.clock.now_ms():
             return None  # abandoned: claiming takes it over
         if time.monotonic() >= deadline:
             return _still_running()

@@ -161,8 +161,8 @@ class Worker:
     async def _deliver(self, job: DeliveryJob) -> None:
         if job.not_before_ms is not None:
             # A throttled endpoint: wait for this delivery's slot.
-            await asyncio.sleep(max(0.0, job.not_before_ms / 1000 - time.time()))
-        started_ms = int(time.time() * 1000)
+            await asyncio.sleep(max(0.0, (job.not_before_ms - self.db.clock.now_ms()) / 1000))
+        started_ms = self.db.clock.now_ms()  # the store's clock, as for due times
         if tracing.enabled():
             record = await self._traced_send(job, started_ms)
         else:
@@ -219,7 +219,7 @@ class Worker:
                 self._rng,
             )
             if delay is not None:
-                next_at = int(time.time() * 1000 + delay * 1000)
+                next_at = self.db.clock.now_ms() + int(delay * 1000)
         return AttemptRecord(
             job=job,
             attempt_id=ids.new_id(ids.ATTEMPT, started_ms),

@@ -83,7 +83,7 @@ async def publish_message(
     `create_app`: the application is created with these settings if `app` names none.
     `endpoint_id`: to that endpoint only (see `send_example`). `deliver_at_ms`: no attempt
     before that time. `payload_keep`: ms to keep the payload (see `payload_keep_ms`)."""
-    now = int(time.time() * 1000)
+    now = ctx.db.clock.now_ms()
     if deliver_at_ms is not None:
         problem = deliver_at_problem(deliver_at_ms, now, ctx.settings.retention_days)
         if problem:

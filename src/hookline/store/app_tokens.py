@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from hookline.store.applications import resolve_app_id
-from hookline.store.clock import now_ms
 from hookline.store.rows import AppTokenRow
 from hookline.store.schema import app_tokens, applications
 
@@ -58,7 +57,7 @@ class AppTokens:
         """A new token for the application `app` (id or uid). Returns (token, row); the token
         itself is not stored and cannot be shown again."""
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        now = now_ms()
+        now = self.db.clock.now_ms()
         async with self.db.write() as conn:
             app_id = await resolve_app_id(conn, app)
             # Expired tokens only take space: clear this application's on each issue.
@@ -81,7 +80,7 @@ class AppTokens:
         query = (
             sa.select(t)
             .join(applications, applications.c.id == t.c.app_id)
-            .where(t.c.token_hash == token_hash(token), t.c.expires_at > now_ms())
+            .where(t.c.token_hash == token_hash(token), t.c.expires_at > self.db.clock.now_ms())
         )
         async with self.db.read() as conn:
             row = (await conn.execute(query)).first()
@@ -101,7 +100,7 @@ class AppTokens:
         token limited to a polling endpoint opens no portal: none."""
         query = sa.select(t).where(
             t.c.token_hash == hashed,
-            t.c.expires_at > now_ms(),
+            t.c.expires_at > self.db.clock.now_ms(),
             t.c.polling_endpoint_id.is_(None),
         )
         async with self.db.read() as conn:
@@ -123,7 +122,7 @@ class AppTokens:
         `within_ms`; returns how many were cut short."""
         async with self.db.write() as conn:
             app_id = await resolve_app_id(conn, app)
-            deadline = now_ms() + within_ms
+            deadline = self.db.clock.now_ms() + within_ms
             query = t.update().where(t.c.app_id == app_id, t.c.expires_at > deadline)
             if session_ids:
                 query = query.where(t.c.session_id.in_(session_ids))

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookline import ids
-from hookline.store.clock import now_ms
 from hookline.store.errors import Conflict, NotFound
 from hookline.store.lookups import by_key, refuse_id_shaped
 from hookline.store.pagination import Page, fetch_page
@@ -35,9 +34,10 @@ async def _select(conn: AsyncConnection, id_or_uid: str, *columns: Any) -> sa.Cu
     return await conn.execute(query)
 
 
-async def insert_application(conn: AsyncConnection, fields: dict[str, Any]) -> ApplicationRow:
+async def insert_application(
+    conn: AsyncConnection, fields: dict[str, Any], now: int
+) -> ApplicationRow:
     refuse_id_shaped(fields.get("uid"), "uid", ("body", "uid"))
-    now = now_ms()
     row = {
         "id": ids.new_id(ids.APPLICATION, now),
         "uid": fields.get("uid"),
@@ -79,7 +79,7 @@ class Applications:
                     if get_if_exists:
                         return ApplicationRow.from_row(existing), False
                     raise Conflict(f"an application with uid {uid!r} already exists")
-            return await insert_application(conn, fields), True
+            return await insert_application(conn, fields, self.db.clock.now_ms()), True
 
         return await self.db.transaction(work, UID_TAKEN)
 
@@ -146,7 +146,9 @@ class Applications:
             app_id = await resolve_app_id(conn, id_or_uid)
             if changes:
                 await conn.execute(
-                    t.update().where(t.c.id == app_id).values(**changes, updated_at=now_ms())
+                    t.update()
+                    .where(t.c.id == app_id)
+                    .values(**changes, updated_at=self.db.clock.now_ms())
                 )
             return await _read(conn, app_id)
 
@@ -163,13 +165,13 @@ class Applications:
                 # Ids are assigned by Hookline: a PUT can only create by uid.
                 refuse_id_shaped(id_or_uid, "uid", ("path", "app_id"))
                 return await insert_application(
-                    conn, {**fields, "uid": fields.get("uid") or id_or_uid}
+                    conn, {**fields, "uid": fields.get("uid") or id_or_uid}, self.db.clock.now_ms()
                 ), True
             values = {
                 "name": fields["name"],
                 "throttle_rate": fields.get("throttle_rate"),
                 "metadata": fields.get("metadata") or {},
-                "updated_at": now_ms(),
+                "updated_at": self.db.clock.now_ms(),
             }
             if "uid" in fields:
                 values["uid"] = fields["uid"]

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from hookline import ids
-from hookline.store.clock import now_ms
 from hookline.store.errors import NotFound
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.rows import BackgroundTaskRow
@@ -41,7 +40,7 @@ class BackgroundTasks:
         self, task: str, app_id: str | None = None, data: dict[str, Any] | None = None
     ) -> BackgroundTaskRow:
         """Record a task that starts now, `running`."""
-        now = now_ms()
+        now = self.db.clock.now_ms()
         row = {
             "id": ids.new_id(ids.TASK, now),
             "task": task,
@@ -60,7 +59,7 @@ class BackgroundTasks:
         self, task: str, data: dict[str, Any], app_id: str | None = None
     ) -> BackgroundTaskRow:
         """Record a task that ran within its request and is already done."""
-        now = now_ms()
+        now = self.db.clock.now_ms()
         row = {
             "id": ids.new_id(ids.TASK, now),
             "task": task,
@@ -81,7 +80,7 @@ class BackgroundTasks:
         """Record how a running task ended; returns it as it ended. A task already marked
         failed as abandoned (its heartbeat was missed) keeps that answer, since a caller may
         have acted on it: None then."""
-        now = now_ms()
+        now = self.db.clock.now_ms()
         async with self.db.write() as conn:
             row = (
                 await conn.execute(
@@ -100,14 +99,14 @@ class BackgroundTasks:
             await conn.execute(
                 b.update()
                 .where(b.c.id.in_(task_ids), b.c.status == RUNNING)
-                .values(heartbeat_at=now_ms())
+                .values(heartbeat_at=self.db.clock.now_ms())
             )
 
     async def fail_abandoned(self, now: int | None = None) -> list[BackgroundTaskRow]:
         """Mark failed the running tasks whose process stopped beating; returns them. (Of
         processes doing so at once on PostgreSQL, only one updates each task: the others
         find it no longer running once its lock is released.)"""
-        now = now_ms() if now is None else now
+        now = self.db.clock.now_ms() if now is None else now
         async with self.db.write() as conn:
             result = await conn.execute(
                 b.update()

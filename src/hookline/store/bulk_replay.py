@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookline import ids
 from hookline.store.applications import resolve_app_id
-from hookline.store.clock import now_ms
 from hookline.store.json_arrays import array_has
 from hookline.store.lookups import find_endpoint
 from hookline.store.recovery import CHUNK, recovery_due_times
@@ -116,7 +115,7 @@ class BulkReplay:
             ep = await find_endpoint(conn, app_id, endpoint, e.c.id, e.c.fifo)
             queued_until = await _queued_until(conn, ep.id)
         step_ms = int(1000 / rate_per_second)
-        now = now_ms()
+        now = self.db.clock.now_ms()
         start = now if queued_until is None or queued_until < now else queued_until + step_ms
         query = _matching(self.db.dialect, app_id, ep.id, f).order_by(d.c.msg_id).limit(CHUNK)
         queued = 0
@@ -128,7 +127,7 @@ class BulkReplay:
                 break
             after = page[-1].msg_id
             due_times = recovery_due_times(start + queued * step_ms, len(page), rate_per_second)
-            now = now_ms()
+            now = self.db.clock.now_ms()
             rows = [
                 {
                     "app_id": app_id,

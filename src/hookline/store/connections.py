@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from hookline.secrets_at_rest import SecretBox
 from hookline.store import json_text
+from hookline.store.clock import DATABASE_NOW_SQL, Clock, DatabaseClock, WallClock
 from hookline.store.errors import Conflict, StoreFull, StoreUnavailable
 from hookline.store.notify import CHANNEL, CoalescingNotifier, listen
 from hookline.store.pooling import connect_args
@@ -102,6 +103,9 @@ class Connections:
             )
             self._reader = self._writer
         self._notifier = None if self.dialect == "sqlite" else CoalescingNotifier(self._send_notify)
+        # What the store writes due times, leases and timestamps with (clock.py): on
+        # PostgreSQL the database's, so that every host agrees on them.
+        self.clock: Clock = WallClock() if self.dialect == "sqlite" else DatabaseClock()
 
         self._publish_listeners: list[Callable[[], None]] = []
         # What long polls wait on (the events API, polling endpoints).
@@ -157,6 +161,7 @@ class Connections:
                 if not durable:
                     await conn.execution_options(durable=False)
                 async with conn.begin():
+                    await self._measure_clock(conn)
                     yield conn
         except (OperationalError, DBAPIError, OSError, TimeoutError) as exc:
             raise_if_passing(exc)
@@ -184,10 +189,25 @@ class Connections:
     async def read(self) -> AsyncIterator[AsyncConnection]:
         try:
             async with self._reader.connect() as conn:
+                await self._measure_clock(conn)
                 yield conn
         except (OperationalError, DBAPIError, OSError, TimeoutError) as exc:
             raise_if_passing(exc)
             raise
+
+    async def _measure_clock(self, conn: AsyncConnection) -> None:
+        """Re-measure the database clock's offset when it is due (clock.py), in the
+        transaction that is starting anyway: one short statement every RESYNC_AFTER_S."""
+        clock = self.clock
+        if not isinstance(clock, DatabaseClock) or not clock.should_measure():
+            return
+        try:
+            sent = clock.sent()
+            database_ms = (await conn.execute(sa.text(DATABASE_NOW_SQL))).scalar_one()
+        except BaseException:
+            clock.measure_failed()
+            raise
+        clock.measured(float(database_ms), sent)
 
     async def ping(self) -> None:
         async with self.read() as conn:

@@ -26,7 +26,6 @@ from hookline.admission import (
     throttled_lanes,
 )
 from hookline.store.applications import resolve_app_id
-from hookline.store.clock import now_ms
 from hookline.store.endpoint_health import apply_outcomes
 from hookline.store.endpoint_secrets import endpoint_tls, signing_secrets
 from hookline.store.errors import PayloadRemoved
@@ -77,7 +76,7 @@ class Deliveries:
         circuit whose cooldown ended, and deliveries under an endpoint's or an application's
         rate limit get send slots (or go back until their slot is near).
         """
-        now = now_ms()
+        now = self.db.clock.now_ms()
         # Literal values, so that SQLite matches the partial index ix_deliveries_due.
         due_statuses: sa.BindParameter[list[int]] = sa.bindparam(
             "due_statuses", DUE_STATUSES, expanding=True, literal_execute=True
@@ -212,7 +211,7 @@ class Deliveries:
         disabled)."""
         if not records:
             return []
-        now = now_ms()
+        now = self.db.clock.now_ms()
         attempt_rows = []
         updates = []
         for rec in records:
@@ -278,12 +277,16 @@ class Deliveries:
             await conn.execute(
                 d.update()
                 .where(d.c.id.in_(list(delivery_ids)), d.c.lease_owner == worker_id)
-                .values(status=DeliveryStatus.PENDING, due_at=now_ms() + delay_ms, lease_owner=None)
+                .values(
+                    status=DeliveryStatus.PENDING,
+                    due_at=self.db.clock.now_ms() + delay_ms,
+                    lease_owner=None,
+                )
             )
 
     async def resend(self, app: str, msg_id: str, endpoint: str) -> None:
         """Queue one more (manual) delivery of a message to an endpoint, due now."""
-        now = now_ms()
+        now = self.db.clock.now_ms()
         async with self.db.write() as conn:
             app_id = await resolve_app_id(conn, app)
             msg = await find_message(conn, app_id, msg_id, messages.c.id, messages.c.payload)
@@ -309,7 +312,7 @@ class Deliveries:
     async def resend_to_all(self, app: str, msg_id: str) -> int:
         """Queue one more (manual) delivery of a message to every endpoint it was sent to
         that still exists, due now; returns how many were queued."""
-        now = now_ms()
+        now = self.db.clock.now_ms()
         async with self.db.write() as conn:
             app_id = await resolve_app_id(conn, app)
             msg = await find_message(conn, app_id, msg_id, messages.c.id, messages.c.payload)

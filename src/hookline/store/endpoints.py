@@ -18,7 +18,6 @@ from hookline.secrets_at_rest import (
     sealed_key_id,
 )
 from hookline.store.applications import resolve_app_id
-from hookline.store.clock import now_ms
 from hookline.store.endpoint_health import release_parked
 from hookline.store.endpoint_secrets import (
     DEFAULT_GRACE_MS,
@@ -94,7 +93,9 @@ class Endpoints:
         sealed, columns = seal_secret(self.db.secret_box, secret), self._sealed(fields)
 
         async def work(conn: AsyncConnection) -> EndpointRow:
-            return await _insert(conn, await resolve_app_id(conn, app), columns, sealed)
+            return await _insert(
+                conn, await resolve_app_id(conn, app), columns, sealed, self.db.clock.now_ms()
+            )
 
         return await self.db.transaction(work, UID_TAKEN)
 
@@ -118,7 +119,7 @@ class Endpoints:
 
         async def work(conn: AsyncConnection) -> EndpointRow:
             current = await _resolve(conn, await resolve_app_id(conn, app), id_or_uid)
-            return await _update(conn, current, columns)
+            return await _update(conn, current, columns, self.db.clock.now_ms())
 
         return await self.db.transaction(work, UID_TAKEN)
 
@@ -139,11 +140,15 @@ class Endpoints:
                 # Ids are assigned by Hookline: a PUT can only create by uid.
                 refuse_id_shaped(id_or_uid, "uid", ("path", "endpoint_id"))
                 created_fields = {**columns, "uid": fields.get("uid") or id_or_uid}
-                return await _insert(conn, app_id, created_fields, sealed), True
+                return await _insert(
+                    conn, app_id, created_fields, sealed, self.db.clock.now_ms()
+                ), True
             replacement = _with_defaults(fields)
             if "uid" not in fields:
                 del replacement["uid"]  # a PUT keeps the uid unless the body names another
-            return await _update(conn, current, {**replacement, **tls}), False
+            return await _update(
+                conn, current, {**replacement, **tls}, self.db.clock.now_ms()
+            ), False
 
         return await self.db.transaction(work, UID_TAKEN)
 
@@ -161,7 +166,7 @@ class Endpoints:
 
         async def work(conn: AsyncConnection) -> EndpointRow:
             current = await _resolve(conn, await resolve_app_id(conn, app), id_or_uid)
-            now = now_ms()
+            now = self.db.clock.now_ms()
             previous = rotated(current.secret, current.previous_secrets, now, grace_ms)
             await conn.execute(
                 t.update()
@@ -240,7 +245,9 @@ class Endpoints:
 
         async def work(conn: AsyncConnection) -> EndpointRow:
             current = await _resolve(conn, await resolve_app_id(conn, app), id_or_uid)
-            return await _update(conn, current, {"headers": change(dict(current.headers))})
+            return await _update(
+                conn, current, {"headers": change(dict(current.headers))}, self.db.clock.now_ms()
+            )
 
         return await self.db.transaction(work, UID_TAKEN)
 
@@ -279,11 +286,10 @@ def _resealed(box: SecretBox, row: Any) -> dict[str, Any]:
 
 
 async def _insert(
-    conn: AsyncConnection, app_id: str, fields: dict[str, Any], secret: str
+    conn: AsyncConnection, app_id: str, fields: dict[str, Any], secret: str, now: int
 ) -> EndpointRow:
     """`fields` may carry the sealed TLS columns besides the mutable fields; `secret` is sealed."""
     refuse_id_shaped(fields.get("uid"), "uid", ("body", "uid"))
-    now = now_ms()
     row = {
         "id": ids.new_id(ids.ENDPOINT, now),
         "app_id": app_id,
@@ -301,10 +307,9 @@ async def _insert(
 
 
 async def _update(
-    conn: AsyncConnection, current: EndpointRow, changes: dict[str, Any]
+    conn: AsyncConnection, current: EndpointRow, changes: dict[str, Any], now: int
 ) -> EndpointRow:
     """Apply `changes`; re-enabling an endpoint releases the deliveries parked meanwhile."""
-    now = now_ms()
     if changes:
         await conn.execute(t.update().where(t.c.id == current.id).values(**changes, updated_at=now))
     if current.disabled and changes.get("disabled") is False:

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hookline.store.clock import now_ms
 from hookline.store.errors import Conflict, NotFound
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.rows import EventTypeRow
@@ -39,7 +38,7 @@ class EventTypes:
             exists = (await conn.execute(sa.select(t.c.name).where(t.c.name == name))).first()
             if exists is not None:
                 raise Conflict(f"event type {name!r} already exists")
-            now = now_ms()
+            now = self.db.clock.now_ms()
             row = {"name": name, **_defaults(fields), "created_at": now, "updated_at": now}
             await conn.execute(t.insert().values(**row))
             return EventTypeRow.from_row(row)
@@ -70,7 +69,7 @@ class EventTypes:
                 .where(t.c.name == name)
                 .values(
                     retry_schedule=None if schedule is None else list(schedule),
-                    updated_at=now_ms(),
+                    updated_at=self.db.clock.now_ms(),
                 )
                 .returning(*t.c)
             )
@@ -98,7 +97,7 @@ class EventTypes:
         """PUT: replace an event type's fields, creating it if needed. Returns (row, created)."""
 
         async def work(conn: AsyncConnection) -> tuple[EventTypeRow, bool]:
-            now = now_ms()
+            now = self.db.clock.now_ms()
             exists = (await conn.execute(sa.select(t.c.name).where(t.c.name == name))).first()
             if exists is None:
                 row = {"name": name, **_defaults(fields), "created_at": now, "updated_at": now}
@@ -115,7 +114,9 @@ class EventTypes:
     async def patch(self, name: str, changes: dict[str, Any]) -> EventTypeRow:
         async with self.db.write() as conn:
             result = await conn.execute(
-                t.update().where(t.c.name == name).values(**changes, updated_at=now_ms())
+                t.update()
+                .where(t.c.name == name)
+                .values(**changes, updated_at=self.db.clock.now_ms())
             )
             if result.rowcount == 0:
                 raise NotFound("event type", name)
@@ -130,7 +131,9 @@ class EventTypes:
                 result = await conn.execute(t.delete().where(t.c.name == name))
             else:
                 result = await conn.execute(
-                    t.update().where(t.c.name == name).values(archived=True, updated_at=now_ms())
+                    t.update()
+                    .where(t.c.name == name)
+                    .values(archived=True, updated_at=self.db.clock.now_ms())
                 )
             if result.rowcount == 0:
                 raise NotFound("event type", name)
@@ -143,7 +146,7 @@ class EventTypes:
         one. Returns the names archived."""
 
         async def work(conn: AsyncConnection) -> builtins.list[str]:
-            now = now_ms()
+            now = self.db.clock.now_ms()
             names = list(imported)
             existing = set(
                 (await conn.execute(sa.select(t.c.name).where(t.c.name.in_(names)))).scalars()

@@ -37,7 +37,6 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hookline.store.clock import now_ms
 from hookline.store.schema import idempotency_keys
 
 if TYPE_CHECKING:
@@ -116,16 +115,16 @@ class IdempotencyKeys:
         """Claim the key, or report who has it. A row past its expiry counts as absent; a claim
         older than `lease_ms` without an answer is taken over. `in_memory`: see `remember`."""
         known = self._known(key_hash)
-        if known is not None and known.expires_at > now_ms():
+        if known is not None and known.expires_at > self.db.clock.now_ms():
             return Claim(False, 0, known)
         if in_memory and not self.shared:
-            return Claim(True, now_ms())
+            return Claim(True, self.db.clock.now_ms())
         if self.shared:
             future: asyncio.Future[Claim] = asyncio.get_running_loop().create_future()
             self._claims.append((key_hash, fingerprint, lease_ms, keep_ms, future))
             self._write_soon()
             return await future
-        now = now_ms()
+        now = self.db.clock.now_ms()
         existing = await self._find_quickly(key_hash)
         if existing is None or existing.expires_at <= now:
             return Claim(True, now)
@@ -149,7 +148,7 @@ class IdempotencyKeys:
         automatic ones): when no other process shares the store, keep the answer in this
         process only, for at most `keep_ms` and among the newest MEMORY_ANSWERS, and write
         nothing."""
-        now = now_ms()
+        now = self.db.clock.now_ms()
         if in_memory and not self.shared:
             self._recent.pop(key_hash, None)  # (re-inserted last: the order stays by age)
             self._recent[key_hash] = (
@@ -285,7 +284,7 @@ class IdempotencyKeys:
                         await conn.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
                     if answers:
                         await _write_answers(conn, answers)
-                    return await _claim(conn, claims, now_ms()) if claims else []
+                    return await _claim(conn, claims, self.db.clock.now_ms()) if claims else []
             except sa.exc.DBAPIError as exc:
                 # A deadlock or serialization failure against another process: every step
                 # here can run again (inserts that skip existing keys, owner-checked updates).

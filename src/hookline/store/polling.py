@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookline import ids
 from hookline.store.applications import resolve_app_id
-from hookline.store.clock import now_ms
 from hookline.store.json_arrays import array_has
 from hookline.store.lookups import find_endpoint
 from hookline.store.message_sequence import last_number
@@ -140,9 +139,13 @@ class Polling:
         messages. A new consumer starts before the oldest message kept."""
         async with self.db.write() as conn:
             if position is None:
-                position = await _locked_cursor(conn, sink.endpoint_id, consumer)
+                position = await _locked_cursor(
+                    conn, sink.endpoint_id, consumer, self.db.clock.now_ms()
+                )
             page = await _read_page(conn, sink.app_id, position, limit, sink.filter)
-            await _save_cursor(conn, sink.endpoint_id, consumer, page.position)
+            await _save_cursor(
+                conn, sink.endpoint_id, consumer, page.position, self.db.clock.now_ms()
+            )
         return page
 
     async def seek(self, sink: Sink, consumer: str, after_ms: int) -> int:
@@ -150,7 +153,7 @@ class Polling:
         `after_ms`; the new position."""
         async with self.db.write() as conn:
             position = await _position_after(conn, sink.app_id, after_ms)
-            await _save_cursor(conn, sink.endpoint_id, consumer, position)
+            await _save_cursor(conn, sink.endpoint_id, consumer, position, self.db.clock.now_ms())
         return position
 
 
@@ -158,8 +161,7 @@ def _dialect(conn: AsyncConnection) -> Any:
     return sqlite if conn.dialect.name == "sqlite" else postgresql
 
 
-async def _locked_cursor(conn: AsyncConnection, endpoint_id: str, consumer: str) -> int:
-    now = now_ms()
+async def _locked_cursor(conn: AsyncConnection, endpoint_id: str, consumer: str, now: int) -> int:
     new = {"endpoint_id": endpoint_id, "consumer_id": consumer, "position": 0}
     await conn.execute(
         _dialect(conn)
@@ -176,9 +178,8 @@ async def _locked_cursor(conn: AsyncConnection, endpoint_id: str, consumer: str)
 
 
 async def _save_cursor(
-    conn: AsyncConnection, endpoint_id: str, consumer: str, position: int
+    conn: AsyncConnection, endpoint_id: str, consumer: str, position: int, now: int
 ) -> None:
-    now = now_ms()
     insert = (
         _dialect(conn)
         .insert(c)

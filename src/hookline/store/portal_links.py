@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from hookline.store.clock import now_ms
 from hookline.store.rows import AppTokenRow
 from hookline.store.schema import app_tokens, portal_links
 
@@ -37,7 +36,9 @@ class PortalLinks:
         async with self.db.write() as conn:
             # Used and expired codes only take space: clear them on each issue.
             await conn.execute(
-                t.delete().where(sa.or_(t.c.expires_at <= now_ms(), t.c.used_at.is_not(None)))
+                t.delete().where(
+                    sa.or_(t.c.expires_at <= self.db.clock.now_ms(), t.c.used_at.is_not(None))
+                )
             )
             await conn.execute(
                 t.insert().values(
@@ -52,7 +53,7 @@ class PortalLinks:
     async def consume(self, code: str) -> AppTokenRow | None:
         """The application token the code was issued with, if the code is unused and both
         are live; the code is used up by this call. None: unknown, used, or expired."""
-        now = now_ms()
+        now = self.db.clock.now_ms()
         hashed = code_hash(code)
         async with self.db.write() as conn:
             used = await conn.execute(

@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from hookline import ids
 from hookline.routing import recipients
 from hookline.store.applications import insert_application
-from hookline.store.clock import now_ms
 from hookline.store.errors import Conflict, InvalidKey, NotFound
 from hookline.store.fan_out import NewDeliveries, insert_deliveries, load_routes
 from hookline.store.lookups import refuse_id_shaped
@@ -78,7 +77,7 @@ class PublishBatcher:
     async def _store(self, batch: list[PublishRequest]) -> None:
         try:
             async with self.db.write() as conn:
-                results = await store_batch(conn, batch, now_ms())
+                results = await store_batch(conn, batch, self.db.clock.now_ms())
         except IntegrityError:
             if len(batch) > 1:
                 # A race with another process (e.g. the same eventId): retry one by one so
@@ -215,7 +214,7 @@ async def _resolve_apps(
         if uid != request.app and uid in resolved:
             resolved[request.app] = Conflict(f"an application with uid {uid!r} already exists")
             continue
-        created = await insert_application(conn, {**request.create_app, "uid": uid})
+        created = await insert_application(conn, {**request.create_app, "uid": uid}, now)
         resolved[request.app] = resolved[uid] = created.id
     return resolved
 

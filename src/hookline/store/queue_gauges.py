@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from hookline.store.clock import now_ms
 from hookline.store.deliveries import DUE_STATUSES
 from hookline.store.schema import deliveries, endpoints
 
@@ -50,7 +49,7 @@ def _count(*conditions: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
 
 
 async def read_queue_counts(db: Connections) -> QueueCounts:
-    now = now_ms()
+    now = db.clock.now_ms()
     due_statuses: sa.BindParameter[list[int]] = sa.bindparam(
         "due_statuses", DUE_STATUSES, expanding=True, literal_execute=True
     )

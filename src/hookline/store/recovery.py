@@ -18,7 +18,6 @@ import sqlalchemy as sa
 
 from hookline import ids
 from hookline.store.applications import resolve_app_id
-from hookline.store.clock import now_ms
 from hookline.store.lookups import find_endpoint
 from hookline.store.schema import deliveries, messages
 from hookline.types import DeliveryStatus, TriggerType
@@ -50,7 +49,7 @@ class Recovery:
     ) -> int:
         """Queue again the failed deliveries to `endpoint` of messages published in
         [since, until); returns how many."""
-        now = now_ms()
+        now = self.db.clock.now_ms()
         latest = sa.alias(d, "later")
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from hookline import ids
 from hookline.routing import endpoint_accepts
 from hookline.store.applications import resolve_app_id
-from hookline.store.clock import now_ms
 from hookline.store.lookups import find_endpoint
 from hookline.store.recovery import CHUNK, recovery_due_times
 from hookline.store.schema import deliveries, endpoints, messages
@@ -42,7 +41,7 @@ class Replay:
     ) -> int:
         """Queue a delivery to `endpoint` of each message published in [since, until) that it
         never had one of and that it accepts; returns how many."""
-        now = now_ms()
+        now = self.db.clock.now_ms()
         async with self.db.read() as conn:
             app_id = await resolve_app_id(conn, app)
             ep = await find_endpoint(

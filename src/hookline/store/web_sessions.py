@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from hookline.store.clock import now_ms
 from hookline.store.rows import WebSessionRow
 from hookline.store.schema import app_tokens, web_sessions
 
@@ -43,7 +42,7 @@ class WebSessions:
     ) -> tuple[str, WebSessionRow]:
         """A new session. Returns (cookie value, row); the value is not stored."""
         value = secrets.token_urlsafe(32)
-        now = now_ms()
+        now = self.db.clock.now_ms()
         row = {
             "id_hash": session_hash(value),
             "kind": kind,
@@ -63,7 +62,7 @@ class WebSessions:
         """The live session of `kind` behind a cookie value: not expired, not revoked, and
         for a session opened with an application token (the portal's), that token still
         live: expiring, revoking or `expire-all` on the token ends the session too."""
-        now = now_ms()
+        now = self.db.clock.now_ms()
         query = (
             sa.select(t)
             .outerjoin(app_tokens, app_tokens.c.token_hash == t.c.token_hash)
@@ -84,5 +83,5 @@ class WebSessions:
             await conn.execute(
                 t.update()
                 .where(t.c.id_hash == id_hash, t.c.revoked_at.is_(None))
-                .values(revoked_at=now_ms())
+                .values(revoked_at=self.db.clock.now_ms())
             )

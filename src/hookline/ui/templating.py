@@ -8,6 +8,7 @@ and `title`), `pretty_json`, `percent`, `ms`. Globals: `static_url(name)`.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +19,6 @@ from starlette.responses import HTMLResponse
 
 from hookline import __version__
 from hookline.recorded_headers import REDACTED
-from hookline.store.clock import now_ms
 from hookline.ui.request_state import area_of, web_session
 from hookline.ui.static_files import StaticAssets
 
@@ -29,7 +29,7 @@ def relative_time(at_ms: int | None, now: int | None = None) -> str:
     """`at_ms` from now in words: "just now", "5 minutes ago", "in 2 hours"."""
     if at_ms is None:
         return "never"
-    delta = ((now_ms() if now is None else now) - at_ms) // 1000
+    delta = ((int(time.time() * 1000) if now is None else now) - at_ms) // 1000
     seconds = abs(delta)
     if seconds < 5:
         return "just now"
@@ -63,6 +63,12 @@ def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)
 
 
+@jinja2.pass_context
+def _page_relative_time(context: jinja2.runtime.Context, at_ms: int | None) -> str:
+    # Against the store's clock (`now_ms` from `render`), the one the times were written with.
+    return relative_time(at_ms, context.get("now_ms"))
+
+
 def percent(part: float, whole: float) -> str:
     """`part` of `whole` with one decimal; only a whole counts as 100% (99.99% of successes
     is not shown as a perfect score)."""
@@ -88,7 +94,7 @@ def environment(assets: StaticAssets) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        reltime=relative_time,
+        reltime=_page_relative_time,
         isotime=iso_time,
         exacttime=exact_time,
         pretty_json=pretty_json,
@@ -106,6 +112,7 @@ def render(
     pages), `csrf_token` for forms, `path` for the navigation."""
     env: jinja2.Environment = request.app.state.templates
     session = web_session(request)
+    db = getattr(request.app.state, "db", None)
     page = env.get_template(template).render(
         {
             "area": area_of(request),
@@ -113,6 +120,7 @@ def render(
             "csrf_token": session.csrf_token if session else "",
             "path": request.url.path,
             "query": request.query_params,
+            "now_ms": db.clock.now_ms() if db is not None else None,
             **(context or {}),
         }
     )

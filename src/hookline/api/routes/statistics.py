@@ -5,7 +5,6 @@ application or endpoint per period (Svix's AttemptStatisticsResponse, with Hookl
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -32,13 +31,9 @@ EndDate = Annotated[IsoDateTime | None, Query(alias="endDate")]
 PeriodQuery = Annotated[StatisticsPeriod | None, Query()]
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def _svix_window(since: int | None, until: int | None) -> tuple[int, int]:
+def _svix_window(since: int | None, until: int | None, now: int) -> tuple[int, int]:
     try:
-        return stat_buckets.stats_window(since, until, _now_ms())
+        return stat_buckets.stats_window(since, until, now)
     except WindowError as exc:
         raise ApiError(400, str(exc), code="invalid_range") from None
 
@@ -55,7 +50,7 @@ async def get_endpoint_stats(
     """The endpoint's deliveries created in [since, until] by their state now. `until`
     defaults to now and may not be in the future; `since` defaults to 28 days before `until`
     and may not be earlier (Svix's rules)."""
-    start, end = _svix_window(to_ms(since), to_ms(until))
+    start, end = _svix_window(to_ms(since), to_ms(until), db.clock.now_ms())
     counts = await db.statistics.endpoint_states(app_id, endpoint_id, start, end)
     return OrjsonResponse(
         {
@@ -79,7 +74,9 @@ async def get_endpoint_attempt_stats(
 ) -> OrjsonResponse:
     """The endpoint's attempts in the window (the same rules as `stats`), rounded out to
     whole hours."""
-    start, end = stat_buckets.hour_window(*_svix_window(to_ms(since), to_ms(until)))
+    start, end = stat_buckets.hour_window(
+        *_svix_window(to_ms(since), to_ms(until), db.clock.now_ms())
+    )
     counts = await db.statistics.endpoint_attempts(app_id, endpoint_id, start, end)
     return OrjsonResponse({"success": counts.success, "fail": counts.failure, "canceled": 0})
 
@@ -91,9 +88,9 @@ def _bad_query(name: str, message: str) -> ApiError:
 
 
 def _series_window(
-    start: int | None, end: int | None, period: str | None
+    start: int | None, end: int | None, period: str | None, now: int
 ) -> stat_buckets.SeriesWindow:
-    until = _now_ms() if end is None else end
+    until = now if end is None else end
     since = until - DAY_MS if start is None else start
     if since > until:
         raise _bad_query("startDate", "must not be after endDate")
@@ -147,7 +144,7 @@ async def get_app_attempt_stats(
     """The application's attempts per period by outcome, with latency percentiles, from
     `startDate` (default: 24 hours before `endDate`) to `endDate` (default: now), in whole
     periods. `period` defaults to the finest that gives at most 300 points."""
-    window = _series_window(to_ms(start_date), to_ms(end_date), period)
+    window = _series_window(to_ms(start_date), to_ms(end_date), period, db.clock.now_ms())
     return OrjsonResponse(_series_body(await db.statistics.series(app_id, window)))
 
 
@@ -165,5 +162,5 @@ async def get_endpoint_attempt_series(
     period: PeriodQuery = None,
 ) -> OrjsonResponse:
     """The same series for one endpoint."""
-    window = _series_window(to_ms(start_date), to_ms(end_date), period)
+    window = _series_window(to_ms(start_date), to_ms(end_date), period, db.clock.now_ms())
     return OrjsonResponse(_series_body(await db.statistics.series(app_id, window, endpoint_id)))

@@ -10,7 +10,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hookline.stat_buckets import HOUR_MS, Period, bucket_start
-from hookline.store.clock import now_ms
 from hookline.store.rows import AttemptRow, EndpointRow
 from hookline.store.statistics import AttemptCounts
 from hookline.types import DeliveryStatus
@@ -66,7 +65,7 @@ async def application_page(request: Request) -> Response:
     iterator = request.query_params.get("after") or None
     page = await db.endpoints.list(app.id, PAGE_SIZE, iterator)
     ids = [ep.id for ep in page.items]
-    now = now_ms()
+    now = db.clock.now_ms()
     start = bucket_start(now, Period.ONE_HOUR) - 23 * HOUR_MS
     totals = await db.statistics_all.endpoint_totals(ids, start, now + HOUR_MS)
     latest = await db.attempts.latest_by_endpoint(app.id, ids)

@@ -13,7 +13,6 @@ from starlette.routing import Route
 from hookline.operations import endpoints as endpoint_ops
 from hookline.operations.errors import InvalidInput
 from hookline.store.attempts import AttemptFilter
-from hookline.store.clock import now_ms
 from hookline.store.rows import ApplicationRow, EndpointRow
 from hookline.ui.endpoint_form import endpoint_input, field_errors, form_values
 from hookline.ui.forms import form_fields
@@ -34,7 +33,7 @@ async def endpoint_page(request: Request) -> Response:
     app = await db.applications.get(request.path_params["app"])
     ep = await db.endpoints.get(app.id, request.path_params["endpoint"])
     span = SPANS.get(request.query_params.get("span", "day"), SPANS["day"])
-    now = now_ms()
+    now = db.clock.now_ms()
     summary = summarise(await db.statistics.series(app.id, window_ending(span, now), ep.id))
     iterator = request.query_params.get("after") or None
     attempts = await db.attempts.list_by_endpoint(

@@ -12,7 +12,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hookline.stat_buckets import LATENCY_BUCKETS, Period, SeriesWindow, bucket_start, percentile
-from hookline.store.clock import now_ms
 from hookline.store.queue_gauges import read_queue_counts
 from hookline.store.statistics import AttemptSeries
 from hookline.ui.error_pages import error_page
@@ -83,7 +82,7 @@ async def overview(request: Request) -> Response:
     if span is None:
         return error_page(request, 400, "Unknown time span", f"Choose one of: {', '.join(SPANS)}.")
     db = request.app.state.db
-    window = window_ending(span, now_ms())
+    window = window_ending(span, db.clock.now_ms())
     summary = summarise(await db.statistics_all.series(window))
     failing = await db.statistics_all.failing_endpoints(window, FAILING_SHOWN)
     queue = await read_queue_counts(db)

@@ -14,7 +14,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from hookline.store.clock import now_ms
 from hookline.store.web_sessions import PORTAL
 from hookline.ui.portal_area import BRANDING_CSS_PATH, COOKIE, OPEN_PATH, PREFIX
 from hookline.ui.request_state import signed_in
@@ -46,7 +45,7 @@ async def exchange_code(request: Request) -> Response:
     token = await db.portal_links.consume(code)
     if token is None:
         return JSONResponse({"error": REFUSED}, status_code=410)
-    lifetime_ms = token.expires_at - now_ms()
+    lifetime_ms = token.expires_at - db.clock.now_ms()
     value, _ = await db.web_sessions.start(
         PORTAL, lifetime_ms, app_id=token.app_id, token_hash=token.token_hash
     )

@@ -115,8 +115,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return error(
             507,
             "insufficient_storage",
-            "the database's disk is full; retry later (with the same idempotency-key or "
-            "eventId: the write may have been stored all the same)",
+            "the database's disk is full; retry later (the write may have been stored all "
+            "the same: give messages an eventId)",
             headers={"Retry-After": "5"},
         )
 

@@ -34,6 +34,7 @@ _WHY = {
     422: "A parameter or a body field is invalid; `detail` lists each problem.",
     431: "The request line and headers are larger than 32 KiB.",
     503: "The database is unavailable; retry after `Retry-After` seconds.",
+    507: "The database's disk is full; retry after `Retry-After` seconds.",
 }
 _REF = "#/components/schemas/{model}"
 ERROR_MODELS = (HttpErrorOut, HttpValidationError)
@@ -44,7 +45,7 @@ BEARER = "HTTPBearer"
 
 def error_statuses(route: APIRoute | RouteContext, extra: tuple[int, ...] = ()) -> list[int]:
     """Every error status a route can answer, from what it is: a pure function of the route."""
-    statuses = {413, 431, 503, *extra}  # every request meets the limits and the database
+    statuses = {413, 431, 503, 507, *extra}  # every request meets the limits and the database
     path, methods = route.path or "", route.methods or set()
     if path.startswith("/api/") and path not in PUBLIC_PATHS:
         statuses |= {401, 403}  # api/auth.Authenticate

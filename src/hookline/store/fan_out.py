@@ -103,7 +103,7 @@ async def load_routes(conn: AsyncConnection, app_ids: Collection[str]) -> dict[s
         .order_by(e.c.app_id, e.c.id)
     )
     by_app: dict[str, list[Route]] = defaultdict(list)
-    for app_id, endpoint_id, event_types, channels, fifo, disabled, keeps in rows.tuples():
+    for app_id, endpoint_id, event_types, channels, fifo, disabled, keeps in rows:
         by_app[app_id].append(
             Route(
                 endpoint_id,

@@ -63,7 +63,12 @@ async def patch_application(app_id: PathKey, body: ApplicationPatch, ops: Ops) -
     return OrjsonResponse(serialize.application(row))
 
 
-@router.delete("/{app_id}", status_code=204)
+@router.delete(
+    "/{app_id}",
+    status_code=204,
+    # The operational webhooks' internal application cannot be deleted.
+    openapi_extra={"x-errors": [409]},
+)
 async def delete_application(app_id: PathKey, ops: Ops) -> Response:
     await applications.delete_application(ops, app_id)
     return Response(status_code=204)

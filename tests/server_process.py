@@ -25,6 +25,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class PortTaken(RuntimeError):
+    """The server could not bind its port: another process took it first."""
+
+
 @dataclass
 class HooklineProcess:
     data_dir: Path
@@ -64,6 +68,20 @@ class HooklineProcess:
         return env
 
     def start(self, wait: bool = True) -> HooklineProcess:
+        # A port found free can be taken by another process before the server binds it (an
+        # outgoing connection or another test's listener on port 0): then it is tried again
+        # on another port, as many times as that happens (a bounded few).
+        chosen = self.port
+        for _ in range(4):
+            try:
+                return self._start(wait)
+            except PortTaken:
+                if chosen != 0:
+                    raise  # the caller asked for that port: its business
+                self.port = 0
+        return self._start(wait)
+
+    def _start(self, wait: bool) -> HooklineProcess:
         if self.port == 0:
             self.port = free_port()
         cmd = [sys.executable, "-m", "hookline", *self.args]
@@ -94,7 +112,10 @@ class HooklineProcess:
         while time.monotonic() < deadline:
             assert self.proc is not None
             if self.proc.poll() is not None:
-                raise RuntimeError(f"hookline exited with {self.proc.returncode}: {self.output()}")
+                output = self.output()
+                if "address already in use" in output:
+                    raise PortTaken(output)
+                raise RuntimeError(f"hookline exited with {self.proc.returncode}: {output}")
             try:
                 if httpx.get(f"{self.api_url}/api/v1/health", timeout=5).status_code == 204:
                     return

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +49,7 @@ class Size:
     criteria: Criteria
     plot_bucket_s: float  # one point of the plot per this many seconds
     settle_timeout: float
-    write_plot: bool  # to docs/images/soak.png; otherwise to a temporary file
+    write_plot: bool  # to docs/images/soak.png; otherwise beside the run's logs
 
     @property
     def messages(self) -> int:
@@ -300,7 +299,9 @@ async def run(
         )
     if not alive:
         problems.append("the server exited")
-    plot_dir = PLOTS if size.write_plot else Path(tempfile.mkdtemp(prefix="hookline-soak-"))
+    # A quick run's plot goes with the run's logs (removed unless --keep-logs), not to a
+    # temporary directory of its own that every `make test` would leave behind.
+    plot_dir = PLOTS if size.write_plot else log_dir
     plot_path = plot_dir / f"{scenario}.png"
     plot(samples.rss_mb, samples.fds, latencies, size.plot_bucket_s, c.warmup_s, plot_path)
     notes = [

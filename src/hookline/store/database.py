@@ -19,12 +19,11 @@ from hookline.store.applications import Applications
 from hookline.store.attempts import Attempts
 from hookline.store.background_tasks import BackgroundTasks
 from hookline.store.bulk_replay import BulkReplay
-from hookline.store.connections import Connections, is_connectivity_error, plain_dsn
+from hookline.store.connections import Connections, plain_dsn, raise_if_passing
 from hookline.store.dead_letters import DeadLetters
 from hookline.store.deliveries import Deliveries
 from hookline.store.delivery_log import DeliveryLog
 from hookline.store.endpoints import Endpoints
-from hookline.store.errors import StoreUnavailable
 from hookline.store.event_types import EventTypes
 from hookline.store.expunge import Expunge
 from hookline.store.idempotency import IdempotencyKeys
@@ -167,8 +166,7 @@ async def _transaction_pooling(url: str, pooler: str) -> bool:
     try:
         found = await detect_transaction_pooling(plain_dsn(url))
     except Exception as exc:
-        if is_connectivity_error(exc):
-            raise StoreUnavailable(str(exc)) from exc
+        raise_if_passing(exc)  # the database away (or full): StoreUnavailable, waited for
         raise
     if found:
         log.warning(

@@ -32,6 +32,7 @@ from reliability import (
     kill_loop,
     soak,
 )
+from reliability.processes import ScenarioContext
 from reliability.rows import Row, table
 
 DEFAULT_OUTPUT = BENCH_ROOT / "RELIABILITY.md"
@@ -155,9 +156,8 @@ async def _one(
     data_dir: Path,
 ) -> Row:
     try:
-        return await scenario.run(
+        context = ScenarioContext(
             scenario.backend,
-            scenario.quick if args.quick else scenario.full,
             receiver,
             receiver_url,
             hookline_command(None),
@@ -165,6 +165,7 @@ async def _one(
             data_dir,
             args.seed,
         )
+        return await scenario.run(context, scenario.quick if args.quick else scenario.full)
     except Exception as exc:  # reported in the table, and the run goes on
         traceback.print_exc()
         return Row(scenario=name, store=scenario.backend, injected="", error=repr(exc)[:300])

@@ -11,8 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.receiver import ReceiverClient
-from reliability.processes import deployment, in_flight_bound
+from reliability.processes import ScenarioContext, in_flight_bound
 from reliability.rows import Row
 from reliability.steady_run import ENDPOINTS, app_with_endpoints, common_notes, publish_through
 
@@ -58,33 +57,24 @@ async def _jumps(offset_file: Path, size: Size) -> float:
     return time.monotonic()
 
 
-async def run(
-    backend: str,
-    size: Size,
-    receiver: ReceiverClient,
-    receiver_url: str,
-    command: list[str],
-    log_dir: Path,
-    data_dir: Path,
-    seed: int,
-) -> Row:
-    del backend, seed  # PostgreSQL only; the jumps come at fixed fractions of the run
+async def run(ctx: ScenarioContext, size: Size) -> Row:
+    # PostgreSQL only; the jumps come at fixed fractions of the run (no seed)
     if not await asyncio.to_thread(LIBFAKETIME.exists):
         raise RuntimeError(f"{LIBFAKETIME} is missing: install Debian's faketime package")
-    offset_file = data_dir / "faketime-offset"
+    offset_file = ctx.data_dir / "faketime-offset"
     offset_file.parent.mkdir(parents=True, exist_ok=True)
     offset_file.write_text("+0\n")
-    async with deployment("pg", command, log_dir, data_dir) as deploy:
+    async with ctx.deployment() as deploy:
         await deploy.start_api()
         deploy.start_worker(0, faketime_environ(offset_file))
         for index in range(1, WORKERS):
             deploy.start_worker(index)
         app_id, paths = await app_with_endpoints(
-            deploy, receiver_url, "clock-jumps", f"?delay_ms={RECEIVER_DELAY_MS}"
+            deploy, ctx.receiver_url, "clock-jumps", f"?delay_ms={RECEIVER_DELAY_MS}"
         )
         outcome = await publish_through(
             deploy,
-            receiver,
+            ctx.receiver,
             app_id,
             paths,
             size.messages,

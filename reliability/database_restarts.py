@@ -8,11 +8,9 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-from bench.receiver import ReceiverClient
 from reliability.own_postgres import OwnPostgres
-from reliability.processes import Deployment, deployment, in_flight_bound
+from reliability.processes import Deployment, ScenarioContext, in_flight_bound
 from reliability.rows import Row
 from reliability.steady_run import ENDPOINTS, app_with_endpoints, common_notes, publish_through
 
@@ -54,27 +52,18 @@ def _all_alive(deploy: Deployment) -> list[str]:
     return [child.name for child in children if not child.alive()]
 
 
-async def run(
-    backend: str,
-    size: Size,
-    receiver: ReceiverClient,
-    receiver_url: str,
-    command: list[str],
-    log_dir: Path,
-    data_dir: Path,
-    seed: int,
-) -> Row:
-    del backend, seed  # PostgreSQL only; the fault moments are fixed fractions of the run
+async def run(ctx: ScenarioContext, size: Size) -> Row:
+    # PostgreSQL only; the fault moments are fixed fractions of the run (no seed)
     cluster = await asyncio.to_thread(lambda: OwnPostgres().create())
     try:
-        async with deployment("pg", command, log_dir, data_dir, pg_host=cluster.host) as deploy:
+        async with ctx.deployment(pg_host=cluster.host) as deploy:
             await deploy.start_api()
             for index in range(WORKERS):
                 deploy.start_worker(index)
-            app_id, paths = await app_with_endpoints(deploy, receiver_url, "database-restarts")
+            app_id, paths = await app_with_endpoints(deploy, ctx.receiver_url, "database-restarts")
             outcome = await publish_through(
                 deploy,
-                receiver,
+                ctx.receiver,
                 app_id,
                 paths,
                 size.messages,

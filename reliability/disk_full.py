@@ -20,8 +20,7 @@ import orjson
 
 from bench.context import Unavailable
 from bench.payload import EVENT_TYPE
-from bench.receiver import ReceiverClient
-from reliability.processes import deployment, in_flight_bound
+from reliability.processes import ScenarioContext, in_flight_bound
 from reliability.rows import Row
 from reliability.steady_run import ENDPOINTS, app_with_endpoints, common_notes, publish_through
 
@@ -96,24 +95,15 @@ def _integrity(database: Path) -> str:
         conn.close()
 
 
-async def run(
-    backend: str,
-    size: Size,
-    receiver: ReceiverClient,
-    receiver_url: str,
-    command: list[str],
-    log_dir: Path,
-    data_dir: Path,
-    seed: int,
-) -> Row:
-    del backend, data_dir, seed  # SQLite on its own file system; fixed fault moments
+async def run(ctx: ScenarioContext, size: Size) -> Row:
+    # SQLite, on a file system of its own instead of the data directory; fixed fault moments
     refusal: dict[str, object] = {}
     with small_file_system() as disk:
         store = disk / "data"
         store.mkdir()
-        async with deployment("sqlite", command, log_dir, store) as deploy:
+        async with ctx.deployment(data_dir=store) as deploy:
             await deploy.start_api(with_worker=True)
-            app_id, paths = await app_with_endpoints(deploy, receiver_url, "disk-full")
+            app_id, paths = await app_with_endpoints(deploy, ctx.receiver_url, "disk-full")
 
             async def faults() -> float:
                 await asyncio.sleep(0.2 * size.messages / size.rate)
@@ -125,7 +115,7 @@ async def run(
 
             outcome = await publish_through(
                 deploy,
-                receiver,
+                ctx.receiver,
                 app_id,
                 paths,
                 size.messages,

@@ -17,8 +17,7 @@ from pathlib import Path
 import aiohttp
 
 from bench.procs import Child, free_port, peak_rss_mb
-from bench.receiver import ReceiverClient
-from reliability.processes import deployment, in_flight_bound
+from reliability.processes import ScenarioContext, in_flight_bound
 from reliability.rows import Row
 from reliability.steady_run import common_notes, publish_through
 
@@ -65,26 +64,17 @@ async def _failure_kinds(url: str, token: str, app_id: str, endpoint_id: str) ->
     return sorted({str(a["failureKind"] or f"{a['responseStatusCode']} ok") for a in page["data"]})
 
 
-async def run(
-    backend: str,
-    size: Size,
-    receiver: ReceiverClient,
-    receiver_url: str,
-    command: list[str],
-    log_dir: Path,
-    data_dir: Path,
-    seed: int,
-) -> Row:
-    del backend, seed  # the delivery path is the same on both stores: SQLite, the default
+async def run(ctx: ScenarioContext, size: Size) -> Row:
+    # The delivery path is the same on both stores: SQLite, the default. No random faults.
     port = free_port()
     hostile = Child(
         "hostile-receiver",
         [sys.executable, "-m", "reliability.hostile_receiver", "--port", str(port)],
-        log_dir,
+        ctx.log_dir,
     ).start()
     samples: list[tuple[float, int]] = []
     try:
-        async with deployment("sqlite", command, log_dir, data_dir) as deploy:
+        async with ctx.deployment() as deploy:
             await deploy.start_api(with_worker=True)
             assert deploy.api is not None
             pid = deploy.api.pid
@@ -92,7 +82,7 @@ async def run(
             try:
                 app_id = await api.create_app("hostile-receivers")
                 healthy = "/hostile-receivers/healthy"
-                await api.create_endpoint(app_id, receiver_url + healthy)
+                await api.create_endpoint(app_id, ctx.receiver_url + healthy)
                 bad = {
                     name: await api.create_endpoint(app_id, f"http://127.0.0.1:{port}/{name}")
                     for name in HOSTILE
@@ -108,7 +98,7 @@ async def run(
 
             outcome = await publish_through(
                 deploy,
-                receiver,
+                ctx.receiver,
                 app_id,
                 [healthy],
                 size.messages,

@@ -7,10 +7,8 @@ import asyncio
 import random
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-from bench.receiver import ReceiverClient
-from reliability.processes import Deployment, deployment, in_flight_bound
+from reliability.processes import Deployment, ScenarioContext, in_flight_bound
 from reliability.rows import Row
 from reliability.steady_run import ENDPOINTS, app_with_endpoints, common_notes, publish_through
 
@@ -59,26 +57,18 @@ async def _inject(deploy: Deployment, plan: list[tuple[float, str, int]]) -> flo
     return repaired
 
 
-async def run(
-    backend: str,
-    size: Size,
-    receiver: ReceiverClient,
-    receiver_url: str,
-    command: list[str],
-    log_dir: Path,
-    data_dir: Path,
-    seed: int,
-) -> Row:
+async def run(ctx: ScenarioContext, size: Size) -> Row:
+    backend = ctx.backend
     workers = 1 if backend == "sqlite" else 3
-    plan = kill_plan(size, workers, seed)
-    async with deployment(backend, command, log_dir, data_dir) as deploy:
+    plan = kill_plan(size, workers, ctx.seed)
+    async with ctx.deployment() as deploy:
         await deploy.start_api()
         for index in range(workers):
             deploy.start_worker(index)
-        app_id, paths = await app_with_endpoints(deploy, receiver_url, f"kill-loop-{backend}")
+        app_id, paths = await app_with_endpoints(deploy, ctx.receiver_url, f"kill-loop-{backend}")
         outcome = await publish_through(
             deploy,
-            receiver,
+            ctx.receiver,
             app_id,
             paths,
             size.messages,

@@ -9,7 +9,7 @@ import os
 import signal
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import aiohttp
 from bench import postgres
 from bench.hookline_server import HooklineApi, HooklineEnv
 from bench.procs import Child, free_port
+from bench.receiver import ReceiverClient
 
 # Short timeouts, so that a killed worker's leases come back within seconds: what is measured
 # is whether anything is lost, and the run should not spend minutes waiting for leases.
@@ -134,3 +135,26 @@ async def deployment(
         if database is not None:
             with suppress(Exception):  # a scenario may have left its own server stopped
                 await postgres.drop_database(database, pg_host)
+
+
+@dataclass(frozen=True)
+class ScenarioContext:
+    """What the harness gives every scenario: the store it runs on, the shared receiver, the
+    `hookline` command, where logs and the data directory go, and the seed of fault moments."""
+
+    backend: str
+    receiver: ReceiverClient
+    receiver_url: str
+    command: list[str]
+    log_dir: Path
+    data_dir: Path
+    seed: int
+
+    def deployment(
+        self, data_dir: Path | None = None, pg_host: str = postgres.PG_HOST
+    ) -> AbstractAsyncContextManager[Deployment]:
+        """A fresh store for this scenario (see `deployment`), in its data directory unless
+        another is given."""
+        return deployment(
+            self.backend, self.command, self.log_dir, data_dir or self.data_dir, pg_host
+        )

@@ -24,7 +24,7 @@ from bench.procs import BENCH_ROOT, descendants
 from bench.receiver import ReceiverClient
 from reliability import soak_criteria
 from reliability.ledger import Tally, tally
-from reliability.processes import SETTINGS, Deployment, deployment
+from reliability.processes import SETTINGS, Deployment, ScenarioContext
 from reliability.publisher import Published, publish_steadily
 from reliability.rows import Row
 from reliability.soak_criteria import Criteria, Series
@@ -241,22 +241,13 @@ def _figures(samples: Samples, latencies: Series, end_s: float, c: Criteria) -> 
     return notes
 
 
-async def run(
-    backend: str,
-    size: Size,
-    receiver: ReceiverClient,
-    receiver_url: str,
-    command: list[str],
-    log_dir: Path,
-    data_dir: Path,
-    seed: int,
-) -> Row:
-    del seed  # no random faults
-    store = BACKENDS[backend]
-    scenario = "soak" if backend == "sqlite" else f"soak-{backend}"
-    async with deployment(backend, command, log_dir, data_dir) as deploy:
+async def run(ctx: ScenarioContext, size: Size) -> Row:
+    # No random faults: the seed is not used.
+    store = BACKENDS[ctx.backend]
+    scenario = "soak" if ctx.backend == "sqlite" else f"soak-{ctx.backend}"
+    async with ctx.deployment() as deploy:
         await deploy.start_api(with_worker=True)
-        app_id, healthy = await _endpoints(deploy, receiver_url, size, scenario)
+        app_id, healthy = await _endpoints(deploy, ctx.receiver_url, size, scenario)
         assert deploy.api is not None
         # The sampler's own session is on the `postgres` database, so it does not count itself.
         pg = await asyncpg.connect(admin_url(), timeout=10) if deploy.henv.database else None
@@ -265,7 +256,7 @@ async def run(
         sampler = asyncio.create_task(
             _sample(
                 deploy.api.pid,
-                (data_dir / "hookline.db").resolve(),
+                (ctx.data_dir / "hookline.db").resolve(),
                 pg,
                 deploy.henv.database,
                 began,
@@ -279,7 +270,7 @@ async def run(
             )
             end_s = time.monotonic() - began
             result = await _settle(
-                receiver, list(published.acknowledged.values()), healthy, size.settle_timeout
+                ctx.receiver, list(published.acknowledged.values()), healthy, size.settle_timeout
             )
         finally:
             stop.set()
@@ -288,7 +279,7 @@ async def run(
                 await pg.close()
         alive = deploy.api.alive()
         duration = time.monotonic() - began
-        latencies = await _latencies(receiver, published, began_wall)
+        latencies = await _latencies(ctx.receiver, published, began_wall)
     outcome = Outcome(result, published, None, duration)
     c = size.criteria
     problems = verdict(samples, latencies, end_s, c)
@@ -301,7 +292,7 @@ async def run(
         problems.append("the server exited")
     # A quick run's plot goes with the run's logs (removed unless --keep-logs), not to a
     # temporary directory of its own that every `make test` would leave behind.
-    plot_dir = PLOTS if size.write_plot else log_dir
+    plot_dir = PLOTS if size.write_plot else ctx.log_dir
     plot_path = plot_dir / f"{scenario}.png"
     plot(samples.rss_mb, samples.fds, latencies, size.plot_bucket_s, c.warmup_s, plot_path)
     notes = [

@@ -86,9 +86,10 @@ def common_notes(outcome: Outcome, bound: int) -> list[str]:
     ]
     if t.unacknowledged_delivered:
         notes.append(
-            f"{t.unacknowledged_delivered} deliveries of messages whose 202 was lost with a "
-            "killed API process and whose retry was stored again (idempotency answers are "
-            "written just after the response: docs/delivery.md#idempotent-requests)"
+            f"{t.unacknowledged_delivered} deliveries of messages stored by a publish whose "
+            "answer never came (a killed API process) or was an error after all (a 507 for a "
+            "commit that reached the log), and stored again by its retry: an idempotency "
+            "key's answer is kept only for a success (docs/delivery.md#idempotent-requests)"
         )
     if t.lost:
         notes.append("lost, e.g.: " + ", ".join(t.lost_examples))

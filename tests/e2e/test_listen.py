@@ -20,7 +20,8 @@ import pytest
 from receiver import Received
 from server_process import TOKEN, HooklineProcess
 from standardwebhooks.webhooks import Webhook
-from svix.api import ApplicationIn, AppPortalAccessIn, MessageIn
+from svix.api import ApplicationIn, AppPortalAccessIn, EndpointIn, EndpointPatch, MessageIn
+from svix.exceptions import HTTPValidationError
 
 HOOKLINE = str(Path(sys.executable).with_name("hookline"))
 # Quick retries, and no circuit breaker between a listener's death and its return.
@@ -294,8 +295,12 @@ def test_the_handshake_needs_a_token_of_the_application(start_hookline, receiver
     assert "403" in refusal(other_app)
     # An application token of that application may: the app is the token's by default.
     own = listeners(hookline, url, (), token=token)
-    assert own.wait_connected()["appId"] == mine.id
+    ready = own.wait_connected()
+    assert ready["appId"] == mine.id
     assert own.stop() == 0
+    # Its URL is its listener's: the endpoint API does not change it.
+    with pytest.raises(HTTPValidationError):
+        svix.endpoint.patch(mine.id, ready["endpointId"], EndpointPatch(url=f"{receiver.url}/x"))
 
     # No token at all, straight to the route: the error frame, then close code 4401.
     from websockets.sync.client import connect
@@ -320,3 +325,40 @@ def test_listen_refuses_a_remote_local_url_unless_allowed(start_hookline, listen
     assert remote.proc is not None and remote.proc.wait(60) == 2
     time.sleep(0.1)
     assert "--allow-remote" in "".join(remote.other_output)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_with_two_processes_only_the_one_holding_the_socket_delivers(
+    start_hookline, receiver, listeners
+):
+    """Scale-out: the other process's worker leaves the relay's deliveries to the owner, so
+    none fails with `connection` while the listener is connected."""
+    holder = start_hookline(env=QUICK)
+    other = start_hookline()
+    svix = other.svix()
+    app = svix.application.create(ApplicationIn(name="Scaled"))
+    listener = listeners(holder, f"{receiver.url}/hook", ("--app", app.id, "--name", "scaled"))
+    ready = listener.wait_connected()
+    sent = [
+        svix.message.create(app.id, MessageIn(event_type="a.b", payload={"n": n})).id
+        for n in range(20)
+    ]
+    got = receiver.wait_for(lambda reqs: set(sent) <= set(msg_ids(reqs, "/hook")))
+    for request in got:
+        assert verified(request, ready["secret"])["n"] in range(20)
+    for msg_id in sent:
+        kinds = [
+            a["failureKind"]
+            for a in api(other, f"/api/v1/app/{app.id}/attempt/msg/{msg_id}")["data"]
+        ]
+        assert kinds == [None], (msg_id, kinds)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_endpoint_api_cannot_create_a_relay(start_hookline):
+    hookline = start_hookline(env=QUICK)
+    svix = hookline.svix()
+    app = svix.application.create(ApplicationIn(name="No relays by hand"))
+    with pytest.raises(HTTPValidationError) as refused:
+        svix.endpoint.create(app.id, EndpointIn(url="relay://ep_2abc"))
+    assert refused.value.status_code == 422

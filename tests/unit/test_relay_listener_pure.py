@@ -111,3 +111,75 @@ def test_no_local_answer_is_a_failure_of_that_kind(kind):
     got = _outcome(relay_frames.Answer("d1", 0, {}, b"", 30, kind, "refused"))
     assert not got.succeeded and got.failure_kind is FailureKind(kind)
     assert got.status_code == 0 and "at the listener's local URL: refused" in got.response_body
+
+
+def _job(endpoint_id: str = "ep_1"):  # type: ignore[no-untyped-def]
+    from hookline import signing
+    from hookline.types import DeliveryJob, TriggerType
+
+    return DeliveryJob(
+        delivery_id=1,
+        app_id="app_1",
+        msg_id="msg_1",
+        endpoint_id=endpoint_id,
+        url="relay://ep_1",
+        secrets=(signing.generate_secret(),),
+        headers={},
+        payload=b'{"a":1}',
+        attempt_count=0,
+        trigger=TriggerType.SCHEDULED,
+        relay=True,
+        event_type="a.b",
+    )
+
+
+async def test_without_a_listener_the_attempt_fails_with_connection():
+    got = await RelaySender(Settings(), "worker-a").send(_job())
+    assert got.failure_kind is FailureKind.CONNECTION and got.request_headers is not None
+
+
+async def test_a_frame_goes_out_and_its_answer_is_the_outcome():
+    import asyncio
+
+    sender = RelaySender(Settings(), "worker-a")
+    sent: list[str] = []
+
+    async def send_text(text: str) -> None:
+        sent.append(text)
+        frame = relay_frames.decode(text)
+        assert isinstance(frame, relay_frames.Delivery)
+        assert frame.body == b'{"a":1}' and frame.event_type == "a.b" and frame.attempt == 1
+        assert frame.headers["webhook-id"] == "msg_1"
+        asyncio.get_running_loop().call_soon(
+            channel.answered, relay_frames.Answer(frame.id, 202, {}, b"", 5)
+        )
+
+    channel = sender.open("ep_1", send_text)
+    got = await sender.send(_job())
+    assert got.succeeded and got.status_code == 202 and len(sent) == 1
+
+
+async def test_a_listener_leaving_mid_request_fails_it_with_connection():
+    import asyncio
+
+    sender = RelaySender(Settings(), "worker-a")
+
+    async def send_text(_text: str) -> None:
+        asyncio.get_running_loop().call_soon(sender.release, channel)
+
+    channel = sender.open("ep_1", send_text)
+    got = await sender.send(_job())
+    assert got.failure_kind is FailureKind.CONNECTION
+    # Gone: the next one finds no listener.
+    again = await sender.send(_job())
+    assert again.response_body.endswith("no listener is connected to this relay endpoint")
+
+
+async def test_a_closed_socket_is_a_connection_failure():
+    sender = RelaySender(Settings(), "worker-a")
+
+    async def send_text(_text: str) -> None:
+        raise RuntimeError('Cannot call "send" once a close message has been sent.')
+
+    sender.open("ep_1", send_text)
+    assert (await sender.send(_job())).failure_kind is FailureKind.CONNECTION

@@ -41,7 +41,10 @@ class RelayChannel:
         answer: asyncio.Future[relay_frames.Answer] = asyncio.get_running_loop().create_future()
         self._waiting[frame.id] = answer
         try:
-            await self._send_text(relay_frames.encode(frame))
+            try:
+                await self._send_text(relay_frames.encode(frame))
+            except Exception as exc:  # whatever the server library raises for a closed socket
+                raise ConnectionError(f"the listener's socket is closed ({exc!r})") from exc
             return await answer
         finally:
             self._waiting.pop(frame.id, None)

@@ -3,7 +3,8 @@
 Three loops share one event loop:
 - the claimer takes batches of due deliveries under a lease while there is room in flight
   (at most `HOOKLINE_ENDPOINT_CONCURRENCY` per endpoint, see `endpoint_slots`);
-- each claimed delivery is sent by its own task, which queues an `AttemptRecord`;
+- each claimed delivery is sent by its own task, which queues an `AttemptRecord` (over HTTP,
+  or for a relay endpoint through its listener's WebSocket: relay_sender.py);
 - the recorder writes queued records in batches (one transaction per batch), with the
   endpoints' health, and tells operators what changed.
 A crash anywhere loses nothing: unrecorded deliveries come back when their lease expires.

@@ -154,7 +154,7 @@ class RelayEndpoints:
         a listener is back."""
         values: dict[str, object] = {"relay_owner": None, "relay_owner_until": None}
         if stopped:
-            values.update(disabled=True, disabled_reason=STOPPED)
+            values.update(disabled=True, disabled_reason=STOPPED, updated_at=self.db.clock.now_ms())
         async with self.db.write() as conn:
             await conn.execute(
                 t.update().where(t.c.id == endpoint_id, t.c.relay_owner == owner).values(**values)

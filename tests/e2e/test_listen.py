@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from receiver import Received
+from receiver import Received, always
 from server_process import TOKEN, HooklineProcess
 from standardwebhooks.webhooks import Webhook
 from svix.api import ApplicationIn, AppPortalAccessIn, EndpointIn, EndpointPatch, MessageIn
@@ -319,12 +319,17 @@ def test_the_handshake_needs_a_token_of_the_application(start_hookline, receiver
         assert closed.value.rcvd.code == 4401  # type: ignore[attr-defined]
 
 
-def test_listen_refuses_a_remote_local_url_unless_allowed(start_hookline, listeners):
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_listen_refuses_a_remote_local_url_unless_allowed(start_hookline, receiver, listeners):
     hookline = start_hookline(env=QUICK)
     remote = listeners(hookline, "http://10.1.2.3:3000/hook")
     assert remote.proc is not None and remote.proc.wait(60) == 2
     time.sleep(0.1)
     assert "--allow-remote" in "".join(remote.other_output)
+    # A server without the relay route (here a plain receiver answering 404) is not retried.
+    receiver.respond_with(always(404))
+    elsewhere = listeners(hookline, f"{receiver.url}/hook", ("--server", receiver.url))
+    assert "has no relay route" in refusal(elsewhere)
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

@@ -116,6 +116,14 @@ async def listen(
                     reason = "the server closed the connection"
             except ListenRefused:
                 raise
+            except aiohttp.WSServerHandshakeError as exc:
+                if exc.status == 404:
+                    # Not a Hookline server that has the relay (Svix, an older Hookline, or the
+                    # wrong base URL): retrying cannot help.
+                    raise ListenRefused(
+                        404, f"{options.server} has no relay route (/api/v1/relay/listen)"
+                    ) from None
+                reason = f"the server answered {exc.status} to the WebSocket handshake"
             except (aiohttp.ClientError, OSError, TimeoutError) as exc:
                 reason = str(exc) or type(exc).__name__
             if stop.is_set():

@@ -187,7 +187,10 @@ async def _serve(
         await asyncio.gather(*tasks, return_exceptions=True)
     if receiving.done() and not receiving.cancelled() and receiving.exception() is None:
         return bool(receiving.result())
-    detail = "another listener with this name took over"
+    detail = (
+        "this listener no longer holds the relay endpoint: another listener with its name took "
+        "it over, or it was deleted"
+    )
     await _refuse(websocket, relay_frames.Refused(409, "conflict", detail))
     return False
 

@@ -297,7 +297,11 @@ def test_the_handshake_needs_a_token_of_the_application(start_hookline, receiver
     own = listeners(hookline, url, (), token=token)
     ready = own.wait_connected()
     assert ready["appId"] == mine.id
-    assert own.stop() == 0
+    # A second listener of that name takes the endpoint over; the first stops and says why.
+    newer = listeners(hookline, url, (), token=token)
+    assert newer.wait_connected()["endpointId"] == ready["endpointId"]
+    assert "409" in refusal(own) and "no longer holds" in "".join(own.other_output)
+    assert newer.stop() == 0
     # Its URL is its listener's: the endpoint API does not change it.
     with pytest.raises(HTTPValidationError):
         svix.endpoint.patch(mine.id, ready["endpointId"], EndpointPatch(url=f"{receiver.url}/x"))

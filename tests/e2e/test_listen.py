@@ -371,3 +371,24 @@ def test_the_endpoint_api_cannot_create_a_relay(start_hookline):
     with pytest.raises(HTTPValidationError) as refused:
         svix.endpoint.create(app.id, EndpointIn(url="relay://ep_2abc"))
     assert refused.value.status_code == 422
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_listener_reconnects_by_itself_when_the_server_restarts(
+    start_hookline, receiver, listeners
+):
+    hookline = start_hookline(env=QUICK)
+    app = hookline.svix().application.create(ApplicationIn(name="Restarts"))
+    listener = listeners(hookline, f"{receiver.url}/hook", ("--app", app.id))
+    ready = listener.wait_connected()
+    assert hookline.stop() == 0  # a graceful stop, with the listener connected
+    again = start_hookline(port=hookline.port)
+    wait_until(
+        lambda: sum(1 for line in listener.lines if line["type"] == "connected") == 2,
+        what="reconnected",
+    )
+    assert [line["type"] for line in listener.lines][:2] == ["connected", "disconnected"]
+    assert listener.lines[-1]["endpointId"] == ready["endpointId"]
+    msg = again.svix().message.create(app.id, MessageIn(event_type="a.b", payload={"n": 1}))
+    (got,) = receiver.wait_for(lambda reqs: len(reqs) == 1)
+    assert got.headers["webhook-id"] == msg.id and verified(got, ready["secret"]) == {"n": 1}

@@ -392,3 +392,12 @@ def test_the_listener_reconnects_by_itself_when_the_server_restarts(
     msg = again.svix().message.create(app.id, MessageIn(event_type="a.b", payload={"n": 1}))
     (got,) = receiver.wait_for(lambda reqs: len(reqs) == 1)
     assert got.headers["webhook-id"] == msg.id and verified(got, ready["secret"]) == {"n": 1}
+
+    # The dashboard says what the endpoint is, and offers no form for its settings.
+    with httpx.Client(base_url=again.url) as pages:
+        signed_in = pages.post("/ui/sign-in", data={"token": TOKEN}, headers={"Origin": again.url})
+        assert signed_in.status_code == 303
+        page = pages.get(f"/ui/apps/{app.id}/endpoints/{ready['endpointId']}")
+        assert page.status_code == 200
+        assert 'id="relay-notice"' in page.text and "a listener is connected" in page.text
+        assert "relay (hookline listen)" in page.text and "/edit" not in page.text

@@ -24,9 +24,10 @@ from svix.api import ApplicationIn, AppPortalAccessIn, EndpointIn, EndpointPatch
 from svix.exceptions import HTTPValidationError
 
 HOOKLINE = str(Path(sys.executable).with_name("hookline"))
-# Quick retries, and no circuit breaker between a listener's death and its return.
+# Quick retries, for long enough that a listener started again on a loaded machine still finds
+# them (a minute or two), and no circuit breaker between a listener's death and its return.
 QUICK = {
-    "HOOKLINE_RETRY_SCHEDULE": ",".join(["0.3"] * 40),
+    "HOOKLINE_RETRY_SCHEDULE": ",".join(["0.3"] * 20 + ["1"] * 120),
     "HOOKLINE_CIRCUIT_BREAKER_THRESHOLD": "100000",
 }
 

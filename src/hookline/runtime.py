@@ -157,6 +157,7 @@ async def assemble(settings: Settings, admin_token: str, with_worker: bool) -> R
         operational=operational,
         failures=failures,
         observability=obs,
+        relay=worker.relay if worker else None,
     )
     # The pages act through the same operations (and operational events) as the API.
     pages = create_pages_app(settings, db, admin_token, operations=api.state.operations)

@@ -91,6 +91,9 @@ class DeliveryJob:
     trace_context: str | None = None
     # The message's event type's own retry schedule (seconds); None: the server's.
     retry_schedule: tuple[float, ...] | None = None
+    # A relay endpoint (`hookline listen`): sent through the listener's WebSocket, not dialled.
+    relay: bool = False
+    event_type: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,9 @@ from hookline.api.routes import (
     usage,
 )
 from hookline.api.routes import observability as observability_routes
+from hookline.api.routes import relay as relay_route
 from hookline.config import Settings
+from hookline.delivery.relay_sender import RelaySender
 from hookline.observability.process import Observability, observability_for
 from hookline.operational import OperationalEvents
 from hookline.operations.context import OperationContext
@@ -56,8 +58,10 @@ def create_app(
     operational: OperationalEvents | None = None,
     failures: FailureWatches | None = None,
     observability: Observability | None = None,
+    relay: RelaySender | None = None,
 ) -> FastAPI:
-    """Build the API. `background`, if given, runs for the app's lifetime (the worker)."""
+    """Build the API. `background`, if given, runs for the app's lifetime (the worker);
+    `relay` is that worker's, for the listeners' sockets (`hookline listen`)."""
     if not settings.public_url:
         raise ValueError("settings.public_url must be set (hookline serve sets its default)")
 
@@ -91,6 +95,7 @@ def create_app(
     app.state.admin_token_digest = token_digest(admin_token)
     app.state.operational = operational or OperationalEvents(db, settings)
     # What the health route reports: this process's worker (if any) and its publishes.
+    app.state.relay = relay
     app.state.failures = failures = failures or FailureWatches()
     app.state.publishes = failures.watch("publish messages", stale_after=STALE_AFTER_SECONDS)
     app.state.operations = OperationContext(
@@ -118,6 +123,7 @@ def create_app(
         usage,
     ):
         app.include_router(module.router, dependencies=protected)
+    app.include_router(relay_route.router)  # a WebSocket: it checks the token itself
     install_openapi(app)
 
     app.add_middleware(RelativeRedirects)  # the router's trailing-slash redirects

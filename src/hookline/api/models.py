@@ -459,6 +459,8 @@ class EndpointOut(OutModel):
     disabled_reason: str | None = None
     health: EndpointHealthOut | None = None
     tls: EndpointTlsOut | None = None
+    # "relay": created by `hookline listen`, delivered through the listener's WebSocket.
+    kind: Literal["http", "relay"] = "http"
 
 
 class EndpointSecretOut(OutModel):

@@ -82,6 +82,7 @@ def endpoint(row: EndpointRow) -> dict[str, Any]:
         "disabledReason": row.disabled_reason,
         "health": endpoint_health(row),
         "tls": endpoint_tls(row),
+        "kind": row.kind,
     }
 
 

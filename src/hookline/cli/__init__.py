@@ -6,9 +6,11 @@ Two kinds of commands share it:
   read the server's `HOOKLINE_*` settings;
 * the client commands, which talk to a running server through its API with the official `svix`
   SDK, and so work against Svix too: `app`, `endpoint`, `event-type`, `message`, `attempt`,
-  `task`, `send`, `resend`, `recover`, `replay`, `portal`; and `verify`, which needs no server.
+  `task`, `send`, `resend`, `recover`, `replay`, `portal`; and `verify`, which needs no server;
+* `listen` (listen_command.py), which forwards an application's webhooks to a local URL through
+  a WebSocket to the server (a Hookline extension: it needs a Hookline server, not Svix).
 
-One module per command group; `hookline listen` (local forwarding) gets its own when it comes.
+One module per command group.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from hookline.cli import (
     attempt_commands,
     endpoint_commands,
     event_type_commands,
+    listen_command,
     message_commands,
     portal_command,
     recovery_commands,
@@ -73,6 +76,7 @@ def build() -> typer.Typer:
     root.command()(recovery_commands.replay)
     root.command()(portal_command.portal)
     root.command()(verify_command.verify)
+    root.command(name="listen")(listen_command.listen_command)
     return root
 
 

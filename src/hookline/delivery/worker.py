@@ -3,7 +3,8 @@
 Three loops share one event loop:
 - the claimer takes batches of due deliveries under a lease while there is room in flight
   (at most `HOOKLINE_ENDPOINT_CONCURRENCY` per endpoint, see `endpoint_slots`);
-- each claimed delivery is sent by its own task, which queues an `AttemptRecord`;
+- each claimed delivery is sent by its own task, which queues an `AttemptRecord` (over HTTP,
+  or for a relay endpoint through its listener's WebSocket: relay_sender.py);
 - the recorder writes queued records in batches (one transaction per batch), with the
   endpoints' health, and tells operators what changed.
 A crash anywhere loses nothing: unrecorded deliveries come back when their lease expires.
@@ -19,12 +20,15 @@ import random
 import secrets
 import socket
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 from hookline import ids
 from hookline.admission import CIRCUIT_OPENED, DISABLED
 from hookline.config import Settings
 from hookline.delivery.client import DeliveryClient
 from hookline.delivery.endpoint_slots import EndpointSlots
+from hookline.delivery.relay_sender import RelaySender
 from hookline.observability import metrics, tracing
 from hookline.operational import OperationalEvents
 from hookline.readiness import FailureWatch, FailureWatches, report_failure, report_success
@@ -66,6 +70,8 @@ class Worker:
         self.operational = operational or OperationalEvents(db, settings)
         self.policy = health_policy(settings)
         self.worker_id = f"{socket.gethostname()[:40]}-{secrets.token_hex(4)}"
+        # Relay endpoints (`hookline listen`) whose listener's socket this process holds.
+        self.relay = RelaySender(settings, self.worker_id)
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._slot_freed = asyncio.Event()
@@ -166,7 +172,7 @@ class Worker:
         if tracing.enabled():
             record = await self._traced_send(job, started_ms)
         else:
-            record = self._attempt_record(job, started_ms, await self.client.send(job))
+            record = self._attempt_record(job, started_ms, await self._send(job))
         result = record.outcome
         self._pending_records.append(record)
         self._records_ready.set()  # the recorder batches whatever piles up meanwhile
@@ -176,6 +182,9 @@ class Worker:
         elif not self._closing:
             self._start(following)
         _observe(record)
+
+    def _send(self, job: DeliveryJob) -> Coroutine[Any, Any, Outcome]:
+        return self.relay.send(job) if job.relay else self.client.send(job)
 
     async def _traced_send(self, job: DeliveryJob, started_ms: int) -> AttemptRecord:
         """Send inside a `hookline.attempt` span, a child of the publish's span."""
@@ -192,7 +201,7 @@ class Worker:
                     job = dataclasses.replace(
                         job, headers={**job.headers, "traceparent": traceparent}
                     )
-            result = await self.client.send(job)
+            result = await self._send(job)
             record = self._attempt_record(job, started_ms, result)
             tracing.set_attributes(
                 span,

@@ -32,6 +32,7 @@ from hookline.store.polling import Polling
 from hookline.store.pooling import detect_transaction_pooling
 from hookline.store.portal_links import PortalLinks
 from hookline.store.recovery import Recovery
+from hookline.store.relay_endpoints import RelayEndpoints
 from hookline.store.replay import Replay
 from hookline.store.retention import Retention
 from hookline.store.statistics import AcrossApplications, Statistics
@@ -78,6 +79,7 @@ class Database(Connections):
         self.web_sessions = WebSessions(self)
         self.portal_links = PortalLinks(self)
         self.polling = Polling(self)
+        self.relay_endpoints = RelayEndpoints(self)
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):  # the database may be gone; closing goes on

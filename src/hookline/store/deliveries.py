@@ -100,6 +100,16 @@ class Deliveries:
         )
         if skip_endpoints:
             due = due.where(d.c.endpoint_id.not_in(list(skip_endpoints)))
+        # A relay endpoint's deliveries go through the socket its owner's process holds:
+        # another worker leaves them while that owner is alive (one with no live owner is
+        # claimed by anyone, and fails with `connection`). The literal matches the partial
+        # index ix_endpoints_relay, so this costs one probe of an index of relay rows.
+        held_elsewhere = sa.select(endpoints.c.id).where(
+            endpoints.c.kind == sa.literal_column("'relay'"),
+            endpoints.c.relay_owner != worker_id,
+            endpoints.c.relay_owner_until > now,
+        )
+        due = due.where(d.c.endpoint_id.not_in(held_elsewhere))
         async with self.db.write(durable=False) as conn:
             claimed = (
                 (
@@ -131,7 +141,9 @@ class Deliveries:
                         d.c.trigger,
                         messages.c.payload,
                         messages.c.trace_context,
+                        messages.c.event_type,
                         endpoints.c.url,
+                        endpoints.c.kind,
                         endpoints.c.secret,
                         endpoints.c.previous_secrets,
                         endpoints.c.tls_client_cert,
@@ -198,6 +210,8 @@ class Deliveries:
                 retry_schedule=(
                     None if r.retry_schedule is None else tuple(float(s) for s in r.retry_schedule)
                 ),
+                relay=r.kind == "relay",
+                event_type=r.event_type,
             )
             for r in rows
             if r.id in going and r.id not in plan.back

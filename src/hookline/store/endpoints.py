@@ -26,7 +26,7 @@ from hookline.store.endpoint_secrets import (
     seal_secret,
     tls_columns,
 )
-from hookline.store.errors import NotFound
+from hookline.store.errors import InvalidKey, NotFound
 from hookline.store.lookups import by_key, refuse_id_shaped
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.rows import EndpointRow
@@ -310,6 +310,11 @@ async def _update(
     conn: AsyncConnection, current: EndpointRow, changes: dict[str, Any], now: int
 ) -> EndpointRow:
     """Apply `changes`; re-enabling an endpoint releases the deliveries parked meanwhile."""
+    if current.kind == "relay" and changes.get("url", current.url) != current.url:
+        # Its deliveries go to its listener, whatever the URL says: one would mislead.
+        raise InvalidKey(
+            "a relay endpoint's URL cannot be changed (it is its listener's)", ("body", "url")
+        )
     if changes:
         await conn.execute(t.update().where(t.c.id == current.id).values(**changes, updated_at=now))
     if current.disabled and changes.get("disabled") is False:

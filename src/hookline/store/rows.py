@@ -133,6 +133,10 @@ class EndpointRow:
     tls_client_cert: str | None
     tls_client_key: str | None = field(repr=False)
     tls_ca_cert: str | None
+    # 'http', or 'relay' (`hookline listen`; see store/relay_endpoints.py).
+    kind: str = "http"
+    relay_owner: str | None = None
+    relay_owner_until: int | None = None
 
     @classmethod
     def from_row(cls, row: sa.Row[Any] | Mapping[str, Any]) -> EndpointRow:
@@ -164,6 +168,9 @@ class EndpointRow:
             tls_client_cert=m["tls_client_cert"],
             tls_client_key=m["tls_client_key"],
             tls_ca_cert=m["tls_ca_cert"],
+            kind=m.get("kind") or "http",
+            relay_owner=m.get("relay_owner"),
+            relay_owner_until=m.get("relay_owner_until"),
         )
 
 

@@ -92,8 +92,20 @@ endpoints = sa.Table(
     sa.Column("tls_client_cert", sa.Text, nullable=True),
     sa.Column("tls_client_key", sa.Text, nullable=True),
     sa.Column("tls_ca_cert", sa.Text, nullable=True),
+    # 'http', or 'relay': created by `hookline listen`, delivered through the listener's
+    # WebSocket by the worker whose process holds it (`relay_owner`, while `relay_owner_until`
+    # is in the future; renewed while the socket is open). A relay's `url` is never dialled.
+    sa.Column("kind", sa.String(16), nullable=False, server_default="http"),
+    sa.Column("relay_owner", sa.String(80), nullable=True),
+    sa.Column("relay_owner_until", sa.BigInteger, nullable=True),
     sa.UniqueConstraint("app_id", "uid", name="uq_endpoints_app_uid"),
     sa.Index("ix_endpoints_app", "app_id", "id"),
+    sa.Index(
+        "ix_endpoints_relay",
+        "id",
+        sqlite_where=sa.text("kind = 'relay'"),
+        postgresql_where=sa.text("kind = 'relay'"),
+    ),
 )
 
 messages = sa.Table(

@@ -155,6 +155,9 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
     def on_exit() -> None:
         loop.call_soon_threadsafe(db.publishes.stop_waiting)
         if child is not None:  # both stop gracefully at once
+            # Now, not in the loop's next step: a Ctrl-C also reaches the child itself,
+            # whose exit must not be taken for a crash.
+            child.stopping = True
             loop.call_soon_threadsafe(child.signal_stop)
 
     server.on_exit = on_exit
@@ -178,8 +181,11 @@ async def _serve(settings: Settings, host: str, port: int, with_worker: bool) ->
     try:
         await server.serve()
     finally:
-        if child is not None and (await child.stop()) not in (0, None):
-            status = 1
+        if child is not None:
+            stopped = await child.stop()
+            if stopped not in (0, None):
+                log.error("the worker process stopped with status %s", stopped)
+                status = 1
         if probes is not None and probe_task is not None:
             probes.should_exit = True
             await probe_task
@@ -218,9 +224,14 @@ async def _work(
     obs = observability_of(settings, db, worker, failures)
     probes = _probe_server(settings, host, obs)
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     link = ChildEnd(link_fd) if link_fd is not None else None
+    # The worker child of `hookline serve` stops when serve tells it (SIGTERM): a terminal's
+    # Ctrl-C reaches the whole process group, and serve forwards it.
+    stop_signals = (signal.SIGTERM,) if link is not None else (signal.SIGTERM, signal.SIGINT)
+    if link is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for sig in stop_signals:
+        loop.add_signal_handler(sig, stop.set)
     reports = []
     if link is not None:  # the worker child of `hookline serve`
         link.listen_for_wakes(worker.wake)

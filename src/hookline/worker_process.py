@@ -47,6 +47,7 @@ class WorkerChild:
         self.exit_status: int | None = None
         self._waiter: asyncio.Task[int] | None = None
         self._started_at = 0.0
+        self._signalled = False
 
     def start(self, on_exit: Callable[[int], None]) -> None:
         """Start the child (from the event loop's thread: its parent-death signal is tied to
@@ -84,12 +85,15 @@ class WorkerChild:
             )
             on_exit(self.exit_status)
 
-    def signal_stop(self, sig: int = signal.SIGTERM) -> None:
-        """Ask the child for its graceful stop (it finishes and records what is in flight)."""
+    def signal_stop(self) -> None:
+        """Ask the child for its graceful stop (it finishes and records what is in flight),
+        once: a second SIGTERM could reach it after its loop ended, where nothing handles it."""
         self.stopping = True
-        if self.process is not None and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                self.process.send_signal(sig)
+        if self._signalled or self.process is None or self.process.poll() is not None:
+            return
+        self._signalled = True
+        with contextlib.suppress(ProcessLookupError):
+            self.process.send_signal(signal.SIGTERM)
 
     async def stop(self) -> int | None:
         """Stop the child and wait for it; its exit status (None if it never started)."""
@@ -105,6 +109,10 @@ class WorkerChild:
             await self._waiter
         if self.link is not None:
             self.link.close()
+        if self.exit_status == -signal.SIGTERM:
+            # Ended by the SIGTERM it was sent: before its loop handled signals (still
+            # starting, nothing claimed) or after (done): a stop, not a failure.
+            return 0
         return self.exit_status
 
     # What the API's health route and probes report about the child.

@@ -109,3 +109,14 @@ def test_sigkill_of_the_whole_group_loses_nothing_acknowledged(start_hookline, r
     receiver.respond_with(lambda _n, _r: (200, b"", {}, 0.0))
     start_hookline(env=TWO)
     delivered(receiver, ids, paths=("/a", "/b"))
+
+
+def test_ctrl_c_reaching_both_processes_is_a_graceful_stop(start_hookline, receiver):
+    server = start_hookline(env=TWO, own_group=True)
+    worker = child_pid(server)
+    _, ids = publish(server, receiver, 5)
+    delivered(receiver, ids)
+    assert server.proc is not None
+    os.killpg(server.proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
+    assert server.proc.wait(60) == 0, server.output()
+    wait_gone(worker)

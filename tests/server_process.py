@@ -42,6 +42,8 @@ class HooklineProcess:
     # (that application's HOOKLINE_PUBLIC_URL, unless given).
     module_args: tuple[str, ...] = ()
     api_prefix: str = ""
+    # In a process group of its own, so that a test can kill it with every child it started.
+    own_group: bool = False
 
     @property
     def url(self) -> str:
@@ -92,7 +94,11 @@ class HooklineProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log = open(self.data_dir / f"hookline-{self.port}-{time.time_ns()}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            cmd, env=self.environment(), stdout=self.log, stderr=subprocess.STDOUT
+            cmd,
+            env=self.environment(),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=self.own_group,
         )
         if wait and (self.module_args or self.args[0] == "serve"):
             try:
@@ -133,6 +139,12 @@ class HooklineProcess:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
+
+    def kill_group(self) -> None:
+        """SIGKILL to the process and every child of its group (`own_group`) at once."""
+        assert self.own_group and self.proc is not None
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
 
     def stop(self) -> int | None:
         for client in self._clients:
@@ -176,13 +188,16 @@ class HooklineCluster:
         data_dir: Path | None = None,
         port: int = 0,
         wait: bool = True,
+        own_group: bool = False,
     ) -> HooklineProcess:
         if self.settings is None:
             self.settings = dict(env or {})
         merged = {"HOOKLINE_DATABASE_URL": self.database_url} if self.database_url else {}
         merged.update(self.settings)
         merged.update(env or {})
-        proc = HooklineProcess(data_dir or self.data_dir, env=merged, args=args, port=port)
+        proc = HooklineProcess(
+            data_dir or self.data_dir, env=merged, args=args, port=port, own_group=own_group
+        )
         self.started.append(proc.start(wait=wait))
         return proc
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from hookline import portal_settings
+from hookline import portal_settings, serve_layout
 from hookline.portal_settings import PortalBranding
 
 DEFAULT_RETRY_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
@@ -52,6 +52,8 @@ class Settings:
     worker_concurrency: int = 512
     worker_batch_size: int = 256
     poll_interval: float = 0.5
+    # `hookline serve`: 1 (API and worker in one process), 2 (worker in a child) or auto.
+    serve_processes: str = "1"
     response_body_limit: int = 4096
     # Message payloads (and attempts' response bodies) older than this are removed; 0 keeps them.
     retention_days: float = 90.0
@@ -308,6 +310,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         worker_concurrency=_int(env, "HOOKLINE_WORKER_CONCURRENCY", 512),
         worker_batch_size=_int(env, "HOOKLINE_WORKER_BATCH_SIZE", 256),
         poll_interval=_float(env, "HOOKLINE_POLL_INTERVAL", 0.5, minimum=0.01),
+        serve_processes=_choice(env, "HOOKLINE_SERVE_PROCESSES", "1", serve_layout.CHOICES),
         endpoint_concurrency=_int(env, "HOOKLINE_ENDPOINT_CONCURRENCY", 512),
         breaker_threshold=_int(env, "HOOKLINE_CIRCUIT_BREAKER_THRESHOLD", 10),
         breaker_cooldown=_float(env, "HOOKLINE_CIRCUIT_BREAKER_COOLDOWN", 30.0, minimum=0.01),

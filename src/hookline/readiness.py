@@ -14,6 +14,7 @@ table-testable.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 log = logging.getLogger("hookline.readiness")
@@ -92,14 +93,22 @@ class FailureWatches:
 
     def __init__(self) -> None:
         self._watches: list[FailureWatch] = []
+        # Problems reported from elsewhere: the worker child of a two-process serve.
+        self._sources: list[Callable[[float], list[str]]] = []
 
     def watch(self, activity: str, stale_after: float | None = None) -> FailureWatch:
         watch = FailureWatch(activity, stale_after=stale_after)
         self._watches.append(watch)
         return watch
 
+    def add_source(self, problems: Callable[[float], list[str]]) -> None:
+        self._sources.append(problems)
+
     def problems(self, now: float) -> list[str]:
-        return [p for w in self._watches if (p := w.problem(now)) is not None]
+        found = [p for w in self._watches if (p := w.problem(now)) is not None]
+        for source in self._sources:
+            found.extend(source(now))
+        return found
 
 
 def report_failure(

@@ -30,6 +30,7 @@ from hookline.secrets_at_rest import SecretBox
 from hookline.store import Database, StoreUnavailable, open_database
 from hookline.ui import create_pages_app
 from hookline.web_app import PagesBesideApi
+from hookline.worker_process import WorkerChild
 
 TOKEN_FILE = "admin-token"
 log = logging.getLogger("hookline.server")
@@ -125,9 +126,16 @@ class Runtime:
         return PagesBesideApi(self.api, self.pages)
 
 
-async def assemble(settings: Settings, admin_token: str, with_worker: bool) -> Runtime:
+async def assemble(
+    settings: Settings,
+    admin_token: str,
+    with_worker: bool,
+    worker_child: WorkerChild | None = None,
+) -> Runtime:
     """Open the store (migrating it) and build everything over it. Nothing runs until the
-    API's lifespan starts; the caller closes `db` after it ends."""
+    API's lifespan starts; the caller closes `db` after it ends. `worker_child`: the worker
+    runs in that child process instead (publishes wake it, its reports are this process's
+    worker readiness)."""
     box, key_note = open_secret_box(settings)
     db = await open_store(settings, box)
     operational = OperationalEvents(db, settings)
@@ -139,7 +147,14 @@ async def assemble(settings: Settings, admin_token: str, with_worker: bool) -> R
     )
     if worker is not None:
         db.on_published(worker.wake)
-    obs = observability_of(settings, db, worker, failures)
+    if worker_child is not None and worker is None:
+        db.on_published(worker_child.wake)
+        failures.add_source(worker_child.problems)
+        obs = observability_for(
+            settings, db, worker_child.in_flight, worker_child.last_beat, failures=failures
+        )
+    else:
+        obs = observability_of(settings, db, worker, failures)
 
     async def background(stop: asyncio.Event) -> None:
         # The retention task runs in every process, API-only ones included.

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import signal
 from collections.abc import Callable, Iterator
 from types import FrameType
@@ -32,7 +33,10 @@ from hookline.runtime import (
     open_store,
 )
 from hookline.secret_key import open_secret_box
+from hookline.serve_layout import processes_for
 from hookline.store import Database
+from hookline.worker_link import ChildEnd
+from hookline.worker_process import WorkerChild, exit_with_parent
 
 log = logging.getLogger("hookline.server")
 
@@ -135,42 +139,79 @@ def uvicorn_config(app: ASGIApp, settings: Settings, host: str, port: int) -> uv
     )
 
 
-async def _serve(settings: Settings, host: str, port: int, with_worker: bool) -> None:
+async def _serve(settings: Settings, host: str, port: int, with_worker: bool) -> int:
     if not settings.public_url:
         settings = settings.with_overrides(public_url=default_public_url(host, port))
     token, generated = load_or_create_admin_token(settings)
-    runtime = await assemble(settings, token, with_worker)
+    two = processes_for(settings.serve_processes, os.cpu_count()) == 2
+    child = WorkerChild(settings, host) if with_worker and two else None
+    runtime = await assemble(settings, token, with_worker and child is None, child)
     db, obs, key_note = runtime.db, runtime.observability, runtime.key_note
     config = uvicorn_config(runtime.asgi(), settings, host, port)
     server = _GracefulServer(config)
     # A signal handler runs between two steps of the loop: hand the wake-up to the loop.
     loop = asyncio.get_running_loop()
-    server.on_exit = lambda: loop.call_soon_threadsafe(db.publishes.stop_waiting)
+
+    def on_exit() -> None:
+        loop.call_soon_threadsafe(db.publishes.stop_waiting)
+        if child is not None:  # both stop gracefully at once
+            # Now, not in the loop's next step: a Ctrl-C also reaches the child itself,
+            # whose exit must not be taken for a crash.
+            child.stopping = True
+            loop.call_soon_threadsafe(child.signal_stop)
+
+    server.on_exit = on_exit
+    status = 0
+
+    def child_died(_: int) -> None:
+        nonlocal status
+        status = 1
+        server.should_exit = True
+
     probes = _probe_server(settings, host, obs)
     print(_banner(host, port, token, generated, settings), flush=True)
     if key_note:
         print(key_note, flush=True)
+    if child is not None:
+        child.start(child_died)
+        pid = child.process.pid if child.process else "?"
+        print(f"Delivery worker in process {pid}", flush=True)
     _freeze_startup_objects()
     probe_task = asyncio.create_task(probes.serve()) if probes else None
     try:
         await server.serve()
     finally:
+        if child is not None:
+            stopped = await child.stop()
+            if stopped not in (0, None):
+                log.error("the worker process stopped with status %s", stopped)
+                status = 1
         if probes is not None and probe_task is not None:
             probes.should_exit = True
             await probe_task
         await db.close()
+    return status
 
 
-def serve(settings: Settings, host: str, port: int, with_worker: bool = True) -> None:
+def serve(settings: Settings, host: str, port: int, with_worker: bool = True) -> int:
+    """Run until stopped; the exit status (1: the worker child exited on its own)."""
     _use_uvloop()
     tracing.setup()  # from the standard OTEL_* variables; off unless they ask for traces
     try:
-        asyncio.run(_serve(settings, host, port, with_worker))
+        return asyncio.run(_serve(settings, host, port, with_worker))
     finally:
         tracing.shutdown()
 
 
-async def _work(settings: Settings, host: str = "127.0.0.1") -> None:
+async def _work(
+    settings: Settings,
+    host: str = "127.0.0.1",
+    link_fd: int | None = None,
+    parent_pid: int | None = None,
+) -> None:
+    stop = asyncio.Event()
+    if parent_pid is not None and not exit_with_parent(parent_pid):
+        return  # started by a `hookline serve` that is already gone
     box, key_note = open_secret_box(settings)
     if key_note:
         print(key_note, flush=True)
@@ -182,10 +223,23 @@ async def _work(settings: Settings, host: str = "127.0.0.1") -> None:
     worker = Worker(db, settings, operational=operational, failures=failures)
     obs = observability_of(settings, db, worker, failures)
     probes = _probe_server(settings, host, obs)
-    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    link = ChildEnd(link_fd) if link_fd is not None else None
+    # The worker child of `hookline serve` stops when serve tells it (SIGTERM): a terminal's
+    # Ctrl-C reaches the whole process group, and serve forwards it.
+    stop_signals = (signal.SIGTERM,) if link is not None else (signal.SIGTERM, signal.SIGINT)
+    if link is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for sig in stop_signals:
         loop.add_signal_handler(sig, stop.set)
+    reports = []
+    if link is not None:  # the worker child of `hookline serve`
+        link.listen_for_wakes(worker.wake)
+        reports.append(
+            link.report_until(
+                stop, lambda: worker.last_beat, lambda: worker.in_flight, failures.problems
+            )
+        )
     print(
         f"Hookline worker {worker.worker_id} started "
         f"(database: {_safe_url(settings.database_url)})",
@@ -200,19 +254,27 @@ async def _work(settings: Settings, host: str = "127.0.0.1") -> None:
             worker.run(stop),
             run_retention(db, settings, stop, operational),
             *([obs.exporter.refresh_gauges(stop)] if obs.exporter else []),
+            *reports,
         )
     finally:
+        if link is not None:
+            link.close()
         if probes is not None and probe_task is not None:
             probes.should_exit = True
             await probe_task
         await db.close()
 
 
-def work(settings: Settings, host: str = "127.0.0.1") -> None:
+def work(
+    settings: Settings,
+    host: str = "127.0.0.1",
+    link_fd: int | None = None,
+    parent_pid: int | None = None,
+) -> None:
     _use_uvloop()
     tracing.setup()
     try:
-        asyncio.run(_work(settings, host))
+        asyncio.run(_work(settings, host, link_fd, parent_pid))
     finally:
         tracing.shutdown()
 

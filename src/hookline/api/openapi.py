@@ -99,7 +99,8 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         title=app.title,
         version=app.version,
         description=app.description,
-        routes=app.routes,
+        # In the order the routers were included (app.match_publishes_first reorders them).
+        routes=getattr(app.state, "documented_routes", app.routes),
     )
     restore_integer_bounds(doc)
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})

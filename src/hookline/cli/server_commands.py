@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from hookline.config import ConfigError, Settings, load_settings
+from hookline.serve_layout import CHOICES
 
 stats_app = typer.Typer(help="Delivery statistics upkeep.", no_args_is_help=True)
 
@@ -54,22 +55,41 @@ def serve(
     no_worker: Annotated[
         bool, typer.Option("--no-worker", help="API only; run `hookline worker` elsewhere")
     ] = False,
+    processes: Annotated[
+        str | None,
+        typer.Option(
+            help="1: API and worker in one process; 2: the worker in a child process "
+            "(a core each); auto: 2 on a host with two cores or more "
+            "(default: HOOKLINE_SERVE_PROCESSES, else 1)"
+        ),
+    ] = None,
 ) -> None:
     """Run the API (and, by default, a delivery worker)."""
     from hookline import server
 
-    _run(lambda settings: server.serve(settings, host, port, with_worker=not no_worker))
+    def run(settings: Settings) -> int:
+        if processes is not None:
+            if processes.strip().lower() not in CHOICES:
+                raise ConfigError(f"--processes must be one of {', '.join(CHOICES)}")
+            settings = settings.with_overrides(serve_processes=processes.strip().lower())
+        return server.serve(settings, host, port, with_worker=not no_worker)
+
+    _run(run)
 
 
 def worker(
     host: Annotated[
         str, typer.Option(help="address of the HOOKLINE_METRICS_PORT listener")
     ] = "127.0.0.1",
+    # The worker child of a two-process `hookline serve` (worker_process.py): its end of
+    # the link to the API, and the API's pid, whose death stops it.
+    link_fd: Annotated[int | None, typer.Option(hidden=True)] = None,
+    parent_pid: Annotated[int | None, typer.Option(hidden=True)] = None,
 ) -> None:
     """Run a delivery worker only."""
     from hookline import server
 
-    _run(lambda settings: server.work(settings, host))
+    _run(lambda settings: server.work(settings, host, link_fd, parent_pid))
 
 
 def migrate() -> None:

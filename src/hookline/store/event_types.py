@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from hookline.store.coalesced_reads import CoalescedLookup
 from hookline.store.errors import Conflict, NotFound
 from hookline.store.pagination import Page, fetch_page
 from hookline.store.rows import EventTypeRow
@@ -32,6 +33,10 @@ FIELDS = (
 class EventTypes:
     def __init__(self, db: Connections) -> None:
         self.db = db
+        # Every publish asks for its event type's state: concurrent asks share one query.
+        self._states: CoalescedLookup[str, tuple[bool, int]] = CoalescedLookup(
+            self._validation_states
+        )
 
     async def create(self, name: str, fields: dict[str, Any]) -> EventTypeRow:
         async def work(conn: AsyncConnection) -> EventTypeRow:
@@ -55,11 +60,13 @@ class EventTypes:
     async def validation_state(self, name: str) -> tuple[bool, int] | None:
         """(`validate`, `updated_at`) of the event type, None if there is none: enough for a
         publish to tell whether the validator it holds is still the event type's."""
+        return await self._states.get(name)
+
+    async def _validation_states(self, names: list[str]) -> dict[str, tuple[bool, int]]:
+        query = sa.select(t.c.name, t.c.validate, t.c.updated_at).where(t.c.name.in_(names))
         async with self.db.read() as conn:
-            row = (
-                await conn.execute(sa.select(t.c.validate, t.c.updated_at).where(t.c.name == name))
-            ).first()
-        return None if row is None else (bool(row.validate), int(row.updated_at))
+            rows = (await conn.execute(query)).all()
+        return {row.name: (bool(row.validate), int(row.updated_at)) for row in rows}
 
     async def set_retry_schedule(self, name: str, schedule: Sequence[float] | None) -> EventTypeRow:
         """Give the event type's messages their own retry schedule (None: the server's)."""

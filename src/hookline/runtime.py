@@ -139,6 +139,8 @@ async def assemble(settings: Settings, admin_token: str, with_worker: bool) -> R
     )
     if worker is not None:
         db.on_published(worker.wake)
+        if settings.handoff:
+            db.hand_off_to(worker)
     obs = observability_of(settings, db, worker, failures)
 
     async def background(stop: asyncio.Event) -> None:

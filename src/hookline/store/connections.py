@@ -20,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from hookline.handoff import HandOffTarget
 from hookline.secrets_at_rest import SecretBox
 from hookline.store import json_text
 from hookline.store.clock import DATABASE_NOW_SQL, Clock, DatabaseClock, WallClock
@@ -108,6 +109,7 @@ class Connections:
         self.clock: Clock = WallClock() if self.dialect == "sqlite" else DatabaseClock()
 
         self._publish_listeners: list[Callable[[], None]] = []
+        self.handoff_target: HandOffTarget | None = None
         # What long polls wait on (the events API, polling endpoints).
         self.publishes = PublishWakeups(
             None if self.dialect == "sqlite" else self._listen_published
@@ -119,10 +121,17 @@ class Connections:
         """Call `listener` after each committed publish (wakes an in-process worker)."""
         self._publish_listeners.append(listener)
 
-    def notify_published(self) -> None:
-        """New deliveries are due now: wake this process's worker and, on PostgreSQL, others."""
-        for listener in self._publish_listeners:
-            listener()
+    def hand_off_to(self, target: HandOffTarget) -> None:
+        """Publishes give the deliveries `target` can take now straight to it (hookline.handoff)."""
+        self.handoff_target = target
+
+    def notify_published(self, wake_worker: bool = True) -> None:
+        """New deliveries are due now: wake this process's worker and, on PostgreSQL, others.
+        `wake_worker=False`: every new delivery was handed off to this process's worker, so it
+        has nothing to claim (long polls and other processes are told all the same)."""
+        if wake_worker:
+            for listener in self._publish_listeners:
+                listener()
         self.publishes.fire()
         if self._notifier is not None:
             self._notifier.request()

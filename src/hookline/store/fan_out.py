@@ -46,6 +46,9 @@ class NewDeliveries:
     endpoint_ids: list[str] = field(default_factory=list)
     due_at: list[int | None] = field(default_factory=list)
     fifo: list[bool] = field(default_factory=list)
+    # Not inserted: what the hand-off needs to know (hookline.handoff).
+    disabled: list[bool] = field(default_factory=list)
+    scheduled: list[bool] = field(default_factory=list)  # the message has a deliverAt
 
     def add(
         self, app_id: str, msg_id: str, now: int, deliver_at: int | None, routes: Collection[Route]
@@ -62,9 +65,26 @@ class NewDeliveries:
         self.due_at += [deliver_at if route.disabled else due for route in routes]
         self.endpoint_ids += [route.endpoint_id for route in routes]
         self.fifo += [route.fifo for route in routes]
+        self.disabled += [route.disabled for route in routes]
+        self.scheduled += [deliver_at is not None] * count
 
     def __len__(self) -> int:
         return len(self.endpoint_ids)
+
+    def split(self, indexes: Collection[int]) -> tuple[NewDeliveries, NewDeliveries]:
+        """(the others, the deliveries at `indexes`), each in the order of this one."""
+        chosen = set(indexes)
+        parts = (NewDeliveries(), NewDeliveries())
+        for i in range(len(self)):
+            part = parts[i in chosen]
+            part.app_ids.append(self.app_ids[i])
+            part.msg_ids.append(self.msg_ids[i])
+            part.endpoint_ids.append(self.endpoint_ids[i])
+            part.due_at.append(self.due_at[i])
+            part.fifo.append(self.fifo[i])
+            part.disabled.append(self.disabled[i])
+            part.scheduled.append(self.scheduled[i])
+        return parts
 
 
 def _filter(raw: Any) -> tuple[str, ...] | None:

@@ -61,6 +61,7 @@ class Probe:
         # (seconds since the process started, CPU ms) of each full collection
         self.full_collections: list[tuple[float, float]] = []
         self.frozen_at: float | None = None  # when serve froze its start-up objects
+        self.serving_gc: dict[int, list[float]] = defaultdict(list)
 
     def on_gc(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
@@ -72,6 +73,8 @@ class Probe:
         # CPU time of the collecting thread: what the pause costs on a quiet machine.
         self.gc_cpu[generation].append((time.thread_time() - cpu) * 1000)
         self.gc_collected[generation] += info["collected"]
+        if self.frozen_at is not None:  # serving: the collections that matter
+            self.serving_gc[generation].append(self.gc_cpu[generation][-1])
         if generation == 2:  # when, and how costly: a start-up collection is expected
             at = time.perf_counter() - self.started
             self.full_collections.append((round(at, 2), round(self.gc_cpu[2][-1], 1)))
@@ -97,12 +100,14 @@ class Probe:
             "gc": {f"gen{g}": _summary(p) for g, p in sorted(self.gc_pauses.items())},
             "gc_cpu": {f"gen{g}": _summary(p) for g, p in sorted(self.gc_cpu.items())},
             "gc_collected": {f"gen{g}": n for g, n in sorted(self.gc_collected.items())},
+            "gc_cpu_serving": {f"gen{g}": _summary(p) for g, p in sorted(self.serving_gc.items())},
             "writer_wait": {k: _summary(v) for k, v in sorted(self.waits.items())},
             "writer_hold": {k: _summary(v) for k, v in sorted(self.holds.items())},
             "loop_lag": _summary(self.lags),
             "gen2_objects": self.gen2,
             "full_collections": self.full_collections,
             "frozen_at": self.frozen_at,
+            "gc_thresholds": gc.get_threshold(),
         }
 
 
@@ -116,6 +121,10 @@ def install(probe: Probe) -> None:
     def freeze() -> None:
         probe.frozen_at = round(time.perf_counter() - probe.started, 2)
         original_freeze()
+        # BENCH_GC_THRESHOLD="700,10,10": thresholds to compare with the server's own.
+        forced = os.environ.get("BENCH_GC_THRESHOLD")
+        if forced:
+            gc.set_threshold(*(int(n) for n in forced.split(",")))
 
     gc.freeze = freeze
     original_write = Connections.write

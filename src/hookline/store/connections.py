@@ -127,18 +127,20 @@ class Connections:
 
     def notify_published(self, wake_worker: bool = True) -> None:
         """New deliveries are due now: wake this process's worker and, on PostgreSQL, others.
-        `wake_worker=False`: every new delivery was handed off to this process's worker, so it
-        has nothing to claim (long polls and other processes are told all the same)."""
+        `wake_worker=False`: every new delivery was handed off to this process's worker, so no
+        worker has anything to claim (long polls, here and elsewhere, are told all the same)."""
         if wake_worker:
             for listener in self._publish_listeners:
                 listener()
         self.publishes.fire()
         if self._notifier is not None:
-            self._notifier.request()
+            self._notifier.request(due=wake_worker)
 
-    async def _send_notify(self) -> None:
+    async def _send_notify(self, payload: str) -> None:
+        # The payload is one of notify's constants, never input: safe to write in the SQL.
+        statement = f"NOTIFY {CHANNEL}, '{payload}'" if payload else f"NOTIFY {CHANNEL}"
         async with self._writer.begin() as conn:
-            await conn.execute(sa.text(f"NOTIFY {CHANNEL}"))
+            await conn.execute(sa.text(statement))
 
     async def listen_for_due(self, on_due: Callable[[], None], stop: asyncio.Event) -> None:
         """Run until `stop`: call `on_due` when another process published (PostgreSQL only)."""
@@ -153,7 +155,7 @@ class Connections:
                 "NOTIFY (set HOOKLINE_DATABASE_LISTEN_URL to a direct connection for wake-ups)"
             )
             return
-        await listen(plain_dsn(self.listen_url or self.url), on_due, stop)
+        await listen(plain_dsn(self.listen_url or self.url), on_due, stop, due_only=True)
 
     @contextlib.asynccontextmanager
     async def write(self, durable: bool = True) -> AsyncIterator[AsyncConnection]:

@@ -3,8 +3,9 @@ load the state of the endpoints that may get a handed-off delivery, insert the c
 deliveries already leased to the worker, and build their `DeliveryJob`s, which the publish
 gives to the worker once the transaction has committed.
 
-The reads are bounded by the worker's room, not by the fan-out: at most `intake.room`
-candidate deliveries, so a publish to 10,000 endpoints reads a few endpoint rows, not all.
+The endpoints' state comes with the routes (fan_out.HANDOFF_COLUMNS, one statement); the
+secrets are opened only for the endpoints that get a handed-off delivery, at most
+`intake.room` of them, however large the fan-out.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -21,7 +23,7 @@ from hookline.handoff import Fresh, Intake, hand_off
 from hookline.secrets_at_rest import SecretBox
 from hookline.store.endpoint_secrets import endpoint_tls, signing_secrets
 from hookline.store.fan_out import NewDeliveries
-from hookline.store.schema import applications, endpoints, event_types
+from hookline.store.schema import event_types
 from hookline.types import DeliveryJob, DeliveryStatus, TriggerType
 
 
@@ -34,6 +36,13 @@ class HandOffRequest:
     secret_box: SecretBox | None
 
 
+def _json(raw: Any) -> Any:
+    """A JSON column read as text (fan_out.HANDOFF_COLUMNS); None for NULL or JSON null."""
+    if raw is None or raw == "null":
+        return None
+    return orjson.loads(raw) if isinstance(raw, str | bytes) else raw
+
+
 def _candidates(new: NewDeliveries, limit: int) -> list[int]:
     """Up to `limit` deliveries that may go now as far as the fan-out knows (the endpoint's
     circuit and throttle are read next, for these only)."""
@@ -44,30 +53,6 @@ def _candidates(new: NewDeliveries, limit: int) -> list[int]:
         if not (new.fifo[i] or new.scheduled[i] or new.disabled[i]):
             found.append(i)
     return found
-
-
-async def _endpoint_rows(conn: AsyncConnection, endpoint_ids: set[str]) -> dict[str, Any]:
-    e = endpoints
-    rows = await conn.execute(
-        sa.select(
-            e.c.id,
-            e.c.app_id,
-            e.c.url,
-            e.c.secret,
-            e.c.previous_secrets,
-            e.c.tls_client_cert,
-            e.c.tls_client_key,
-            e.c.tls_ca_cert,
-            e.c.headers,
-            e.c.disabled,
-            e.c.circuit_until,
-            e.c.throttle_rate,
-            applications.c.throttle_rate.label("app_throttle_rate"),
-        )
-        .join(applications, applications.c.id == e.c.app_id)
-        .where(e.c.id.in_(endpoint_ids))
-    )
-    return {row.id: row for row in rows}
 
 
 _COLUMNS = (
@@ -134,17 +119,18 @@ async def lease_fresh(
     conn: AsyncConnection,
     new: NewDeliveries,
     messages: Mapping[str, Mapping[str, Any]],
+    state: Mapping[str, Any],
     handoff: HandOffRequest,
     now: int,
 ) -> tuple[NewDeliveries, list[DeliveryJob]]:
     """Insert the deliveries of `new` that `hand_off` chooses, leased to the intake's worker;
     return (the rest, still to insert pending, and the chosen ones' jobs). `messages`: the
-    rows of the batch's messages by id."""
+    rows of the batch's messages by id; `state`: the endpoints' rows with
+    fan_out.HANDOFF_COLUMNS, by id (read with the routes)."""
     intake = handoff.intake
     candidates = _candidates(new, intake.room)
     if not candidates:
         return new, []
-    state = await _endpoint_rows(conn, {new.endpoint_ids[i] for i in candidates})
     fresh: list[Fresh] = []
     present: list[int] = []  # the candidates whose endpoint still exists
     for i in candidates:
@@ -188,7 +174,7 @@ def _jobs(
 ) -> list[DeliveryJob]:
     # An endpoint's secrets and TLS settings are opened once per batch, however many of its
     # deliveries are handed off.
-    opened: dict[str, tuple[tuple[str, ...], Any]] = {}
+    opened: dict[str, tuple[tuple[str, ...], Any, dict[str, str]]] = {}
     jobs = []
     for app_id, msg_id, endpoint_id in zip(
         leased.app_ids, leased.msg_ids, leased.endpoint_ids, strict=True
@@ -196,10 +182,11 @@ def _jobs(
         ep = state[endpoint_id]
         if endpoint_id not in opened:
             opened[endpoint_id] = (
-                signing_secrets(box, ep.secret, ep.previous_secrets, now),
+                signing_secrets(box, ep.secret, _json(ep.previous_secrets), now),
                 endpoint_tls(box, ep.tls_client_cert, ep.tls_client_key, ep.tls_ca_cert),
+                dict(_json(ep.headers) or {}),
             )
-        secrets, tls = opened[endpoint_id]
+        secrets, tls, headers = opened[endpoint_id]
         message = messages[msg_id]
         jobs.append(
             DeliveryJob(
@@ -210,7 +197,7 @@ def _jobs(
                 url=ep.url,
                 secrets=secrets,
                 tls=tls,
-                headers=dict(ep.headers or {}),
+                headers=dict(headers),
                 payload=message["payload"] or b"",
                 attempt_count=0,
                 trigger=TriggerType.SCHEDULED,

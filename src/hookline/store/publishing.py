@@ -184,7 +184,8 @@ async def store_batch(
     ]
     if tags:
         await conn.execute(message_tags.insert(), tags)
-    routes = await load_routes(conn, {r["app_id"] for r in rows})
+    state: dict[str, Any] | None = None if handoff is None else {}
+    routes = await load_routes(conn, {r["app_id"] for r in rows}, state)
     fan_out = NewDeliveries()
     for request, stored in zip(published, rows, strict=True):
         fan_out.add(
@@ -201,9 +202,9 @@ async def store_batch(
             ),
         )
     jobs: list[DeliveryJob] = []
-    if handoff is not None and fan_out:
+    if handoff is not None and state is not None and fan_out:
         by_id = {stored["id"]: stored for stored in rows}
-        fan_out, jobs = await lease_fresh(conn, fan_out, by_id, handoff, now)
+        fan_out, jobs = await lease_fresh(conn, fan_out, by_id, state, handoff, now)
     await insert_deliveries(conn, fan_out, now)
     return StoredBatch(results, jobs, left=bool(fan_out))
 

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -210,6 +210,10 @@ async def main_async(args: argparse.Namespace) -> int:
     sizes = QUICK if args.quick else FULL
     if args.messages:
         sizes = sizes.with_messages(args.messages)
+    if args.latency_rate:
+        sizes = replace(sizes, latency_rate=args.latency_rate)
+    if args.latency_seconds:
+        sizes = replace(sizes, latency_seconds=args.latency_seconds)
     rows = select_rows(args.only)
     output: Path | None = args.output
     if output is None and not args.quick and not args.no_write:
@@ -270,6 +274,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, help="Markdown file to write the table to")
     parser.add_argument("--no-write", action="store_true", help="full run without writing")
     parser.add_argument("--messages", type=int, help="messages per throughput row")
+    parser.add_argument("--latency-rate", type=float, help="msg/s of the latency rows")
+    parser.add_argument("--latency-seconds", type=float, help="how long the latency rows publish")
     parser.add_argument("--hookline-command", help="how to run the CLI (default: `hookline`)")
     parser.add_argument("--keep-logs", action="store_true", help="keep child process logs")
     parser.add_argument("--list", action="store_true", help="list rows and groups, then exit")

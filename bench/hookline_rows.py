@@ -221,12 +221,14 @@ async def latency(ctx: RunContext, backend: str) -> list[Line]:
         app_id, _ = await _one_endpoint_app(server.api, ctx, "/latency")
         await server.check_backend_used()
         await _warm_up(server.api, ctx, app_id, [server.child])
+        cpu_before = cpu_seconds(server.child.measured_pid)
         paced = await _paced_publish(server.api, app_id, count, rate)
         if paced.errors:
             raise RuntimeError(f"{len(paced.errors)} publishes failed: {paced.errors[0]}")
         await ctx.receiver.wait_for(
             count, ctx.sizes.delivery_timeout, watch=[server.child], stall_s=ctx.sizes.stall_timeout
         )
+        cpu_after = cpu_seconds(server.child.measured_pid)
         arrivals = await ctx.receiver.arrivals(list(paced.publish_start))
     arrived = {msg_id: at for msg_id, at in arrivals.items() if at is not None}
     latencies = sorted((at - paced.publish_start[msg_id]) * 1000 for msg_id, at in arrived.items())
@@ -249,6 +251,10 @@ async def latency(ctx: RunContext, backend: str) -> list[Line]:
         f"publisher's lag behind its schedule p50 {percentile(lags, 50):,.1f}, p99 "
         f"{percentile(lags, 99):,.1f}, max {lags[-1]:,.1f} ms"
     )
+    if cpu_before is not None and cpu_after is not None:
+        # The server's own work per message (publish and delivery): unlike the latency, a
+        # busy machine does not inflate it much.
+        notes.append(f"server CPU {(cpu_after - cpu_before) * 1000 / count:,.2f} ms per message")
     name = BACKENDS[backend]
     p99_limit = 25.0 if backend == "sqlite" else 50.0
     return [

@@ -50,6 +50,14 @@ def hookline_command(override: str | None = None) -> list[str]:
     return [sys.executable, "-c", "import sys; from hookline.cli import main; sys.exit(main())"]
 
 
+def passed_settings() -> dict[str, str]:
+    """`BENCH_HOOKLINE_SETTINGS="HOOKLINE_X=1 HOOKLINE_Y=2"`: settings given to every Hookline
+    process of the run (the rest of HOOKLINE_* is not passed on), so that two variants of one
+    commit can be measured against each other in interleaved runs."""
+    pairs = (item.partition("=") for item in os.environ.get("BENCH_HOOKLINE_SETTINGS", "").split())
+    return {key: value for key, _, value in pairs if key.startswith("HOOKLINE_")}
+
+
 @dataclass(frozen=True)
 class HooklineEnv:
     backend: str
@@ -81,6 +89,7 @@ class HooklineEnv:
         if self.pooler:
             env["HOOKLINE_DATABASE_POOLER"] = self.pooler
         env.update(self.extra)
+        env.update(passed_settings())
         return env
 
 

@@ -54,6 +54,9 @@ class Settings:
     poll_interval: float = 0.5
     # `hookline serve`: 1 (API and worker in one process), 2 (worker in a child) or auto.
     serve_processes: str = "1"
+    # A publish in a process that runs a worker hands the deliveries it can send now straight
+    # to it, leased in the publish transaction (hookline.handoff): no claim before the POST.
+    handoff: bool = True
     response_body_limit: int = 4096
     # Message payloads (and attempts' response bodies) older than this are removed; 0 keeps them.
     retention_days: float = 90.0
@@ -311,6 +314,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         worker_batch_size=_int(env, "HOOKLINE_WORKER_BATCH_SIZE", 256),
         poll_interval=_float(env, "HOOKLINE_POLL_INTERVAL", 0.5, minimum=0.01),
         serve_processes=_choice(env, "HOOKLINE_SERVE_PROCESSES", "1", serve_layout.CHOICES),
+        handoff=_bool(env, "HOOKLINE_HANDOFF", True),
         endpoint_concurrency=_int(env, "HOOKLINE_ENDPOINT_CONCURRENCY", 512),
         breaker_threshold=_int(env, "HOOKLINE_CIRCUIT_BREAKER_THRESHOLD", 10),
         breaker_cooldown=_float(env, "HOOKLINE_CIRCUIT_BREAKER_COOLDOWN", 30.0, minimum=0.01),

@@ -147,6 +147,8 @@ async def assemble(
     )
     if worker is not None:
         db.on_published(worker.wake)
+        if settings.handoff:
+            db.hand_off_to(worker)
     if worker_child is not None and worker is None:
         db.on_published(worker_child.wake)
         failures.add_source(worker_child.problems)

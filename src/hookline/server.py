@@ -61,12 +61,23 @@ class _GracefulServer(uvicorn.Server):
         super().handle_exit(sig, frame)
 
 
+# Young collections every this many new container objects (CPython's default is 700). A busy
+# server allocates that many in a fraction of a millisecond, and every tenth young collection
+# rescans the middle generation, every hundredth starts a full one. Measured in a latency run
+# at 100 msg/s (bench.tail_probe): 189 collections while serving, 100 ms of CPU, one full
+# collection pausing 28 ms, at 700; 8 young collections, 29 ms, no full one, at 10,000.
+GC_YOUNG_THRESHOLD = 10_000
+
+
 def _freeze_startup_objects() -> None:
     """Move everything allocated while starting (modules, the app, SQLAlchemy's caches) out of
     the garbage collector's reach: full collections then scan only what requests create,
-    instead of pausing a busy server for tens of milliseconds at random."""
+    instead of pausing a busy server for tens of milliseconds at random; and collect less
+    often (GC_YOUNG_THRESHOLD), so that full collections become rare too."""
     gc.collect()
     gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
 def _use_uvloop() -> None:

@@ -30,7 +30,6 @@ def test_sigkill_during_delivery_then_restart_delivers_everything(
     receiver.wait_for(lambda reqs: len(reqs) >= 10)  # requests are in flight now
     first.kill()
     before_restart = len(receiver.received())
-    assert before_restart < 2 * len(published)  # the kill really interrupted the work
 
     receiver.respond_with(lambda _n, _r: (200, b"", {}, 0.0))
     second = start_hookline(env=CRASH_ENV, data_dir=data_dir)
@@ -41,6 +40,10 @@ def test_sigkill_during_delivery_then_restart_delivers_everything(
         lambda reqs: expected <= {(r.headers.get("webhook-id"), r.path) for r in reqs},
         timeout=60,
     )
+    # The kill really interrupted the work: the restarted process had deliveries to send.
+    # (Not "fewer requests than deliveries had arrived": with the hand-off every POST may have
+    # started before the kill, each still unanswered and unrecorded when the process died.)
+    assert len(got) > before_restart
     # At-least-once: duplicates only for what was in flight when the process died.
     duplicates = len(got) - len(expected)
     assert 0 <= duplicates <= before_restart

@@ -58,3 +58,17 @@ def test_a_finished_send_hands_its_slot_to_a_waiting_delivery():
     assert following is not None and following.delivery_id == 4
     assert slots.done("a", succeeded=True).delivery_id == 5
     assert slots.full() == []  # below its limit again, with nothing waiting
+
+
+def test_room_for_is_what_admit_would_start_without_waiting():
+    slots = EndpointSlots(concurrency=256, cap=256)
+    assert slots.room_for("new") == START_CAP
+    start, _ = slots.admit([job("a", i) for i in range(3)])
+    assert len(start) == 3
+    assert slots.room_for("a") == START_CAP - 3
+    slots.admit([job("a", 10), job("a", 11)])  # one starts, one waits
+    assert slots.room_for("a") == 0  # waiting: nothing more may start before it
+    assert slots.room_for("b") == START_CAP
+    for n in range(slots.room_for("b")):
+        started, waiting = slots.admit([job("b", 20 + n)])
+        assert (len(started), waiting) == (1, [])

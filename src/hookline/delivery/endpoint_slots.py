@@ -41,6 +41,15 @@ class EndpointSlots:
         busy = [e for e, n in self._in_flight.items() if n >= self._cap_of(e, share)]
         return busy + [e for e in self._waiting if e not in self._in_flight]
 
+    def room_for(self, endpoint_id: str) -> int:
+        """How many more sends `endpoint_id` may start now without waiting (0 while some of
+        its deliveries wait): what a hand-off may give it (hookline.handoff)."""
+        if endpoint_id in self._waiting:
+            return 0
+        busy = self._in_flight.keys() | self._waiting.keys() | {endpoint_id}
+        cap = self._cap_of(endpoint_id, self._share(len(busy)))
+        return max(0, cap - self._in_flight[endpoint_id])
+
     def admit(self, jobs: list[DeliveryJob]) -> tuple[list[DeliveryJob], list[DeliveryJob]]:
         """Split freshly claimed jobs into (start now, give back); the rest wait here."""
         active = self._in_flight.keys() | self._waiting.keys() | {j.endpoint_id for j in jobs}

@@ -29,6 +29,7 @@ from hookline.config import Settings
 from hookline.delivery.client import DeliveryClient
 from hookline.delivery.endpoint_slots import EndpointSlots
 from hookline.delivery.relay_sender import RelaySender
+from hookline.handoff import Intake
 from hookline.observability import metrics, tracing
 from hookline.operational import OperationalEvents
 from hookline.readiness import FailureWatch, FailureWatches, report_failure, report_success
@@ -78,11 +79,13 @@ class Worker:
         self._pending_records: list[AttemptRecord] = []
         self._records_ready = asyncio.Event()
         self._in_flight: dict[asyncio.Task[None], DeliveryJob] = {}
+        self._background: set[asyncio.Task[None]] = set()
         self._slots = EndpointSlots(settings.worker_concurrency, settings.endpoint_concurrency)
         self._rng = random.Random()
         failures = failures or FailureWatches()
         self._claims = failures.watch("claim deliveries")
         self._records = failures.watch("record attempts")
+        self._running = False
         self._closing = False
         self._stopping = False
         # time.monotonic() of the claim loop's last turn: readiness sees a stuck or dead loop.
@@ -96,12 +99,46 @@ class Worker:
         """Something became due now (a publish in this process): claim without waiting."""
         self._wake.set()
 
+    def intake(self) -> Intake | None:
+        """What a publish in this process may hand to this worker now (hookline.handoff)."""
+        if not self._running or self._closing:
+            return None
+        room = self.settings.worker_concurrency - len(self._in_flight)
+        if room <= 0:
+            return None
+        return Intake(
+            self.worker_id, int(self.settings.lease_seconds * 1000), room, self._slots.room_for
+        )
+
+    def accept(self, jobs: list[DeliveryJob]) -> None:
+        """Deliveries a committed publish leased to this worker: sent as if claimed."""
+        if self._closing:
+            return  # not sent: their leases expire and they are claimed again
+        if tracing.enabled():
+            attributes = {"hookline.claimed": len(jobs), "hookline.handed_off": True}
+            with tracing.span("hookline.claim", None, "INTERNAL", attributes):
+                pass
+        start, give_back = self._slots.admit(jobs)
+        for job in start:
+            self._start(job)
+        if give_back:  # the slots changed since the offer: rare, and no loss either way
+            task = asyncio.create_task(self._give_back(give_back))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _give_back(self, jobs: list[DeliveryJob]) -> None:
+        with contextlib.suppress(Exception):  # else their leases expire
+            await self.db.deliveries.release(
+                self.worker_id, [job.delivery_id for job in jobs], BUSY_RETRY_MS
+            )
+
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; then finish what is in flight (within the request
         timeout), record it, give back anything unfinished, and return."""
         await self.client.start()
         recorder = asyncio.create_task(self._record_loop())
         listener = asyncio.create_task(self.db.listen_for_due(self.wake, stop))
+        self._running = True
         try:
             await self._claim_loop(stop)
         finally:

@@ -20,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from hookline.handoff import HandOffTarget
 from hookline.secrets_at_rest import SecretBox
 from hookline.store import json_text
 from hookline.store.clock import DATABASE_NOW_SQL, Clock, DatabaseClock, WallClock
@@ -108,6 +109,7 @@ class Connections:
         self.clock: Clock = WallClock() if self.dialect == "sqlite" else DatabaseClock()
 
         self._publish_listeners: list[Callable[[], None]] = []
+        self.handoff_target: HandOffTarget | None = None
         # What long polls wait on (the events API, polling endpoints).
         self.publishes = PublishWakeups(
             None if self.dialect == "sqlite" else self._listen_published
@@ -119,17 +121,26 @@ class Connections:
         """Call `listener` after each committed publish (wakes an in-process worker)."""
         self._publish_listeners.append(listener)
 
-    def notify_published(self) -> None:
-        """New deliveries are due now: wake this process's worker and, on PostgreSQL, others."""
-        for listener in self._publish_listeners:
-            listener()
+    def hand_off_to(self, target: HandOffTarget) -> None:
+        """Publishes give the deliveries `target` can take now straight to it (hookline.handoff)."""
+        self.handoff_target = target
+
+    def notify_published(self, wake_worker: bool = True) -> None:
+        """New deliveries are due now: wake this process's worker and, on PostgreSQL, others.
+        `wake_worker=False`: every new delivery was handed off to this process's worker, so no
+        worker has anything to claim (long polls, here and elsewhere, are told all the same)."""
+        if wake_worker:
+            for listener in self._publish_listeners:
+                listener()
         self.publishes.fire()
         if self._notifier is not None:
-            self._notifier.request()
+            self._notifier.request(due=wake_worker)
 
-    async def _send_notify(self) -> None:
+    async def _send_notify(self, payload: str) -> None:
+        # The payload is one of notify's constants, never input: safe to write in the SQL.
+        statement = f"NOTIFY {CHANNEL}, '{payload}'" if payload else f"NOTIFY {CHANNEL}"
         async with self._writer.begin() as conn:
-            await conn.execute(sa.text(f"NOTIFY {CHANNEL}"))
+            await conn.execute(sa.text(statement))
 
     async def listen_for_due(self, on_due: Callable[[], None], stop: asyncio.Event) -> None:
         """Run until `stop`: call `on_due` when another process published (PostgreSQL only)."""
@@ -144,7 +155,7 @@ class Connections:
                 "NOTIFY (set HOOKLINE_DATABASE_LISTEN_URL to a direct connection for wake-ups)"
             )
             return
-        await listen(plain_dsn(self.listen_url or self.url), on_due, stop)
+        await listen(plain_dsn(self.listen_url or self.url), on_due, stop, due_only=True)
 
     @contextlib.asynccontextmanager
     async def write(self, durable: bool = True) -> AsyncIterator[AsyncConnection]:

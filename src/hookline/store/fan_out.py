@@ -21,7 +21,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from hookline.store.schema import endpoints
+from hookline.store.schema import applications, endpoints
 from hookline.types import DeliveryStatus, TriggerType
 
 
@@ -46,6 +46,9 @@ class NewDeliveries:
     endpoint_ids: list[str] = field(default_factory=list)
     due_at: list[int | None] = field(default_factory=list)
     fifo: list[bool] = field(default_factory=list)
+    # Not inserted: what the hand-off needs to know (hookline.handoff).
+    disabled: list[bool] = field(default_factory=list)
+    scheduled: list[bool] = field(default_factory=list)  # the message has a deliverAt
 
     def add(
         self, app_id: str, msg_id: str, now: int, deliver_at: int | None, routes: Collection[Route]
@@ -62,9 +65,26 @@ class NewDeliveries:
         self.due_at += [deliver_at if route.disabled else due for route in routes]
         self.endpoint_ids += [route.endpoint_id for route in routes]
         self.fifo += [route.fifo for route in routes]
+        self.disabled += [route.disabled for route in routes]
+        self.scheduled += [deliver_at is not None] * count
 
     def __len__(self) -> int:
         return len(self.endpoint_ids)
+
+    def split(self, indexes: Collection[int]) -> tuple[NewDeliveries, NewDeliveries]:
+        """(the others, the deliveries at `indexes`), each in the order of this one."""
+        chosen = set(indexes)
+        parts = (NewDeliveries(), NewDeliveries())
+        for i in range(len(self)):
+            part = parts[i in chosen]
+            part.app_ids.append(self.app_ids[i])
+            part.msg_ids.append(self.msg_ids[i])
+            part.endpoint_ids.append(self.endpoint_ids[i])
+            part.due_at.append(self.due_at[i])
+            part.fifo.append(self.fifo[i])
+            part.disabled.append(self.disabled[i])
+            part.scheduled.append(self.scheduled[i])
+        return parts
 
 
 def _filter(raw: Any) -> tuple[str, ...] | None:
@@ -76,13 +96,36 @@ def _filter(raw: Any) -> tuple[str, ...] | None:
     return tuple(value) if value else None
 
 
-async def load_routes(conn: AsyncConnection, app_ids: Collection[str]) -> dict[str, list[Route]]:
+# What a hand-off needs of an endpoint besides its route (store/leased_fan_out.py): read in
+# the same statement as the routes when the publish may hand deliveries off. The JSON columns
+# come as text, decoded only for the few endpoints that get a handed-off delivery.
+HANDOFF_COLUMNS = (
+    endpoints.c.url,
+    endpoints.c.secret,
+    sa.type_coerce(endpoints.c.previous_secrets, sa.Text).label("previous_secrets"),
+    endpoints.c.tls_client_cert,
+    endpoints.c.tls_client_key,
+    endpoints.c.tls_ca_cert,
+    sa.type_coerce(endpoints.c.headers, sa.Text).label("headers"),
+    endpoints.c.circuit_until,
+    endpoints.c.throttle_rate,
+    endpoints.c.kind,
+    applications.c.throttle_rate.label("app_throttle_rate"),
+)
+
+
+async def load_routes(
+    conn: AsyncConnection,
+    app_ids: Collection[str],
+    handoff_state: dict[str, Any] | None = None,
+) -> dict[str, list[Route]]:
     """The endpoints of each application that may get a message: the enabled ones, and the
     disabled ones that do not refuse to keep messages (routing decides with the server's
     setting). In id order (creation order: the deliveries' index entries are then appended
-    rather than scattered)."""
+    rather than scattered). With `handoff_state`, each endpoint's row with HANDOFF_COLUMNS is
+    put there by id, from the same statement."""
     e = endpoints
-    rows = await conn.execute(
+    query = (
         sa.select(
             e.c.app_id,
             e.c.id,
@@ -102,8 +145,16 @@ async def load_routes(conn: AsyncConnection, app_ids: Collection[str]) -> dict[s
         )
         .order_by(e.c.app_id, e.c.id)
     )
+    if handoff_state is not None:
+        query = query.add_columns(*HANDOFF_COLUMNS).join(
+            applications, applications.c.id == e.c.app_id
+        )
+    rows = await conn.execute(query)
+    if handoff_state is not None:
+        rows = list(rows)  # type: ignore[assignment]
+        handoff_state.update((row.id, row) for row in rows)
     by_app: dict[str, list[Route]] = defaultdict(list)
-    for app_id, endpoint_id, event_types, channels, fifo, disabled, keeps in rows:
+    for app_id, endpoint_id, event_types, channels, fifo, disabled, keeps, *_ in rows:
         by_app[app_id].append(
             Route(
                 endpoint_id,

@@ -23,10 +23,12 @@ from hookline.routing import recipients
 from hookline.store.applications import insert_application
 from hookline.store.errors import Conflict, InvalidKey, NotFound
 from hookline.store.fan_out import NewDeliveries, insert_deliveries, load_routes
+from hookline.store.leased_fan_out import HandOffRequest, lease_fresh
 from hookline.store.lookups import refuse_id_shaped
 from hookline.store.message_sequence import take_numbers
 from hookline.store.rows import MessageRow
 from hookline.store.schema import applications, message_tags, messages
+from hookline.types import DeliveryJob
 
 if TYPE_CHECKING:
     from hookline.store.connections import Connections
@@ -71,23 +73,33 @@ class PublishBatcher:
     async def _drain(self) -> None:
         while self._queue:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-            await self._store(batch)
-            self.db.notify_published()
+            left_for_claims = await self._store(batch)
+            self.db.notify_published(wake_worker=left_for_claims)
 
-    async def _store(self, batch: list[PublishRequest]) -> None:
+    async def _store(self, batch: list[PublishRequest]) -> bool:
+        """Store `batch` and answer its requests; returns whether any of the new deliveries
+        waits for a claim (all of them, without a hand-off)."""
+        target = self.db.handoff_target
+        intake = None if target is None else target.intake()
+        handoff = None if intake is None else HandOffRequest(intake, self.db.secret_box)
+        jobs: list[DeliveryJob] = []
+        left_for_claims = True
         try:
             async with self.db.write() as conn:
-                results = await store_batch(conn, batch, self.db.clock.now_ms())
+                stored = await store_batch(conn, batch, self.db.clock.now_ms(), handoff)
+            results, jobs, left_for_claims = stored.results, stored.handed_off, stored.left
         except IntegrityError:
             if len(batch) > 1:
                 # A race with another process (e.g. the same eventId): retry one by one so
                 # that only the offending request fails.
-                for request in batch:
-                    await self._store([request])
-                return
+                left = [await self._store([request]) for request in batch]
+                return any(left)
             results = [Conflict("the eventId or application uid is already in use")]
         except Exception as exc:  # the store is down, or a bug: every request learns of it
             results = [exc] * len(batch)
+        if jobs and target is not None:
+            # Committed: the worker sends them now (had it gone, their leases would expire).
+            target.accept(jobs)
         for request, result in zip(batch, results, strict=True):
             if request.future.done():
                 continue  # the caller went away
@@ -95,12 +107,24 @@ class PublishBatcher:
                 request.future.set_exception(result)
             else:
                 request.future.set_result(result)
+        return left_for_claims
+
+
+@dataclass
+class StoredBatch:
+    results: list[MessageRow | Exception]  # a row or an error per request
+    handed_off: list[DeliveryJob] = field(default_factory=list)  # leased to the worker
+    left: bool = False  # some deliveries wait for a claim
 
 
 async def store_batch(
-    conn: AsyncConnection, batch: list[PublishRequest], now: int
-) -> list[MessageRow | Exception]:
-    """Insert the messages of `batch` and their deliveries; return a row or an error each."""
+    conn: AsyncConnection,
+    batch: list[PublishRequest],
+    now: int,
+    handoff: HandOffRequest | None = None,
+) -> StoredBatch:
+    """Insert the messages of `batch` and their deliveries; with `handoff`, those the worker
+    can take now are inserted leased to it, and their jobs returned."""
     apps = await _resolve_apps(conn, batch, now)
     app_ids = {key: value for key, value in apps.items() if isinstance(value, str)}
     results: list[MessageRow | Exception] = []
@@ -143,7 +167,7 @@ async def store_batch(
         published.append(request)
         results.append(MessageRow.from_row(row))
     if not rows:
-        return results
+        return StoredBatch(results)
     # Numbered last, just before the writes: the sequence rows stay locked until the commit.
     counts: dict[str, int] = defaultdict(int)
     for stored in rows:
@@ -160,7 +184,8 @@ async def store_batch(
     ]
     if tags:
         await conn.execute(message_tags.insert(), tags)
-    routes = await load_routes(conn, {r["app_id"] for r in rows})
+    state: dict[str, Any] | None = None if handoff is None else {}
+    routes = await load_routes(conn, {r["app_id"] for r in rows}, state)
     fan_out = NewDeliveries()
     for request, stored in zip(published, rows, strict=True):
         fan_out.add(
@@ -176,8 +201,12 @@ async def store_batch(
                 request.keep_for_disabled,
             ),
         )
+    jobs: list[DeliveryJob] = []
+    if handoff is not None and state is not None and fan_out:
+        by_id = {stored["id"]: stored for stored in rows}
+        fan_out, jobs = await lease_fresh(conn, fan_out, by_id, state, handoff, now)
     await insert_deliveries(conn, fan_out, now)
-    return results
+    return StoredBatch(results, jobs, left=bool(fan_out))
 
 
 async def _resolve_apps(

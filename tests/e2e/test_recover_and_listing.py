@@ -36,6 +36,12 @@ def wait_until(predicate, timeout: float = 20, what: str = "condition"):  # type
     raise AssertionError(f"{what} not reached in {timeout} s")
 
 
+@pytest.fixture(scope="module")
+def fail_at_once_hookline(start_shared_hookline):
+    """A server of the module's with FAIL_AT_ONCE (its tests work in applications of their own)."""
+    return start_shared_hookline(FAIL_AT_ONCE)
+
+
 def by_status(svix, app_id: str, endpoint_id: str, status: MessageStatus | None) -> list:
     options = MessageAttemptListAttemptedMessagesOptions(status=status, limit=250)
     return svix.message_attempt.list_attempted_messages(app_id, endpoint_id, options).data
@@ -92,8 +98,10 @@ def test_destinations_and_messages_show_each_delivery_state(start_hookline, rece
     assert raw["done"] is True
 
 
-def test_messages_of_an_endpoint_are_paged_newest_first_and_filtered(start_hookline, receiver):
-    hookline = start_hookline(env=FAIL_AT_ONCE)
+def test_messages_of_an_endpoint_are_paged_newest_first_and_filtered(
+    fail_at_once_hookline, receiver
+):
+    hookline = fail_at_once_hookline
     receiver.respond_with(ok_unless_asked_to_fail)
     svix = hookline.svix()
     app = svix.application.create(ApplicationIn(name="Pages"))
@@ -171,8 +179,8 @@ def test_recover_sends_failed_messages_again_at_the_recover_rate(start_hookline,
     assert raw.json()["data"] == {"messagesQueued": 0}
 
 
-def test_recover_until_bounds_the_range(start_hookline, receiver):
-    hookline = start_hookline(env=FAIL_AT_ONCE)
+def test_recover_until_bounds_the_range(fail_at_once_hookline, receiver):
+    hookline = fail_at_once_hookline
     receiver.respond_with(lambda _n, _r: (500, b"", {}, 0.0))
     svix = hookline.svix()
     app = svix.application.create(ApplicationIn(name="Range"))

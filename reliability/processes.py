@@ -25,6 +25,10 @@ from bench.receiver import ReceiverClient
 SETTINGS = {
     "HOOKLINE_REQUEST_TIMEOUT": "5",
     "HOOKLINE_LEASE_SECONDS": "8",
+    # The claim of an idempotency key whose API process was killed before it answered: a
+    # publish retried with that key waits this long (60 s by default) before it runs again.
+    # As long as the publisher's own timeout, so only a request it gave up on can be taken over.
+    "HOOKLINE_IDEMPOTENCY_LEASE_SECONDS": "15",
     "HOOKLINE_WORKER_CONCURRENCY": "64",
     "HOOKLINE_WORKER_BATCH_SIZE": "64",
     "HOOKLINE_POLL_INTERVAL": "0.2",

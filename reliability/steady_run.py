@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bench.receiver import ReceiverClient
 from reliability.ledger import Tally, tally
-from reliability.processes import Deployment
+from reliability.processes import SETTINGS, Deployment
 from reliability.publisher import Published, publish_steadily
 
 ENDPOINTS = 3
@@ -102,7 +102,7 @@ def _answers(refused: dict[int, int]) -> str:
     text = ", ".join(f"{count:,} × {status}" for status, count in sorted(refused.items()))
     why = (
         " (409: a retry waits while the killed process's claim on its idempotency key lasts, "
-        "60 s on PostgreSQL)"
+        f"{SETTINGS['HOOKLINE_IDEMPOTENCY_LEASE_SECONDS']} s on PostgreSQL)"
         if 409 in refused
         else ""
     )

@@ -55,7 +55,8 @@ def test_quick_run_writes_numeric_rates(tmp_path: Path) -> None:
         assert _rate(report, key) > 0
 
 
-@pytest.mark.serial
+# Not `serial`: it asserts which pages answered, never how fast, so it runs beside the other
+# tests instead of adding its half a minute to the part of the suite that runs alone.
 def test_pages_bench_times_every_page(tmp_path: Path) -> None:
     """`python -m bench.pages` at a tiny size: builds a store, signs in to the dashboard and
     the portal, and prints a figure for every page (any page answering an error fails it)."""

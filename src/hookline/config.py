@@ -49,6 +49,9 @@ class Settings:
     validate_payloads: bool = False
     # A claim is held this long; a worker that dies gives its deliveries back when it expires.
     lease_seconds: float = 0.0
+    # An idempotency key claimed by a request that has not answered after this long is taken
+    # to be abandoned (its API process died on PostgreSQL) and a repeat runs (docs/delivery.md).
+    idempotency_lease_seconds: float = 60.0
     worker_concurrency: int = 512
     worker_batch_size: int = 256
     poll_interval: float = 0.5
@@ -310,6 +313,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_payload_bytes=_int(env, "HOOKLINE_MAX_PAYLOAD_BYTES", 512 * 1024),
         validate_payloads=_bool(env, "HOOKLINE_VALIDATE_PAYLOADS"),
         lease_seconds=_float(env, "HOOKLINE_LEASE_SECONDS", 0.0),
+        idempotency_lease_seconds=_float(
+            env, "HOOKLINE_IDEMPOTENCY_LEASE_SECONDS", 60.0, minimum=1.0
+        ),
         worker_concurrency=_int(env, "HOOKLINE_WORKER_CONCURRENCY", 512),
         worker_batch_size=_int(env, "HOOKLINE_WORKER_BATCH_SIZE", 256),
         poll_interval=_float(env, "HOOKLINE_POLL_INTERVAL", 0.5, minimum=0.01),

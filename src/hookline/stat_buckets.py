@@ -163,7 +163,11 @@ def rebuild_plan(since_ms: int, until_ms: int) -> list[tuple[int, list[int]]]:
 
 
 # Svix's window for endpoint statistics: 28 days back from `until` at most (plus five minutes
-# so that a client computing "now - 28 days" on a clock a little ahead is not refused).
+# so that a client computing "now - 28 days" on a clock a little ahead is not refused). The same
+# five minutes let `until` be ahead of the server's clock, and it then counts as now: a client's
+# "now" on a clock a little ahead, or on the very same host when the server's clock is
+# PostgreSQL's (store/clock.py), which reads up to half a measuring round trip behind (a
+# `until` of the caller's now was refused on a loaded machine).
 STATS_MAX_SPAN_MS = 28 * DAY_MS
 STATS_SKEW_MS = 5 * MINUTE_MS
 
@@ -173,8 +177,9 @@ def stats_window(since_ms: int | None, until_ms: int | None, now_ms: int) -> tup
     now and may not be in the future; `since` defaults to 28 days before `until` and may not be
     earlier than that. Raises WindowError with the reason."""
     until = now_ms if until_ms is None else until_ms
-    if until > now_ms:
+    if until > now_ms + STATS_SKEW_MS:
         raise WindowError("'until' cannot be in the future")
+    until = min(until, now_ms)
     since = until - STATS_MAX_SPAN_MS if since_ms is None else since_ms
     if until - since > STATS_MAX_SPAN_MS + STATS_SKEW_MS:
         raise WindowError("'since' cannot be more than 28 days prior to 'until'")

@@ -55,6 +55,12 @@ def guarded_hookline(start_shared_hookline):
     return start_shared_hookline(NO_PRIVATE_NETWORKS)
 
 
+@pytest.fixture(scope="module")
+def no_retries_hookline(start_shared_hookline):
+    """A server of the module's without retries: each delivery is one attempt."""
+    return start_shared_hookline({"HOOKLINE_RETRY_SCHEDULE": ""})
+
+
 # The SSRF guard when an endpoint is saved
 
 
@@ -144,9 +150,8 @@ SPELLINGS = [
 ]
 
 
-def test_every_accepted_spelling_is_stored_canonical_and_delivers(start_hookline, receiver):
-    hookline = start_hookline(env={"HOOKLINE_RETRY_SCHEDULE": ""})
-    with client(hookline) as http:
+def test_every_accepted_spelling_is_stored_canonical_and_delivers(no_retries_hookline, receiver):
+    with client(no_retries_hookline) as http:
         app = new_app(http)
         endpoints = {}
         for given, canonical in SPELLINGS:
@@ -335,9 +340,8 @@ def mtls_receiver(ca, client_ca) -> Iterator[OpenSslReceiver]:
     r.stop()
 
 
-def test_mutual_tls_delivery_end_to_end(start_hookline, mtls_receiver, ca, client_ca):
-    hookline = start_hookline(env={"HOOKLINE_RETRY_SCHEDULE": ""})
-    with client(hookline) as http:
+def test_mutual_tls_delivery_end_to_end(no_retries_hookline, mtls_receiver, ca, client_ca):
+    with client(no_retries_hookline) as http:
         app = new_app(http)
         url = f"{mtls_receiver.url}/hook"
         with_cert = http.post(
@@ -400,12 +404,11 @@ def test_unacceptable_custom_headers_are_422(shared_hookline, headers):
         assert http.get(path).status_code == 200
 
 
-def test_a_custom_user_agent_replaces_hooklines(start_hookline, receiver):
+def test_a_custom_user_agent_replaces_hooklines(shared_hookline, receiver):
     """Honoured end to end: the receiver sees the endpoint's User-Agent, once, and the
     signature still verifies; an endpoint without one gets Hookline's."""
-    server = start_hookline()
-    svix = server.svix()
-    with client(server) as http:
+    svix = shared_hookline.svix()
+    with client(shared_hookline) as http:
         app = new_app(http, "ua")
         custom = {"User-Agent": "Acme-Hooks/1.0 (+https://acme.example)", "X-Tenant": "t 42"}
         for path, headers in (("/custom", custom), ("/plain", None)):

@@ -14,6 +14,7 @@ def test_defaults():
     assert s.max_payload_bytes == 512 * 1024
     assert s.database_url == f"sqlite:///{(Path('hookline-data') / 'hookline.db').resolve()}"
     assert s.lease_seconds > s.request_timeout
+    assert s.idempotency_lease_seconds == 60
 
 
 def test_values_are_parsed():
@@ -39,6 +40,11 @@ def test_values_are_parsed():
     assert s.data_dir == Path("/tmp/x")
 
 
+def test_idempotency_lease_is_parsed():
+    s = load_settings({"HOOKLINE_IDEMPOTENCY_LEASE_SECONDS": "2.5"})
+    assert s.idempotency_lease_seconds == 2.5
+
+
 def test_empty_schedule_disables_retries():
     assert load_settings({"HOOKLINE_RETRY_SCHEDULE": ""}).retry_schedule == ()
 
@@ -54,6 +60,8 @@ def test_empty_schedule_disables_retries():
         ("HOOKLINE_MAX_PAYLOAD_BYTES", "1.5"),
         ("HOOKLINE_STATS_FIVE_MINUTE_DAYS", "3"),
         ("HOOKLINE_STATS_FIVE_MINUTE_DAYS", "-1"),
+        ("HOOKLINE_IDEMPOTENCY_LEASE_SECONDS", "0.5"),
+        ("HOOKLINE_IDEMPOTENCY_LEASE_SECONDS", "soon"),
     ],
 )
 def test_bad_values_are_refused_with_the_variable_named(name, value):

@@ -42,9 +42,9 @@ KEEP_MS = 24 * 3600 * 1000
 # with a wide margin, and lets a single-process store keep them in memory only.
 AUTO_KEY_PREFIX = b"auto_"
 AUTO_KEEP_MS = 3600 * 1000
-# A claim whose request has not answered after this long is taken to be abandoned (its process
-# died) and may be run again. Requests that take longer could run twice.
-LEASE_MS = 60_000
+# A claim whose request has not answered after HOOKLINE_IDEMPOTENCY_LEASE_SECONDS (60 by
+# default) is taken to be abandoned (its process died) and may be run again. Requests that take
+# longer could run twice.
 WAIT_SECONDS = 10.0
 MAX_KEY_LENGTH = 256
 POLL_SECONDS = (0.02, 0.05, 0.1, 0.2)
@@ -65,6 +65,7 @@ class _Keyed:
     fingerprint: bytes  # query string and body
     keep_ms: int
     in_memory: bool  # a key only ever repeated within seconds (see AUTO_KEEP_MS)
+    lease_ms: int  # how long an unanswered claim holds the key
 
 
 @dataclass(slots=True)
@@ -106,13 +107,15 @@ class IdempotentPosts:
         if body is None:
             return  # the client went away before sending its request
         auto = key.startswith(AUTO_KEY_PREFIX)
+        state = scope["app"].state
         keyed = _Keyed(
             key_hash=_digest(caller, scope["method"].encode(), scope["path"].encode(), key),
             fingerprint=_digest(scope.get("query_string", b""), body),
             keep_ms=AUTO_KEEP_MS if auto else KEEP_MS,
             in_memory=auto,
+            lease_ms=int(state.settings.idempotency_lease_seconds * 1000),
         )
-        keys: IdempotencyKeys = scope["app"].state.db.idempotency_keys
+        keys: IdempotencyKeys = state.db.idempotency_keys
         response = await self._once(scope, receive, send, body, keys, keyed)
         if response is not None:
             await response(scope, receive, send)
@@ -146,7 +149,11 @@ class IdempotentPosts:
             self._running[keyed.key_hash] = mine
             try:
                 claim = await keys.claim(
-                    keyed.key_hash, keyed.fingerprint, LEASE_MS, keyed.keep_ms, keyed.in_memory
+                    keyed.key_hash,
+                    keyed.fingerprint,
+                    keyed.lease_ms,
+                    keyed.keep_ms,
+                    keyed.in_memory,
                 )
             except BaseException as exc:
                 self._finish(keyed, mine, None)
@@ -237,7 +244,7 @@ class IdempotentPosts:
             return  # no claim was written
 
         async def release() -> None:
-            for _ in range(LEASE_MS // 1000):
+            for _ in range(max(1, keyed.lease_ms // 1000)):
                 try:
                     await keys.release(keyed.key_hash, claimed_at)
                     return
@@ -263,7 +270,7 @@ async def _wait_elsewhere(
             return _reused_key()
         if found.status_code is not None:
             return _replay(Answer(found.status_code, found.content_type, found.body or b""))
-        if found.created_at + LEASE_MS <= keys.db.clock.now_ms():
+        if found.created_at + keyed.lease_ms <= keys.db.clock.now_ms():
             return None  # abandoned: claiming takes it over
         if time.monotonic() >= deadline:
             return _still_running()

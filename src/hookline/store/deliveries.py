@@ -26,6 +26,7 @@ from hookline.admission import (
     throttled_lanes,
 )
 from hookline.store.applications import resolve_app_id
+from hookline.store.column_arrays import column_arrays, unnest_sql
 from hookline.store.endpoint_health import apply_outcomes
 from hookline.store.endpoint_secrets import endpoint_tls, signing_secrets
 from hookline.store.errors import PayloadRemoved
@@ -213,7 +214,7 @@ class Deliveries:
             return []
         now = self.db.clock.now_ms()
         attempt_rows = []
-        updates = []
+        updates: list[dict[str, int | None]] = []
         for rec in records:
             job, outcome = rec.job, rec.outcome
             attempt_rows.append(
@@ -243,28 +244,15 @@ class Deliveries:
                 status, due = DeliveryStatus.PENDING, rec.next_attempt_at_ms
             updates.append(
                 {
-                    "b_id": job.delivery_id,
-                    "b_owner": worker_id,
-                    "b_status": int(status),
-                    "b_due": due,
-                    "b_count": job.attempt_count + 1,
-                    "b_now": now,
+                    "id": job.delivery_id,
+                    "status": int(status),
+                    "due_at": due,
+                    "attempt_count": job.attempt_count + 1,
                 }
             )
         async with self.db.write(durable=False) as conn:
             await conn.execute(attempts.insert(), attempt_rows)
-            await conn.execute(
-                d.update()
-                .where(d.c.id == sa.bindparam("b_id"), d.c.lease_owner == sa.bindparam("b_owner"))
-                .values(
-                    status=sa.bindparam("b_status"),
-                    due_at=sa.bindparam("b_due"),
-                    attempt_count=sa.bindparam("b_count"),
-                    lease_owner=None,
-                    updated_at=sa.bindparam("b_now"),
-                ),
-                updates,
-            )
+            await _record_deliveries(conn, worker_id, updates, now)
             await add_attempts(conn, records)
             return await apply_outcomes(conn, records, policy, now)
 
@@ -358,6 +346,57 @@ class Deliveries:
         async with self.db.read() as conn:
             rows = await conn.execute(sa.select(d).where(d.c.msg_id == msg_id).order_by(d.c.id))
             return [DeliveryRow.from_row(r) for r in rows]
+
+
+# The record's new states, by delivery: guarded by the lease (`lease_owner = worker`), so a
+# delivery whose lease expired and went to another worker is left to that worker.
+_RECORDED = (d.c.id, d.c.status, d.c.due_at, d.c.attempt_count)
+_RECORD_SQLITE = (
+    d.update()
+    .where(d.c.id == sa.bindparam("b_id"), d.c.lease_owner == sa.bindparam("b_owner"))
+    .values(
+        status=sa.bindparam("b_status"),
+        due_at=sa.bindparam("b_due"),
+        attempt_count=sa.bindparam("b_count"),
+        lease_owner=None,
+        updated_at=sa.bindparam("b_now"),
+    )
+)
+# One statement for the whole batch (column_arrays.py), in id order like every other
+# multi-row update of deliveries.
+_RECORD_POSTGRESQL = sa.text(
+    "UPDATE deliveries SET status = v.status, due_at = v.due_at, "
+    "attempt_count = v.attempt_count, lease_owner = NULL, updated_at = :now "
+    f"FROM {unnest_sql(_RECORDED)} "
+    "WHERE deliveries.id = v.id AND deliveries.lease_owner = :owner"
+)
+
+
+async def _record_deliveries(
+    conn: AsyncConnection, worker_id: str, updates: list[dict[str, int | None]], now: int
+) -> None:
+    updates.sort(key=lambda u: u["id"] or 0)
+    if conn.dialect.name == "sqlite":
+        # One executemany: the driver loops over the rows in its own thread.
+        await conn.execute(
+            _RECORD_SQLITE,
+            [
+                {
+                    "b_id": u["id"],
+                    "b_status": u["status"],
+                    "b_due": u["due_at"],
+                    "b_count": u["attempt_count"],
+                    "b_owner": worker_id,
+                    "b_now": now,
+                }
+                for u in updates
+            ],
+        )
+    else:
+        await conn.execute(
+            _RECORD_POSTGRESQL,
+            {**column_arrays(_RECORDED, updates), "owner": worker_id, "now": now},
+        )
 
 
 async def _take_probes(

@@ -33,6 +33,7 @@ ENDPOINTS = 10_000
 FIFO_ENDPOINTS = 10
 BATCH = 64
 ROUNDS = 50
+CHUNK = 100_000  # rows per INSERT … SELECT (a statement within the driver's timeout)
 PROFILE = bool(os.environ.get("CLAIM_PLANS_PROFILE"))
 POLICY = HealthPolicy(
     breaker_threshold=5,
@@ -55,13 +56,14 @@ async def _fresh_postgres() -> str:
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
-def _numbers(dialect: str, count: int) -> str:
+def _numbers(dialect: str, first: int, count: int) -> str:
+    last = first + count - 1
     if dialect == "sqlite":
         return (
-            "WITH RECURSIVE g(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM g "
-            f"WHERE i < {count - 1}) SELECT i FROM g"
+            f"WITH RECURSIVE g(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM g "
+            f"WHERE i < {last}) SELECT i FROM g"
         )
-    return f"SELECT i FROM generate_series(0::bigint, {count - 1}::bigint) AS i"
+    return f"SELECT i FROM generate_series({first}::bigint, {last}::bigint) AS i"
 
 
 async def _seed(db: Any, pending: int) -> None:
@@ -96,16 +98,18 @@ async def _seed(db: Any, pending: int) -> None:
         )
     sqlite_pad, pg_pad = "printf('%05d', i % 10000)", "lpad((i % 10000)::text, 5, '0')"
     pad = sqlite_pad if db.dialect == "sqlite" else pg_pad
-    async with db.write(durable=False) as conn:
-        await conn.execute(
-            sa.text(
-                "INSERT INTO deliveries (app_id, msg_id, endpoint_id, status, trigger, "
-                "attempt_count, due_at, created_at, updated_at, fifo) "
-                f"SELECT '{app}', '{msg}', 'ep_' || {pad}, 1, 0, 0, {now} - {pending} + i, "
-                f"{now}, {now}, (i % 10000) < {FIFO_ENDPOINTS}  "
-                f"FROM ({_numbers(db.dialect, pending)}) AS g"
+    for first in range(0, pending, CHUNK):
+        count = min(CHUNK, pending - first)
+        async with db.write(durable=False) as conn:
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO deliveries (app_id, msg_id, endpoint_id, status, trigger, "
+                    "attempt_count, due_at, created_at, updated_at, fifo) "
+                    f"SELECT '{app}', '{msg}', 'ep_' || {pad}, 1, 0, 0, {now} - {pending} + i, "
+                    f"{now}, {now}, (i % 10000) < {FIFO_ENDPOINTS} "
+                    f"FROM ({_numbers(db.dialect, first, count)}) AS g"
+                )
             )
-        )
     if db.dialect == "sqlite":
         async with db.write() as conn:
             await conn.execute(sa.text("ANALYZE"))

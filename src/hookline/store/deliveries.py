@@ -8,7 +8,7 @@ row and the delivery's new state in one transaction.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -57,6 +57,98 @@ d = deliveries
 DUE_STATUSES = (int(DeliveryStatus.PENDING), int(DeliveryStatus.SENDING))
 
 
+def _due_statuses() -> sa.BindParameter[list[int]]:
+    # Literal values, so that SQLite matches the partial indexes on `status IN (1, 3)`.
+    return sa.bindparam("due_statuses", DUE_STATUSES, expanding=True, literal_execute=True)
+
+
+def claimable(now: int, limit: int, skip_endpoints: Collection[str]) -> sa.ScalarSelect[int]:
+    """The ids of up to `limit` due deliveries, oldest due first, locked (PostgreSQL, skipping
+    rows another worker holds).
+
+    Two branches, so that the FIFO rule costs nothing when there is no FIFO work: deliveries
+    of non-FIFO endpoints are a plain range of the partial index `ix_deliveries_due`, with no
+    per-row subquery however long the backlog; deliveries of FIFO endpoints come from the
+    heads of those endpoints only: `fifo_endpoints` walks the partial index
+    `ix_deliveries_fifo_waiting` one endpoint at a time (a seek per FIFO endpoint with work,
+    whatever its backlog), and each one's oldest unfinished delivery is claimable if it is
+    due. A head that is leased (SENDING, due at its lease expiry) or parked (due_at NULL)
+    blocks its endpoint, as FIFO requires.
+    """
+    # Conditions on the delivery's endpoint, for both branches.
+    on_endpoint = [d.c.endpoint_id.not_in(list(skip_endpoints))] if skip_endpoints else []
+    plain = (
+        sa.select(d.c.id, d.c.due_at)
+        .where(
+            d.c.status.in_(_due_statuses()),
+            d.c.due_at <= now,
+            d.c.fifo.is_(False),
+            *on_endpoint,
+        )
+        .order_by(d.c.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    waiting = sa.alias(d, "waiting")
+    fifo_waiting = [waiting.c.fifo, waiting.c.status.in_(_due_statuses())]
+    first = sa.select(sa.func.min(waiting.c.endpoint_id).label("endpoint_id")).where(
+        *fifo_waiting
+    )
+    fifo_endpoints = first.cte("fifo_endpoints", recursive=True)
+    nxt = sa.alias(d, "nxt")
+    following = (
+        sa.select(sa.func.min(nxt.c.endpoint_id))
+        .where(
+            nxt.c.fifo,
+            nxt.c.status.in_(_due_statuses()),
+            nxt.c.endpoint_id > fifo_endpoints.c.endpoint_id,
+        )
+        .scalar_subquery()
+    )
+    fifo_endpoints = fifo_endpoints.union_all(
+        sa.select(following).where(fifo_endpoints.c.endpoint_id.is_not(None))
+    )
+    head = sa.alias(d, "head")
+    head_id = (
+        sa.select(sa.func.min(head.c.id))
+        .where(
+            head.c.endpoint_id == fifo_endpoints.c.endpoint_id,
+            head.c.status.in_(_due_statuses()),
+        )
+        .scalar_subquery()
+    )
+    heads = (
+        sa.select(d.c.id, d.c.due_at)
+        .select_from(fifo_endpoints)
+        .join(d, d.c.id == head_id)
+        .where(d.c.fifo, d.c.due_at <= now, *on_endpoint)
+        .order_by(d.c.due_at)
+        .limit(limit)
+        .with_for_update(of=d, skip_locked=True)
+    )
+    both = sa.union_all(
+        sa.select(plain.subquery("plain")), sa.select(heads.subquery("heads"))
+    ).subquery("due")
+    return sa.select(both.c.id).order_by(both.c.due_at).limit(limit).scalar_subquery()
+
+
+def lease(
+    worker_id: str, now: int, limit: int, lease_ms: int, skip_endpoints: Collection[str]
+) -> sa.Update:
+    """The claim's update: what `claimable` finds becomes SENDING, leased to this worker
+    until `now + lease_ms` (when it is due again if the worker never records it)."""
+    return (
+        d.update()
+        .where(d.c.id.in_(claimable(now, limit, skip_endpoints)))
+        .values(
+            status=DeliveryStatus.SENDING,
+            due_at=now + lease_ms,
+            lease_owner=worker_id,
+            updated_at=now,
+        )
+    )
+
+
 class Deliveries:
     def __init__(self, db: Connections) -> None:
         self.db = db
@@ -78,81 +170,10 @@ class Deliveries:
         rate limit get send slots (or go back until their slot is near).
         """
         now = self.db.clock.now_ms()
-        # Literal values, so that SQLite matches the partial index ix_deliveries_due.
-        due_statuses: sa.BindParameter[list[int]] = sa.bindparam(
-            "due_statuses", DUE_STATUSES, expanding=True, literal_execute=True
-        )
-        head = sa.alias(d, "head")
-        fifo_head = (
-            sa.select(sa.func.min(head.c.id))
-            .where(head.c.endpoint_id == d.c.endpoint_id, head.c.status.in_(due_statuses))
-            .scalar_subquery()
-        )
-        due = (
-            sa.select(d.c.id)
-            .where(
-                d.c.status.in_(due_statuses),
-                d.c.due_at <= now,
-                sa.or_(d.c.fifo.is_(False), d.c.id == fifo_head),
-            )
-            .order_by(d.c.due_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        if skip_endpoints:
-            due = due.where(d.c.endpoint_id.not_in(list(skip_endpoints)))
         async with self.db.write(durable=False) as conn:
-            claimed = (
-                (
-                    await conn.execute(
-                        d.update()
-                        .where(d.c.id.in_(due.scalar_subquery()))
-                        .values(
-                            status=DeliveryStatus.SENDING,
-                            due_at=now + lease_ms,
-                            lease_owner=worker_id,
-                            updated_at=now,
-                        )
-                        .returning(d.c.id)
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            if not claimed:
+            rows = await _lease_jobs(conn, lease(worker_id, now, limit, lease_ms, skip_endpoints))
+            if not rows:
                 return []
-            rows = (
-                await conn.execute(
-                    sa.select(
-                        d.c.id,
-                        d.c.app_id,
-                        d.c.msg_id,
-                        d.c.endpoint_id,
-                        d.c.attempt_count,
-                        d.c.trigger,
-                        messages.c.payload,
-                        messages.c.trace_context,
-                        endpoints.c.url,
-                        endpoints.c.secret,
-                        endpoints.c.previous_secrets,
-                        endpoints.c.tls_client_cert,
-                        endpoints.c.tls_client_key,
-                        endpoints.c.tls_ca_cert,
-                        endpoints.c.headers,
-                        endpoints.c.disabled,
-                        endpoints.c.circuit_until,
-                        endpoints.c.throttle_rate,
-                        applications.c.throttle_rate.label("app_throttle_rate"),
-                        event_types.c.retry_schedule,
-                    )
-                    .join(messages, messages.c.id == d.c.msg_id)
-                    .join(endpoints, endpoints.c.id == d.c.endpoint_id)
-                    .join(applications, applications.c.id == d.c.app_id)
-                    .outerjoin(event_types, event_types.c.name == messages.c.event_type)
-                    .where(d.c.id.in_(claimed))
-                    .order_by(d.c.id)
-                )
-            ).all()
             candidates = [
                 Claimed(
                     r.id,
@@ -346,6 +367,63 @@ class Deliveries:
         async with self.db.read() as conn:
             rows = await conn.execute(sa.select(d).where(d.c.msg_id == msg_id).order_by(d.c.id))
             return [DeliveryRow.from_row(r) for r in rows]
+
+
+# What a claimed delivery's job needs from its delivery row, and from the rows it refers to.
+_LEASED = (d.c.id, d.c.app_id, d.c.msg_id, d.c.endpoint_id, d.c.attempt_count, d.c.trigger)
+
+
+def _jobs_of(leased: sa.FromClause) -> sa.Select[Any]:
+    """The leased deliveries (`leased`, with `_LEASED`'s columns) with their message, endpoint,
+    application and event type, in id order."""
+    c = leased.c
+    return (
+        sa.select(
+            c.id,
+            c.app_id,
+            c.msg_id,
+            c.endpoint_id,
+            c.attempt_count,
+            c.trigger,
+            messages.c.payload,
+            messages.c.trace_context,
+            endpoints.c.url,
+            endpoints.c.secret,
+            endpoints.c.previous_secrets,
+            endpoints.c.tls_client_cert,
+            endpoints.c.tls_client_key,
+            endpoints.c.tls_ca_cert,
+            endpoints.c.headers,
+            endpoints.c.disabled,
+            endpoints.c.circuit_until,
+            endpoints.c.throttle_rate,
+            applications.c.throttle_rate.label("app_throttle_rate"),
+            event_types.c.retry_schedule,
+        )
+        .select_from(leased)
+        .join(messages, messages.c.id == c.msg_id)
+        .join(endpoints, endpoints.c.id == c.endpoint_id)
+        .join(applications, applications.c.id == c.app_id)
+        .outerjoin(event_types, event_types.c.name == messages.c.event_type)
+        .order_by(c.id)
+    )
+
+
+async def _lease_jobs(conn: AsyncConnection, leasing: sa.Update) -> Sequence[sa.Row[Any]]:
+    """Run the claim's `lease` update and read what the jobs need: on PostgreSQL in one
+    statement (the update as a data-modifying CTE, joined), so a claim is one round trip;
+    SQLite has no UPDATE in a CTE, so there the leased ids come back first."""
+    if conn.dialect.name == "sqlite":
+        leased = (await conn.execute(leasing.returning(d.c.id))).scalars().all()
+        if not leased:
+            return []
+        return (await conn.execute(_jobs_of(d).where(d.c.id.in_(leased)))).all()
+    return (await conn.execute(lease_with_jobs(leasing))).all()
+
+
+def lease_with_jobs(leasing: sa.Update) -> sa.Select[Any]:
+    """PostgreSQL's claim in one statement: the lease as a data-modifying CTE, joined."""
+    return _jobs_of(leasing.returning(*_LEASED).cte("claimed"))
 
 
 # The record's new states, by delivery: guarded by the lease (`lease_owner = worker`), so a

@@ -46,6 +46,7 @@ from hookline.types import (
     DeliveryJob,
     DeliveryStatus,
     EndpointEvent,
+    EndpointTls,
     HealthPolicy,
     TriggerType,
 )
@@ -62,9 +63,9 @@ def _due_statuses() -> sa.BindParameter[list[int]]:
     return sa.bindparam("due_statuses", DUE_STATUSES, expanding=True, literal_execute=True)
 
 
-def claimable(now: int, limit: int, skip_endpoints: Collection[str]) -> sa.ScalarSelect[int]:
-    """The ids of up to `limit` due deliveries, oldest due first, locked (PostgreSQL, skipping
-    rows another worker holds).
+def _claimable() -> sa.ScalarSelect[int]:
+    """The ids of up to `:claim_limit` deliveries due at `:claim_now`, oldest due first,
+    locked (PostgreSQL, skipping rows another worker holds), of no endpoint in `:skip`.
 
     Two branches, so that the FIFO rule costs nothing when there is no FIFO work: deliveries
     of non-FIFO endpoints are a plain range of the partial index `ix_deliveries_due`, with no
@@ -75,8 +76,10 @@ def claimable(now: int, limit: int, skip_endpoints: Collection[str]) -> sa.Scala
     due. A head that is leased (SENDING, due at its lease expiry) or parked (due_at NULL)
     blocks its endpoint, as FIFO requires.
     """
+    now = sa.bindparam("claim_now", type_=sa.BigInteger)
+    limit = sa.bindparam("claim_limit", type_=sa.Integer)
     # Conditions on the delivery's endpoint, for both branches.
-    on_endpoint = [d.c.endpoint_id.not_in(list(skip_endpoints))] if skip_endpoints else []
+    on_endpoint = [d.c.endpoint_id.not_in(sa.bindparam("skip", expanding=True))]
     plain = (
         sa.select(d.c.id, d.c.due_at)
         .where(
@@ -90,9 +93,8 @@ def claimable(now: int, limit: int, skip_endpoints: Collection[str]) -> sa.Scala
         .with_for_update(skip_locked=True)
     )
     waiting = sa.alias(d, "waiting")
-    fifo_waiting = [waiting.c.fifo, waiting.c.status.in_(_due_statuses())]
     first = sa.select(sa.func.min(waiting.c.endpoint_id).label("endpoint_id")).where(
-        *fifo_waiting
+        waiting.c.fifo, waiting.c.status.in_(_due_statuses())
     )
     fifo_endpoints = first.cte("fifo_endpoints", recursive=True)
     nxt = sa.alias(d, "nxt")
@@ -132,21 +134,32 @@ def claimable(now: int, limit: int, skip_endpoints: Collection[str]) -> sa.Scala
     return sa.select(both.c.id).order_by(both.c.due_at).limit(limit).scalar_subquery()
 
 
-def lease(
-    worker_id: str, now: int, limit: int, lease_ms: int, skip_endpoints: Collection[str]
-) -> sa.Update:
-    """The claim's update: what `claimable` finds becomes SENDING, leased to this worker
-    until `now + lease_ms` (when it is due again if the worker never records it)."""
-    return (
-        d.update()
-        .where(d.c.id.in_(claimable(now, limit, skip_endpoints)))
-        .values(
-            status=DeliveryStatus.SENDING,
-            due_at=now + lease_ms,
-            lease_owner=worker_id,
-            updated_at=now,
-        )
+# The claim's update, built once (building it, four aliases of a wide table and a recursive
+# CTE, cost more than running it): what `_claimable` finds becomes SENDING, leased to the
+# worker until `:lease_until`, when it is due again if the worker never records it.
+LEASE = (
+    d.update()
+    .where(d.c.id.in_(_claimable()))
+    .values(
+        status=DeliveryStatus.SENDING,
+        due_at=sa.bindparam("lease_until", type_=sa.BigInteger),
+        lease_owner=sa.bindparam("lease_worker", type_=sa.String),
+        updated_at=sa.bindparam("claim_now", type_=sa.BigInteger),
     )
+)
+
+
+def lease_params(
+    worker_id: str, now: int, limit: int, lease_ms: int, skip_endpoints: Collection[str]
+) -> dict[str, Any]:
+    """`LEASE`'s parameters."""
+    return {
+        "claim_now": now,
+        "claim_limit": limit,
+        "skip": sorted(skip_endpoints),
+        "lease_until": now + lease_ms,
+        "lease_worker": worker_id,
+    }
 
 
 class Deliveries:
@@ -171,7 +184,8 @@ class Deliveries:
         """
         now = self.db.clock.now_ms()
         async with self.db.write(durable=False) as conn:
-            rows = await _lease_jobs(conn, lease(worker_id, now, limit, lease_ms, skip_endpoints))
+            params = lease_params(worker_id, now, limit, lease_ms, skip_endpoints)
+            rows = await _lease_jobs(conn, params)
             if not rows:
                 return []
             candidates = [
@@ -200,6 +214,16 @@ class Deliveries:
                 )
             going = set(send)
             plan = await _throttle(conn, [c for c in candidates if c.delivery_id in going], now)
+        # A batch often holds many deliveries to one endpoint: open its secrets once.
+        secrets: dict[str, tuple[str, ...]] = {}
+        tls: dict[str, EndpointTls | None] = {}
+        for r in rows:
+            if r.endpoint_id not in secrets:
+                box = self.db.secret_box
+                secrets[r.endpoint_id] = signing_secrets(box, r.secret, r.previous_secrets, now)
+                tls[r.endpoint_id] = endpoint_tls(
+                    box, r.tls_client_cert, r.tls_client_key, r.tls_ca_cert
+                )
         return [
             DeliveryJob(
                 delivery_id=r.id,
@@ -207,10 +231,8 @@ class Deliveries:
                 msg_id=r.msg_id,
                 endpoint_id=r.endpoint_id,
                 url=r.url,
-                secrets=signing_secrets(self.db.secret_box, r.secret, r.previous_secrets, now),
-                tls=endpoint_tls(
-                    self.db.secret_box, r.tls_client_cert, r.tls_client_key, r.tls_ca_cert
-                ),
+                secrets=secrets[r.endpoint_id],
+                tls=tls[r.endpoint_id],
                 headers=dict(r.headers or {}),
                 payload=r.payload or b"",
                 attempt_count=r.attempt_count,
@@ -409,21 +431,26 @@ def _jobs_of(leased: sa.FromClause) -> sa.Select[Any]:
     )
 
 
-async def _lease_jobs(conn: AsyncConnection, leasing: sa.Update) -> Sequence[sa.Row[Any]]:
-    """Run the claim's `lease` update and read what the jobs need: on PostgreSQL in one
+async def _lease_jobs(conn: AsyncConnection, params: dict[str, Any]) -> Sequence[sa.Row[Any]]:
+    """Run the claim's lease update and read what the jobs need: on PostgreSQL in one
     statement (the update as a data-modifying CTE, joined), so a claim is one round trip;
     SQLite has no UPDATE in a CTE, so there the leased ids come back first."""
     if conn.dialect.name == "sqlite":
-        leased = (await conn.execute(leasing.returning(d.c.id))).scalars().all()
+        leased = (await conn.execute(_LEASE_IDS, params)).scalars().all()
         if not leased:
             return []
-        return (await conn.execute(_jobs_of(d).where(d.c.id.in_(leased)))).all()
-    return (await conn.execute(lease_with_jobs(leasing))).all()
+        jobs: Sequence[sa.Row[Any]] = (
+            await conn.execute(_LEASED_JOBS, {"leased": list(leased)})
+        ).all()
+        return jobs
+    claimed: Sequence[sa.Row[Any]] = (await conn.execute(LEASE_WITH_JOBS, params)).all()
+    return claimed
 
 
-def lease_with_jobs(leasing: sa.Update) -> sa.Select[Any]:
-    """PostgreSQL's claim in one statement: the lease as a data-modifying CTE, joined."""
-    return _jobs_of(leasing.returning(*_LEASED).cte("claimed"))
+_LEASE_IDS = LEASE.returning(d.c.id)
+_LEASED_JOBS = _jobs_of(d).where(d.c.id.in_(sa.bindparam("leased", expanding=True)))
+# PostgreSQL's claim in one statement: the lease as a data-modifying CTE, joined.
+LEASE_WITH_JOBS = _jobs_of(LEASE.returning(*_LEASED).cte("claimed"))
 
 
 # The record's new states, by delivery: guarded by the lease (`lease_owner = worker`), so a

@@ -8,7 +8,7 @@ row and the delivery's new state in one transaction.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -26,6 +26,7 @@ from hookline.admission import (
     throttled_lanes,
 )
 from hookline.store.applications import resolve_app_id
+from hookline.store.column_arrays import column_arrays, unnest_sql
 from hookline.store.endpoint_health import apply_outcomes
 from hookline.store.endpoint_secrets import endpoint_tls, signing_secrets
 from hookline.store.errors import PayloadRemoved
@@ -45,6 +46,7 @@ from hookline.types import (
     DeliveryJob,
     DeliveryStatus,
     EndpointEvent,
+    EndpointTls,
     HealthPolicy,
     TriggerType,
 )
@@ -54,6 +56,122 @@ if TYPE_CHECKING:
 
 d = deliveries
 DUE_STATUSES = (int(DeliveryStatus.PENDING), int(DeliveryStatus.SENDING))
+
+
+def _due_statuses() -> sa.BindParameter[list[int]]:
+    # Literal values, so that SQLite matches the partial indexes on `status IN (1, 3)`.
+    return sa.bindparam("due_statuses", DUE_STATUSES, expanding=True, literal_execute=True)
+
+
+def _claimable() -> sa.ScalarSelect[int]:
+    """The ids of up to `:claim_limit` deliveries due at `:claim_now`, oldest due first,
+    locked (PostgreSQL, skipping rows another worker holds), of no endpoint in `:skip`.
+
+    Two branches, so that the FIFO rule costs nothing when there is no FIFO work: deliveries
+    of non-FIFO endpoints are a plain range of the partial index `ix_deliveries_due`, with no
+    per-row subquery however long the backlog; deliveries of FIFO endpoints come from the
+    heads of those endpoints only: `fifo_endpoints` walks the partial index
+    `ix_deliveries_fifo_waiting` one endpoint at a time (a seek per FIFO endpoint with work,
+    whatever its backlog), and each one's oldest unfinished delivery is claimable if it is
+    due. A head that is leased (SENDING, due at its lease expiry) or parked (due_at NULL)
+    blocks its endpoint, as FIFO requires.
+    """
+    now = sa.bindparam("claim_now", type_=sa.BigInteger)
+    limit = sa.bindparam("claim_limit", type_=sa.Integer)
+    # A relay endpoint's deliveries go through the socket its owner's process holds: another
+    # worker leaves them while that owner is alive (one with no live owner is claimed by
+    # anyone, and fails with `connection`). The literal matches the partial index
+    # ix_endpoints_relay, so this costs one probe of an index of relay rows.
+    held_elsewhere = sa.select(endpoints.c.id).where(
+        endpoints.c.kind == sa.literal_column("'relay'"),
+        endpoints.c.relay_owner != sa.bindparam("lease_worker", type_=sa.String),
+        endpoints.c.relay_owner_until > now,
+    )
+    # Conditions on the delivery's endpoint, for both branches.
+    on_endpoint = [
+        d.c.endpoint_id.not_in(sa.bindparam("skip", expanding=True)),
+        d.c.endpoint_id.not_in(held_elsewhere),
+    ]
+    plain = (
+        sa.select(d.c.id, d.c.due_at)
+        .where(
+            d.c.status.in_(_due_statuses()),
+            d.c.due_at <= now,
+            d.c.fifo.is_(False),
+            *on_endpoint,
+        )
+        .order_by(d.c.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    waiting = sa.alias(d, "waiting")
+    first = sa.select(sa.func.min(waiting.c.endpoint_id).label("endpoint_id")).where(
+        waiting.c.fifo, waiting.c.status.in_(_due_statuses())
+    )
+    fifo_endpoints = first.cte("fifo_endpoints", recursive=True)
+    nxt = sa.alias(d, "nxt")
+    following = (
+        sa.select(sa.func.min(nxt.c.endpoint_id))
+        .where(
+            nxt.c.fifo,
+            nxt.c.status.in_(_due_statuses()),
+            nxt.c.endpoint_id > fifo_endpoints.c.endpoint_id,
+        )
+        .scalar_subquery()
+    )
+    fifo_endpoints = fifo_endpoints.union_all(
+        sa.select(following).where(fifo_endpoints.c.endpoint_id.is_not(None))
+    )
+    head = sa.alias(d, "head")
+    head_id = (
+        sa.select(sa.func.min(head.c.id))
+        .where(
+            head.c.endpoint_id == fifo_endpoints.c.endpoint_id,
+            head.c.status.in_(_due_statuses()),
+        )
+        .scalar_subquery()
+    )
+    heads = (
+        sa.select(d.c.id, d.c.due_at)
+        .select_from(fifo_endpoints)
+        .join(d, d.c.id == head_id)
+        .where(d.c.fifo, d.c.due_at <= now, *on_endpoint)
+        .order_by(d.c.due_at)
+        .limit(limit)
+        .with_for_update(of=d, skip_locked=True)
+    )
+    both = sa.union_all(
+        sa.select(plain.subquery("plain")), sa.select(heads.subquery("heads"))
+    ).subquery("due")
+    return sa.select(both.c.id).order_by(both.c.due_at).limit(limit).scalar_subquery()
+
+
+# The claim's update, built once (building it, four aliases of a wide table and a recursive
+# CTE, cost more than running it): what `_claimable` finds becomes SENDING, leased to the
+# worker until `:lease_until`, when it is due again if the worker never records it.
+LEASE = (
+    d.update()
+    .where(d.c.id.in_(_claimable()))
+    .values(
+        status=DeliveryStatus.SENDING,
+        due_at=sa.bindparam("lease_until", type_=sa.BigInteger),
+        lease_owner=sa.bindparam("lease_worker", type_=sa.String),
+        updated_at=sa.bindparam("claim_now", type_=sa.BigInteger),
+    )
+)
+
+
+def lease_params(
+    worker_id: str, now: int, limit: int, lease_ms: int, skip_endpoints: Collection[str]
+) -> dict[str, Any]:
+    """`LEASE`'s parameters."""
+    return {
+        "claim_now": now,
+        "claim_limit": limit,
+        "skip": sorted(skip_endpoints),
+        "lease_until": now + lease_ms,
+        "lease_worker": worker_id,
+    }
 
 
 class Deliveries:
@@ -77,93 +195,11 @@ class Deliveries:
         rate limit get send slots (or go back until their slot is near).
         """
         now = self.db.clock.now_ms()
-        # Literal values, so that SQLite matches the partial index ix_deliveries_due.
-        due_statuses: sa.BindParameter[list[int]] = sa.bindparam(
-            "due_statuses", DUE_STATUSES, expanding=True, literal_execute=True
-        )
-        head = sa.alias(d, "head")
-        fifo_head = (
-            sa.select(sa.func.min(head.c.id))
-            .where(head.c.endpoint_id == d.c.endpoint_id, head.c.status.in_(due_statuses))
-            .scalar_subquery()
-        )
-        due = (
-            sa.select(d.c.id)
-            .where(
-                d.c.status.in_(due_statuses),
-                d.c.due_at <= now,
-                sa.or_(d.c.fifo.is_(False), d.c.id == fifo_head),
-            )
-            .order_by(d.c.due_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        if skip_endpoints:
-            due = due.where(d.c.endpoint_id.not_in(list(skip_endpoints)))
-        # A relay endpoint's deliveries go through the socket its owner's process holds:
-        # another worker leaves them while that owner is alive (one with no live owner is
-        # claimed by anyone, and fails with `connection`). The literal matches the partial
-        # index ix_endpoints_relay, so this costs one probe of an index of relay rows.
-        held_elsewhere = sa.select(endpoints.c.id).where(
-            endpoints.c.kind == sa.literal_column("'relay'"),
-            endpoints.c.relay_owner != worker_id,
-            endpoints.c.relay_owner_until > now,
-        )
-        due = due.where(d.c.endpoint_id.not_in(held_elsewhere))
         async with self.db.write(durable=False) as conn:
-            claimed = (
-                (
-                    await conn.execute(
-                        d.update()
-                        .where(d.c.id.in_(due.scalar_subquery()))
-                        .values(
-                            status=DeliveryStatus.SENDING,
-                            due_at=now + lease_ms,
-                            lease_owner=worker_id,
-                            updated_at=now,
-                        )
-                        .returning(d.c.id)
-                    )
-                )
-                .scalars()
-                .all()
-            )
-            if not claimed:
+            params = lease_params(worker_id, now, limit, lease_ms, skip_endpoints)
+            rows = await _lease_jobs(conn, params)
+            if not rows:
                 return []
-            rows = (
-                await conn.execute(
-                    sa.select(
-                        d.c.id,
-                        d.c.app_id,
-                        d.c.msg_id,
-                        d.c.endpoint_id,
-                        d.c.attempt_count,
-                        d.c.trigger,
-                        messages.c.payload,
-                        messages.c.trace_context,
-                        messages.c.event_type,
-                        endpoints.c.url,
-                        endpoints.c.kind,
-                        endpoints.c.secret,
-                        endpoints.c.previous_secrets,
-                        endpoints.c.tls_client_cert,
-                        endpoints.c.tls_client_key,
-                        endpoints.c.tls_ca_cert,
-                        endpoints.c.headers,
-                        endpoints.c.disabled,
-                        endpoints.c.circuit_until,
-                        endpoints.c.throttle_rate,
-                        applications.c.throttle_rate.label("app_throttle_rate"),
-                        event_types.c.retry_schedule,
-                    )
-                    .join(messages, messages.c.id == d.c.msg_id)
-                    .join(endpoints, endpoints.c.id == d.c.endpoint_id)
-                    .join(applications, applications.c.id == d.c.app_id)
-                    .outerjoin(event_types, event_types.c.name == messages.c.event_type)
-                    .where(d.c.id.in_(claimed))
-                    .order_by(d.c.id)
-                )
-            ).all()
             candidates = [
                 Claimed(
                     r.id,
@@ -190,6 +226,16 @@ class Deliveries:
                 )
             going = set(send)
             plan = await _throttle(conn, [c for c in candidates if c.delivery_id in going], now)
+        # A batch often holds many deliveries to one endpoint: open its secrets once.
+        secrets: dict[str, tuple[str, ...]] = {}
+        tls: dict[str, EndpointTls | None] = {}
+        for r in rows:
+            if r.endpoint_id not in secrets:
+                box = self.db.secret_box
+                secrets[r.endpoint_id] = signing_secrets(box, r.secret, r.previous_secrets, now)
+                tls[r.endpoint_id] = endpoint_tls(
+                    box, r.tls_client_cert, r.tls_client_key, r.tls_ca_cert
+                )
         return [
             DeliveryJob(
                 delivery_id=r.id,
@@ -197,10 +243,8 @@ class Deliveries:
                 msg_id=r.msg_id,
                 endpoint_id=r.endpoint_id,
                 url=r.url,
-                secrets=signing_secrets(self.db.secret_box, r.secret, r.previous_secrets, now),
-                tls=endpoint_tls(
-                    self.db.secret_box, r.tls_client_cert, r.tls_client_key, r.tls_ca_cert
-                ),
+                secrets=secrets[r.endpoint_id],
+                tls=tls[r.endpoint_id],
                 headers=dict(r.headers or {}),
                 payload=r.payload or b"",
                 attempt_count=r.attempt_count,
@@ -227,7 +271,7 @@ class Deliveries:
             return []
         now = self.db.clock.now_ms()
         attempt_rows = []
-        updates = []
+        updates: list[dict[str, int | None]] = []
         for rec in records:
             job, outcome = rec.job, rec.outcome
             attempt_rows.append(
@@ -257,28 +301,15 @@ class Deliveries:
                 status, due = DeliveryStatus.PENDING, rec.next_attempt_at_ms
             updates.append(
                 {
-                    "b_id": job.delivery_id,
-                    "b_owner": worker_id,
-                    "b_status": int(status),
-                    "b_due": due,
-                    "b_count": job.attempt_count + 1,
-                    "b_now": now,
+                    "id": job.delivery_id,
+                    "status": int(status),
+                    "due_at": due,
+                    "attempt_count": job.attempt_count + 1,
                 }
             )
         async with self.db.write(durable=False) as conn:
             await conn.execute(attempts.insert(), attempt_rows)
-            await conn.execute(
-                d.update()
-                .where(d.c.id == sa.bindparam("b_id"), d.c.lease_owner == sa.bindparam("b_owner"))
-                .values(
-                    status=sa.bindparam("b_status"),
-                    due_at=sa.bindparam("b_due"),
-                    attempt_count=sa.bindparam("b_count"),
-                    lease_owner=None,
-                    updated_at=sa.bindparam("b_now"),
-                ),
-                updates,
-            )
+            await _record_deliveries(conn, worker_id, updates, now)
             await add_attempts(conn, records)
             return await apply_outcomes(conn, records, policy, now)
 
@@ -372,6 +403,121 @@ class Deliveries:
         async with self.db.read() as conn:
             rows = await conn.execute(sa.select(d).where(d.c.msg_id == msg_id).order_by(d.c.id))
             return [DeliveryRow.from_row(r) for r in rows]
+
+
+# What a claimed delivery's job needs from its delivery row, and from the rows it refers to.
+_LEASED = (d.c.id, d.c.app_id, d.c.msg_id, d.c.endpoint_id, d.c.attempt_count, d.c.trigger)
+
+
+def _jobs_of(leased: sa.FromClause) -> sa.Select[Any]:
+    """The leased deliveries (`leased`, with `_LEASED`'s columns) with their message, endpoint,
+    application and event type, in id order."""
+    c = leased.c
+    return (
+        sa.select(
+            c.id,
+            c.app_id,
+            c.msg_id,
+            c.endpoint_id,
+            c.attempt_count,
+            c.trigger,
+            messages.c.payload,
+            messages.c.trace_context,
+            messages.c.event_type,
+            endpoints.c.url,
+            endpoints.c.kind,
+            endpoints.c.secret,
+            endpoints.c.previous_secrets,
+            endpoints.c.tls_client_cert,
+            endpoints.c.tls_client_key,
+            endpoints.c.tls_ca_cert,
+            endpoints.c.headers,
+            endpoints.c.disabled,
+            endpoints.c.circuit_until,
+            endpoints.c.throttle_rate,
+            applications.c.throttle_rate.label("app_throttle_rate"),
+            event_types.c.retry_schedule,
+        )
+        .select_from(leased)
+        .join(messages, messages.c.id == c.msg_id)
+        .join(endpoints, endpoints.c.id == c.endpoint_id)
+        .join(applications, applications.c.id == c.app_id)
+        .outerjoin(event_types, event_types.c.name == messages.c.event_type)
+        .order_by(c.id)
+    )
+
+
+async def _lease_jobs(conn: AsyncConnection, params: dict[str, Any]) -> Sequence[sa.Row[Any]]:
+    """Run the claim's lease update and read what the jobs need: on PostgreSQL in one
+    statement (the update as a data-modifying CTE, joined), so a claim is one round trip;
+    SQLite has no UPDATE in a CTE, so there the leased ids come back first."""
+    if conn.dialect.name == "sqlite":
+        leased = (await conn.execute(_LEASE_IDS, params)).scalars().all()
+        if not leased:
+            return []
+        jobs: Sequence[sa.Row[Any]] = (
+            await conn.execute(_LEASED_JOBS, {"leased": list(leased)})
+        ).all()
+        return jobs
+    claimed: Sequence[sa.Row[Any]] = (await conn.execute(LEASE_WITH_JOBS, params)).all()
+    return claimed
+
+
+_LEASE_IDS = LEASE.returning(d.c.id)
+_LEASED_JOBS = _jobs_of(d).where(d.c.id.in_(sa.bindparam("leased", expanding=True)))
+# PostgreSQL's claim in one statement: the lease as a data-modifying CTE, joined.
+LEASE_WITH_JOBS = _jobs_of(LEASE.returning(*_LEASED).cte("claimed"))
+
+
+# The record's new states, by delivery: guarded by the lease (`lease_owner = worker`), so a
+# delivery whose lease expired and went to another worker is left to that worker.
+_RECORDED = (d.c.id, d.c.status, d.c.due_at, d.c.attempt_count)
+_RECORD_SQLITE = (
+    d.update()
+    .where(d.c.id == sa.bindparam("b_id"), d.c.lease_owner == sa.bindparam("b_owner"))
+    .values(
+        status=sa.bindparam("b_status"),
+        due_at=sa.bindparam("b_due"),
+        attempt_count=sa.bindparam("b_count"),
+        lease_owner=None,
+        updated_at=sa.bindparam("b_now"),
+    )
+)
+# One statement for the whole batch (column_arrays.py), in id order like every other
+# multi-row update of deliveries.
+_RECORD_POSTGRESQL = sa.text(
+    "UPDATE deliveries SET status = v.status, due_at = v.due_at, "
+    "attempt_count = v.attempt_count, lease_owner = NULL, updated_at = :now "
+    f"FROM {unnest_sql(_RECORDED)} "
+    "WHERE deliveries.id = v.id AND deliveries.lease_owner = :owner"
+)
+
+
+async def _record_deliveries(
+    conn: AsyncConnection, worker_id: str, updates: list[dict[str, int | None]], now: int
+) -> None:
+    updates.sort(key=lambda u: u["id"] or 0)
+    if conn.dialect.name == "sqlite":
+        # One executemany: the driver loops over the rows in its own thread.
+        await conn.execute(
+            _RECORD_SQLITE,
+            [
+                {
+                    "b_id": u["id"],
+                    "b_status": u["status"],
+                    "b_due": u["due_at"],
+                    "b_count": u["attempt_count"],
+                    "b_owner": worker_id,
+                    "b_now": now,
+                }
+                for u in updates
+            ],
+        )
+    else:
+        await conn.execute(
+            _RECORD_POSTGRESQL,
+            {**column_arrays(_RECORDED, updates), "owner": worker_id, "now": now},
+        )
 
 
 async def _take_probes(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookline.stat_buckets import (
@@ -25,6 +25,7 @@ from hookline.stat_buckets import (
     latency_bucket,
 )
 from hookline.store.applications import resolve_app_id
+from hookline.store.column_arrays import column_arrays, unnest_sql
 from hookline.store.lookups import find_endpoint
 from hookline.store.schema import applications, attempt_stats, deliveries, endpoints
 from hookline.types import AttemptRecord, DeliveryStatus
@@ -89,19 +90,46 @@ def counter_rows(records: Sequence[AttemptRecord]) -> list[dict[str, int | str]]
     return list(rows.values())
 
 
-async def add_attempts(conn: AsyncConnection, records: Sequence[AttemptRecord]) -> None:
-    """Add a batch of attempts to the counters, in one statement."""
-    rows = counter_rows(records)
-    if not rows:
-        return
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    insert = dialect.insert(s).values(rows)
-    await conn.execute(
-        insert.on_conflict_do_update(
+# The counters' upsert, compiled once and cached: a multi-row VALUES statement differs in
+# shape with every batch, and compiling one of 200 rows × 19 columns cost more than the rest
+# of the record transaction. SQLite runs it once per counter row (one executemany, a loop in
+# the driver's thread); PostgreSQL as one statement over column arrays (column_arrays.py).
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(dialect_name: str) -> Any:
+    statement = _UPSERTS.get(dialect_name)
+    if statement is not None:
+        return statement
+    if dialect_name == "sqlite":
+        insert = sqlite.insert(s)
+        statement = insert.on_conflict_do_update(
             index_elements=[s.c.app_id, s.c.period, s.c.bucket_start, s.c.endpoint_id],
             set_={name: s.c[name] + insert.excluded[name] for name in _COUNTERS},
         )
-    )
+    else:
+        names = ", ".join(c.name for c in s.columns)
+        added = ", ".join(f"{name} = attempt_stats.{name} + excluded.{name}" for name in _COUNTERS)
+        statement = sa.text(
+            f"INSERT INTO attempt_stats ({names}) SELECT * FROM {unnest_sql(list(s.columns))} "
+            f"ON CONFLICT (app_id, period, bucket_start, endpoint_id) DO UPDATE SET {added}"
+        )
+    _UPSERTS[dialect_name] = statement
+    return statement
+
+
+async def add_attempts(conn: AsyncConnection, records: Sequence[AttemptRecord]) -> None:
+    """Add a batch of attempts to the counters: one upsert per (application, endpoint,
+    period, bucket), in key order, so that two workers' batches lock the counter rows they
+    share in the same order."""
+    rows = counter_rows(records)
+    if not rows:
+        return
+    rows.sort(key=lambda r: (r["app_id"], r["endpoint_id"], r["period"], r["bucket_start"]))
+    if conn.dialect.name == "sqlite":
+        await conn.execute(_upsert("sqlite"), rows)
+    else:
+        await conn.execute(_upsert("postgresql"), column_arrays(list(s.columns), rows))
 
 
 def _sums() -> list[sa.Label[Any]]:

@@ -208,7 +208,8 @@ class Connections:
 
     async def _measure_clock(self, conn: AsyncConnection) -> None:
         """Re-measure the database clock's offset when it is due (clock.py), in the
-        transaction that is starting anyway: one short statement every RESYNC_AFTER_S."""
+        transaction that is starting anyway: one short statement every RESYNC_AFTER_S (every
+        RETRY_AFTER_S while round trips are long)."""
         clock = self.clock
         if not isinstance(clock, DatabaseClock) or not clock.should_measure():
             return

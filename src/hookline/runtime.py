@@ -28,6 +28,7 @@ from hookline.retention_task import run_retention
 from hookline.secret_key import open_secret_box
 from hookline.secrets_at_rest import SecretBox
 from hookline.store import Database, StoreUnavailable, open_database
+from hookline.store.database import MigrationListener
 from hookline.ui import create_pages_app
 from hookline.web_app import PagesBesideApi
 from hookline.worker_process import WorkerChild
@@ -52,8 +53,10 @@ def load_or_create_admin_token(settings: Settings) -> tuple[str, bool]:
     return token, True
 
 
-async def open_store(settings: Settings, box: SecretBox | None) -> Database:
-    return await _open_when_reachable(settings, box)
+async def open_store(
+    settings: Settings, box: SecretBox | None, on_migration_step: MigrationListener | None = None
+) -> Database:
+    return await _open_when_reachable(settings, box, on_migration_step)
 
 
 async def fail_abandoned_tasks(db: Database, operational: OperationalEvents) -> None:
@@ -66,7 +69,9 @@ async def fail_abandoned_tasks(db: Database, operational: OperationalEvents) -> 
         await operational.task_ended(task)
 
 
-async def _open_when_reachable(settings: Settings, box: SecretBox | None) -> Database:
+async def _open_when_reachable(
+    settings: Settings, box: SecretBox | None, on_migration_step: MigrationListener | None
+) -> Database:
     """Open the database, waiting up to HOOKLINE_DATABASE_STARTUP_WAIT for it to be reachable:
     processes and their database are often started together (or the database is restarting),
     and a process that gave up at once would need its manager to restart it. After the wait
@@ -78,6 +83,7 @@ async def _open_when_reachable(settings: Settings, box: SecretBox | None) -> Dat
             return await open_database(
                 settings.database_url,
                 migrate=True,
+                on_migration_step=on_migration_step,
                 secret_box=box,
                 pooler=settings.database_pooler,
                 listen_url=settings.database_listen_url or None,

@@ -35,6 +35,7 @@ from hookline.runtime import (
 from hookline.secret_key import open_secret_box
 from hookline.serve_layout import processes_for
 from hookline.store import Database
+from hookline.store.database import MigrationListener
 from hookline.worker_link import ChildEnd
 from hookline.worker_process import WorkerChild, exit_with_parent
 
@@ -290,12 +291,13 @@ def work(
         tracing.shutdown()
 
 
-async def _migrate(settings: Settings) -> None:
+async def _migrate(settings: Settings, on_step: MigrationListener | None) -> None:
     # Without a key (it is optional here) plaintext secrets stay for serve/worker to seal.
     box, _ = open_secret_box(settings, required=False)
-    db: Database = await open_store(settings, box)
+    db: Database = await open_store(settings, box, on_step)
     await db.close()
 
 
-def migrate(settings: Settings) -> None:
-    asyncio.run(_migrate(settings))
+def migrate(settings: Settings, on_step: MigrationListener | None = None) -> None:
+    """Bring the database's schema up to date, calling `on_step` after each revision."""
+    asyncio.run(_migrate(settings, on_step))

@@ -4,6 +4,7 @@ against a real server on both stores; results read from `--output json` and exit
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -348,3 +349,24 @@ def test_the_server_commands_keep_their_options(command, tmp_path):
 def test_the_version_is_printed(tmp_path):
     done = run(HooklineProcess(tmp_path / "data"), "--version", connect=False)
     assert done.returncode == 0 and done.stdout.startswith("hookline ")
+
+
+def test_migrate_shows_each_revision_it_applies_then_nothing_to_do(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOOKLINE_")}
+    env["HOOKLINE_DATA_DIR"] = str(tmp_path / "fresh")
+
+    def migrate() -> list[str]:
+        done = subprocess.run(
+            [HOOKLINE, "migrate"], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()
+
+    first = migrate()
+    applied = [line for line in first if line.startswith("applied ")]
+    total = len(applied)
+    assert total >= 18
+    assert applied[0].startswith(f"applied 0001 (1 of {total}): Initial schema")
+    assert applied[-1].startswith(f"applied {total:04d} ({total} of {total})")
+    assert first[-1] == f"database is up to date ({total} migrations applied)"
+    assert migrate() == ["database is up to date"]

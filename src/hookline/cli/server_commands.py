@@ -93,12 +93,15 @@ def worker(
 
 
 def migrate() -> None:
-    """Apply database migrations and exit."""
+    """Apply database migrations and exit (a line per revision applied, and a progress bar on a
+    terminal)."""
     from hookline import server
+    from hookline.cli.migration_progress import MigrationProgress
 
     def apply(settings: Settings) -> None:
-        server.migrate(settings)
-        print("database is up to date")
+        with MigrationProgress() as progress:
+            server.migrate(settings, progress.applied)
+        print(progress.summary())
 
     _run(apply)
 

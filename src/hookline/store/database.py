@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
+from alembic.runtime.migration import MigrationContext, MigrationInfo
 from alembic.script import ScriptDirectory
 
 from hookline.secrets_at_rest import SecretBox
@@ -87,8 +90,9 @@ class Database(Connections):
         self.idempotency_keys.close()
         await super().close()
 
-    async def migrate(self) -> None:
-        """Bring the schema to the newest revision. Safe to run from several hosts at once:
+    async def migrate(self, on_step: MigrationListener | None = None) -> None:
+        """Bring the schema to the newest revision, calling `on_step` after each revision
+        applied (`hookline migrate` shows them). Safe to run from several hosts at once:
         on PostgreSQL an advisory lock makes them take turns, and the later ones find the
         schema current. The lock is the transaction-scoped kind: it is released by the
         commit on the server connection that took it, so it is safe behind a transaction
@@ -98,7 +102,7 @@ class Database(Connections):
                 await conn.execute(
                     sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
                 )
-            await conn.run_sync(_run_alembic_upgrade)
+            await conn.run_sync(_run_alembic_upgrade, on_step)
 
     async def migrations_current(self) -> bool:
         """Whether the schema is at the newest revision this code knows (readiness)."""
@@ -116,11 +120,38 @@ def _code_heads() -> set[str]:
     return set(ScriptDirectory.from_config(config).get_heads())
 
 
-def _run_alembic_upgrade(sync_conn: sa.Connection) -> None:
+@dataclass(frozen=True, slots=True)
+class MigrationStep:
+    """One revision an upgrade applied: the `number`-th of the `total` it applies."""
+
+    number: int
+    total: int
+    revision: str
+    description: str
+
+
+MigrationListener = Callable[[MigrationStep], None]
+
+
+def _run_alembic_upgrade(sync_conn: sa.Connection, on_step: MigrationListener | None) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = sync_conn
     before = set(MigrationContext.configure(sync_conn).get_current_heads())
+    if on_step is not None:
+        script = ScriptDirectory.from_config(config)
+        total = sum(1 for _ in script.iterate_revisions("heads", tuple(before) or "base"))
+        applied = 0
+
+        def told(*_context: Any, step: MigrationInfo, **_rest: Any) -> None:
+            nonlocal applied
+            applied += 1
+            revision = str(step.up_revision_id)
+            found = script.get_revision(revision)
+            doc = (found.doc or "") if found is not None else ""
+            on_step(MigrationStep(applied, total, revision, doc.strip()))
+
+        config.attributes["on_version_apply"] = told
     command.upgrade(config, "head")
     if sync_conn.dialect.name == "sqlite" and before and before != _code_heads():
         _refresh_sqlite_statistics(sync_conn)
@@ -139,6 +170,7 @@ def _refresh_sqlite_statistics(sync_conn: sa.Connection) -> None:
 async def open_database(
     url: str,
     migrate: bool = True,
+    on_migration_step: MigrationListener | None = None,
     secret_box: SecretBox | None = None,
     pooler: str = "auto",
     listen_url: str | None = None,
@@ -151,7 +183,7 @@ async def open_database(
     db = Database(url, secret_box, transaction_pooling=transaction_pooling, listen_url=listen_url)
     try:
         if migrate:
-            await db.migrate()
+            await db.migrate(on_migration_step)
         if secret_box is not None:
             await db.endpoints.seal_secrets()
     except BaseException:

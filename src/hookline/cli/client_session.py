@@ -15,7 +15,7 @@ import typer
 
 from hookline.cli.failures import reporting_failures
 from hookline.cli.output import OutputFormat, Printer
-from hookline.cli.profiles import resolve_connection
+from hookline.cli.profiles import Connection, resolve_connection
 from hookline.config import load_client_environment
 
 if TYPE_CHECKING:
@@ -65,6 +65,21 @@ class ClientSession:
     server: str
 
 
+def connection_from(server: str | None, token: str | None, profile: str | None) -> Connection:
+    """The server and token a client command uses: its flags, else HOOKLINE_URL /
+    HOOKLINE_TOKEN, else the profile; a failure is reported as one line (failures.py)."""
+    env = load_client_environment()
+    with reporting_failures():
+        return resolve_connection(
+            server_flag=server,
+            token_flag=token,
+            profile_name=profile,
+            env_server=env.url,
+            env_token=env.token,
+            profiles_path=env.profiles_path,
+        )
+
+
 @contextmanager
 def client_session(
     server: str | None, token: str | None, profile: str | None, output: OutputFormat
@@ -73,16 +88,7 @@ def client_session(
     and an exit status (failures.py)."""
     from svix.api import Svix, SvixOptions
 
-    env = load_client_environment()
-    with reporting_failures():
-        connection = resolve_connection(
-            server_flag=server,
-            token_flag=token,
-            profile_name=profile,
-            env_server=env.url,
-            env_token=env.token,
-            profiles_path=env.profiles_path,
-        )
+    connection = connection_from(server, token, profile)
     # No client-side retries: a command reports the answer it got, at once; a person or a
     # script decides whether to try again.
     svix = Svix(connection.token, SvixOptions(server_url=connection.server, retry_schedule=[]))

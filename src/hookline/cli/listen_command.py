@@ -20,11 +20,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from hookline.cli.client_session import Output, Profile, Server, Token
-from hookline.cli.failures import REFUSED, USAGE, fail, reporting_failures
+from hookline.cli.client_session import Output, Profile, Server, Token, connection_from
+from hookline.cli.failures import REFUSED, USAGE, fail
 from hookline.cli.output import OutputFormat
-from hookline.cli.profiles import resolve_connection
-from hookline.config import load_client_environment
 from hookline.relay.forward_url import ForwardUrlError, checked_forward_url, default_name
 from hookline.relay.listener import (
     Connected,
@@ -81,16 +79,7 @@ def listen_command(
         target = checked_forward_url(target, allow_remote)
     except ForwardUrlError as exc:
         raise fail(str(exc), USAGE) from None
-    env = load_client_environment()
-    with reporting_failures():
-        connection = resolve_connection(
-            server_flag=server,
-            token_flag=token,
-            profile_name=profile,
-            env_server=env.url,
-            env_token=env.token,
-            profiles_path=env.profiles_path,
-        )
+    connection = connection_from(server, token, profile)
     options = ListenOptions(
         server=connection.server,
         token=connection.token,

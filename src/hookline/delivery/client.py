@@ -110,7 +110,7 @@ class DeliveryClient:
                 allow_redirects=False,
                 ssl=True if context is None else context,
             ) as response:
-                body = await _read_at_most(response, self.settings.response_body_limit)
+                body = await read_at_most(response, self.settings.response_body_limit)
                 return outcome.from_response(
                     response.status,
                     body,
@@ -133,7 +133,7 @@ class DeliveryClient:
             )
 
 
-async def _read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes:
+async def read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes:
     """The first `limit` bytes of the body (or all of it if shorter); the rest is never read,
     so a hostile receiver cannot make us buffer a large answer."""
     chunks: list[bytes] = []

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from hookline import relay_frames
+from hookline.delivery.client import read_at_most
 from hookline.relay.forward_url import websocket_url
 
 # What the listener reads of the local answer (the server caps it again to its own limit).
@@ -219,7 +220,7 @@ async def _forward(
             allow_redirects=False,
             timeout=aiohttp.ClientTimeout(total=timeout),
         ) as response:
-            body = await _read_at_most(response, LOCAL_BODY_LIMIT)
+            body = await read_at_most(response, LOCAL_BODY_LIMIT)
             answer = relay_frames.Answer(
                 delivery.id, response.status, dict(response.headers), body, _elapsed(started)
             )
@@ -247,18 +248,6 @@ def _failed(
     delivery: relay_frames.Delivery, kind: str, error: str, started: float
 ) -> relay_frames.Answer:
     return relay_frames.Answer(delivery.id, 0, {}, b"", _elapsed(started), kind, error)
-
-
-async def _read_at_most(response: aiohttp.ClientResponse, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    remaining = limit
-    while remaining > 0:
-        chunk = await response.content.read(remaining)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
 
 
 def _elapsed(started: float) -> int:

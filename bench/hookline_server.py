@@ -181,8 +181,13 @@ class HooklineApi:
     async def create_app(self, name: str) -> str:
         return self._id(await self.call("POST", "/api/v1/app", {"name": name}), "POST /app")
 
-    async def create_endpoint(self, app_id: str, url: str) -> str:
-        answer = await self.call("POST", f"/api/v1/app/{app_id}/endpoint", {"url": url})
+    async def create_endpoint(
+        self, app_id: str, url: str, channels: Sequence[str] | None = None
+    ) -> str:
+        body: dict[str, object] = {"url": url}
+        if channels is not None:
+            body["channels"] = list(channels)
+        answer = await self.call("POST", f"/api/v1/app/{app_id}/endpoint", body)
         return self._id(answer, "POST /endpoint")
 
     async def create_endpoints(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -37,7 +38,10 @@ async def publish_steadily(
     rate: float,
     give_up_after: float = 120.0,
     concurrency: int = 128,
+    channels: Callable[[int], Sequence[str]] | None = None,
 ) -> Published:
+    """Publish `count` messages at `rate` per second; `channels(seq)`, if given, are the
+    channels of message `seq` (so that it goes only to the endpoints subscribed to them)."""
     result = Published()
     gate = asyncio.Semaphore(concurrency)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -46,7 +50,10 @@ async def publish_steadily(
         start = time.monotonic()
 
         async def one(seq: int) -> None:
-            body = orjson.dumps({"eventType": EVENT_TYPE, "payload": payload_obj(seq)})
+            message: dict[str, object] = {"eventType": EVENT_TYPE, "payload": payload_obj(seq)}
+            if channels is not None:
+                message["channels"] = list(channels(seq))
+            body = orjson.dumps(message)
             key = {"idempotency-key": f"reliability-{app_id}-{seq}"}
             async with gate:
                 # From the first try, not from the schedule: while the API is down every

@@ -1,6 +1,9 @@
 """The soak: `hookline serve` on SQLite (or PostgreSQL, `soak-pg`) held at a fixed publish rate
 for a long time (30 minutes in a full run) with one endpoint in ten answering 500 to everything,
-so that retries and failed attempts pile up as they do in production. Every few seconds it
+so that retries and failed attempts pile up as they do in production. Each message goes to one
+of the endpoints in turn (through a channel of its own), so the deliveries per second are the
+publish rate, a load the machine can hold: the soak measures what a steady service does over
+time, not how it copes with more work than it can do. Every few seconds it
 samples, per Hookline process, the resident memory and the open file descriptors, and the
 database connections (descriptors open on the SQLite file, or the database's rows in
 PostgreSQL's `pg_stat_activity`); the receiver's first-arrival times give each message's
@@ -23,7 +26,7 @@ from bench.postgres import admin_url
 from bench.procs import BENCH_ROOT, descendants
 from bench.receiver import ReceiverClient
 from reliability import soak_criteria
-from reliability.ledger import Tally, tally
+from reliability.ledger import Tally, routed_tally
 from reliability.processes import SETTINGS, Deployment, ScenarioContext
 from reliability.publisher import Published, publish_steadily
 from reliability.rows import Row
@@ -181,14 +184,31 @@ async def _latencies(
     return out
 
 
+def channel(scenario: str, endpoint: int) -> str:
+    return f"{scenario}-{endpoint}"
+
+
+def routes(published: Published, paths: list[str | None]) -> dict[str, list[str]]:
+    """Message id → the path it is expected at: message `seq` went to endpoint `seq % n`,
+    whose path is None if it fails everything (the receiver records nothing there)."""
+    out = {}
+    for seq, msg_id in published.acknowledged.items():
+        path = paths[seq % len(paths)]
+        out[msg_id] = [] if path is None else [path]
+    return out
+
+
 async def _settle(
-    receiver: ReceiverClient, ids: list[str], paths: list[str], timeout_s: float
+    receiver: ReceiverClient,
+    expected: dict[str, list[str]],
+    paths: list[str],
+    timeout_s: float,
 ) -> Tally:
-    """Waits until every acknowledged message arrived at every healthy endpoint (or the time
-    limit), and tallies."""
+    """Waits until every acknowledged message arrived at its endpoint, unless that one
+    fails everything (or the time limit), and tallies."""
     deadline = time.monotonic() + timeout_s
     while True:
-        result = tally(ids, paths, await receiver.counts())
+        result = routed_tally(expected, paths, await receiver.counts())
         if result.nothing_lost or time.monotonic() > deadline:
             return result
         await asyncio.sleep(0.5)
@@ -247,7 +267,8 @@ async def run(ctx: ScenarioContext, size: Size) -> Row:
     scenario = "soak" if ctx.backend == "sqlite" else f"soak-{ctx.backend}"
     async with ctx.deployment() as deploy:
         await deploy.start_api(with_worker=True)
-        app_id, healthy = await _endpoints(deploy, ctx.receiver_url, size, scenario)
+        app_id, paths = await _endpoints(deploy, ctx.receiver_url, size, scenario)
+        healthy = [p for p in paths if p is not None]
         assert deploy.api is not None
         # The sampler's own session is on the `postgres` database, so it does not count itself.
         pg = await asyncpg.connect(admin_url(), timeout=10) if deploy.henv.database else None
@@ -266,11 +287,16 @@ async def run(ctx: ScenarioContext, size: Size) -> Row:
         )
         try:
             published = await publish_steadily(
-                deploy.api_url, deploy.henv.token, app_id, size.messages, size.rate
+                deploy.api_url,
+                deploy.henv.token,
+                app_id,
+                size.messages,
+                size.rate,
+                channels=lambda seq: [channel(scenario, seq % size.endpoints)],
             )
             end_s = time.monotonic() - began
             result = await _settle(
-                ctx.receiver, list(published.acknowledged.values()), healthy, size.settle_timeout
+                ctx.receiver, routes(published, paths), healthy, size.settle_timeout
             )
         finally:
             stop.set()
@@ -296,8 +322,9 @@ async def run(ctx: ScenarioContext, size: Size) -> Row:
     plot_path = plot_dir / f"{scenario}.png"
     plot(samples.rss_mb, samples.fds, latencies, size.plot_bucket_s, c.warmup_s, plot_path)
     notes = [
-        f"{size.messages:,} msgs at {size.rate:g}/s for {size.duration_s / 60:g} min to "
-        f"{size.endpoints} endpoints, {size.failing} answering 500 to every attempt "
+        f"{size.messages:,} msgs at {size.rate:g}/s for {size.duration_s / 60:g} min, each to "
+        f"one of {size.endpoints} endpoints in turn, {size.failing} answering 500 to every "
+        "attempt "
         f"(`hookline serve` on {store}); warm-up {c.warmup_s:g} s, sampled every "
         f"{size.sample_every_s:g} s",
         *_figures(samples, latencies, end_s, c),
@@ -318,19 +345,20 @@ async def run(ctx: ScenarioContext, size: Size) -> Row:
 
 async def _endpoints(
     deploy: Deployment, receiver_url: str, size: Size, scenario: str
-) -> tuple[str, list[str]]:
-    """The application and its endpoints; returns the healthy endpoints' receiver paths."""
+) -> tuple[str, list[str | None]]:
+    """The application and its endpoints, endpoint `i` subscribed to channel `i`; returns
+    each endpoint's receiver path, None for those that fail everything."""
     api = deploy.client()
     try:
         app_id = await api.create_app(scenario)
-        healthy = []
+        paths: list[str | None] = []
         for i in range(size.endpoints):
             # The receiver answers 500 under /_fail/ and records nothing there; each scenario
             # has its own paths, since one receiver serves the whole run.
-            path = f"/_fail/{scenario}/{i}" if i < size.failing else f"/{scenario}/{i}"
-            await api.create_endpoint(app_id, receiver_url + path)
-            if i >= size.failing:
-                healthy.append(path)
+            failing = i < size.failing
+            path = f"/_fail/{scenario}/{i}" if failing else f"/{scenario}/{i}"
+            await api.create_endpoint(app_id, receiver_url + path, [channel(scenario, i)])
+            paths.append(None if failing else path)
     finally:
         await api.close()
-    return app_id, healthy
+    return app_id, paths

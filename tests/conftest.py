@@ -24,6 +24,31 @@ settings.register_profile("suite", derandomize=True, deadline=None, database=Non
 settings.register_profile("deep", max_examples=5000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
+# The files that take minutes each: `make test` runs the parallel part with `--dist loadfile`,
+# which hands whole files to its processes in collection order, so a long file collected last
+# starts when the others are nearly done and the whole part waits for it alone. Collected
+# first, they run beside the rest.
+LONG_FILES = (
+    "tests/integration/test_openapi_conformance.py",
+    "tests/integration/test_openapi_conformance_pg.py",
+    "tests/e2e/test_reliability_soak.py",
+    "tests/e2e/test_reliability_soak_pg.py",
+    "tests/e2e/test_reliability_kill_loop.py",
+    "tests/e2e/test_reliability_faults.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = config.rootpath
+    rank = {name: i for i, name in enumerate(LONG_FILES)}
+
+    def order(item: pytest.Item) -> int:
+        path = item.path.relative_to(root).as_posix()
+        return rank.get(path, len(LONG_FILES))
+
+    items.sort(key=order)  # stable: the order within each file, and of the rest, is kept
+
+
 BACKENDS = ["sqlite", "postgresql"]
 # PostgreSQL behind a PgBouncer of the session's own: the end-to-end tests of the delivery
 # path (publish, deliver, retry, FIFO, throttle, recover, scale-out) run through these too,

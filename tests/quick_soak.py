@@ -12,7 +12,8 @@ from reliability import soak
 
 
 def assert_quick_soak_holds(scenario: str, tmp_path: Path) -> None:
-    """The soak's quick run: every message reaches the nine healthy endpoints, no process's
+    """The soak's quick run: every message sent to one of the nine healthy endpoints arrives
+    there (each message goes to one endpoint of the ten in turn), no process's
     memory grows 10 % after warm-up, open files and database connections stay flat. Its latency
     verdict is a timing figure of a shared machine, so this leaves it to the row (it is
     reported, not asserted here), but the latencies must have been measured."""
@@ -26,8 +27,10 @@ def assert_quick_soak_holds(scenario: str, tmp_path: Path) -> None:
     )
     t = row["tally"]
     assert t["acknowledged"] == soak.QUICK.messages, row["notes"]
-    healthy = soak.QUICK.endpoints - soak.QUICK.failing
-    assert t["expected"] == healthy * t["acknowledged"]
+    to_healthy = sum(
+        1 for seq in range(soak.QUICK.messages) if seq % soak.QUICK.endpoints >= soak.QUICK.failing
+    )
+    assert t["expected"] == to_healthy
     assert t["lost"] == 0 and t["delivered"] == t["expected"], t["lost_examples"]
     assert t["duplicated"] == 0, row["notes"]  # nothing was killed: nothing sent twice
     assert any(n.startswith("latency p99") for n in row["notes"]), row["notes"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reliability.ledger import tally
+from reliability.ledger import routed_tally, tally
 
 PATHS = ["/a", "/b"]
 
@@ -40,3 +40,13 @@ def test_lost_examples_name_the_missing_deliveries():
 def test_arrivals_at_other_paths_are_another_scenarios():
     t = tally(["m1"], PATHS, {"/a m1": 1, "/b m1": 1, "/other m1": 5, "/other m7": 2})
     assert (t.delivered, t.duplicated, t.unacknowledged_delivered) == (2, 0, 0)
+
+
+def test_routed_messages_are_expected_only_where_they_were_sent():
+    routes = {"m1": ["/a"], "m2": ["/b"], "m3": []}  # m3 went to an endpoint that records nothing
+    t = routed_tally(routes, PATHS, {"/a m1": 1, "/b m2": 2, "/a m2": 1})
+    assert (t.acknowledged, t.expected, t.delivered, t.lost, t.duplicated) == (3, 2, 2, 0, 1)
+    # m2 arriving at /a too is neither expected nor unacknowledged
+    assert t.unacknowledged_delivered == 0
+    missing = routed_tally(routes, PATHS, {"/a m1": 1})
+    assert (missing.lost, missing.lost_examples) == (1, ("/b m2",))

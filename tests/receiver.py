@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from waits import WAIT_BOUND_S
 
 
 @dataclass
@@ -146,7 +147,7 @@ class Receiver:
             return list(self.requests)
 
     def wait_for(
-        self, predicate: Callable[[list[Received]], bool], timeout: float = 20
+        self, predicate: Callable[[list[Received]], bool], timeout: float = WAIT_BOUND_S
     ) -> list[Received]:
         """Poll until `predicate(requests)` holds; bounded by `timeout` seconds."""
         deadline = time.monotonic() + timeout

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 from playwright.sync_api import Page
+from waits import WAIT_BOUND_S
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
 HOSTILE_LINK = "javascript:alert(1)"
@@ -39,7 +40,7 @@ def no_script_links(page: Page) -> None:
     assert page.locator("img[onerror], [onerror], [onload]").count() == 0
 
 
-def wait_until(check: Callable[[], Any], what: str, timeout: float = 20) -> Any:
+def wait_until(check: Callable[[], Any], what: str, timeout: float = WAIT_BOUND_S) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if found := check():

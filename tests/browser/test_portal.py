@@ -70,7 +70,7 @@ def apps(hookline: HooklineProcess, receiver: Receiver) -> dict[str, str]:
             f"/api/v1/app/{other['id']}/msg",
             json={"eventType": "order.paid", "payload": {"private": "of Other Co"}},
         ).json()
-    receiver.wait_for(lambda got: len(got) >= 2, timeout=20)
+    receiver.wait_for(lambda got: len(got) >= 2)
     return {
         "shop": shop["id"],
         "other": other["id"],
@@ -153,7 +153,7 @@ def test_the_customer_adds_an_endpoint_sends_an_example_rotates_and_resends(
     page.get_by_label("Event type").select_option("order.paid")
     page.get_by_role("button", name="Send example").click()
     expect(page.locator("#done")).to_contain_text("example")
-    mine = receiver.wait_for(lambda got: [r for r in got if r.path == "/mine"], timeout=20)
+    mine = receiver.wait_for(lambda got: [r for r in got if r.path == "/mine"])
     first = [r for r in mine if r.path == "/mine"][0]
     payload = Webhook(secret).verify(first.body, first.headers)
     assert payload == EXAMPLE
@@ -176,7 +176,7 @@ def test_the_customer_adds_an_endpoint_sends_an_example_rotates_and_resends(
     page.locator("#attempts tbody tr a").first.click()
     page.get_by_role("button", name="Resend").click()
     expect(page.locator("#done")).to_contain_text("being sent again")
-    got = receiver.wait_for(lambda rs: len([r for r in rs if r.path == "/mine"]) >= 2, timeout=20)
+    got = receiver.wait_for(lambda rs: len([r for r in rs if r.path == "/mine"]) >= 2)
     second = [r for r in got if r.path == "/mine"][1]
     assert Webhook(rotated).verify(second.body, second.headers) == payload
     assert second.headers["webhook-id"] == first.headers["webhook-id"]
@@ -379,4 +379,4 @@ def test_keyboard_only_flow(
     tab_to("Send example")
     page.keyboard.press("Enter")
     expect(page.locator("#done")).to_contain_text("example")
-    receiver.wait_for(lambda rs: [r for r in rs if r.path == "/keyboard"], timeout=20)
+    receiver.wait_for(lambda rs: [r for r in rs if r.path == "/keyboard"])

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import pytest
 from receiver import Received
 from server_process import TOKEN, HooklineProcess, free_port
 from svix.api import MessageAttemptListAttemptedMessagesOptions, MessageStatus
+from waits import wait_until
 
 HOOKLINE = str(Path(sys.executable).with_name("hookline"))  # the console script, as installed
 # No retries, and no circuit breaker getting in the way of failures in a row.
@@ -59,16 +59,6 @@ def failed(done: subprocess.CompletedProcess[str], status: int, *words: str) -> 
     for word in words:
         assert word in lines[0]
     return lines[0]
-
-
-def wait_until(predicate, timeout: float = 20, what: str = "condition"):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what} not reached in {timeout} s")
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from receiver import Receiver, hang, reset_connection, slow_body
 from server_process import TOKEN
 from standardwebhooks.webhooks import Webhook
 from svix.api import ApplicationIn, EndpointIn, EndpointPatch, MessageIn
+from waits import wait_until
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -23,16 +24,6 @@ def raw_endpoint(hookline, app_id: str, endpoint_id: str) -> dict:
     r = httpx.get(f"{hookline.url}/api/v1/app/{app_id}/endpoint/{endpoint_id}", headers=AUTH)
     r.raise_for_status()
     return r.json()
-
-
-def wait_until(predicate, timeout: float = 20, what: str = "condition"):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what} not reached in {timeout} s")
 
 
 def test_retry_after_on_429_is_honoured(start_hookline, receiver):
@@ -141,9 +132,7 @@ def test_circuit_breaker_parks_then_probes_then_drains(start_hookline, receiver)
     probed = receiver.wait_for(lambda reqs: len(reqs) >= 4, timeout=10)
     assert {r.headers["webhook-id"] for r in probed[:4]} == failed
     healthy["yes"] = True
-    got = receiver.wait_for(
-        lambda reqs: set(published) <= {r.headers["webhook-id"] for r in reqs}, timeout=20
-    )
+    got = receiver.wait_for(lambda reqs: set(published) <= {r.headers["webhook-id"] for r in reqs})
     assert raw_endpoint(hookline, app.id, ep.id)["health"]["circuit"] == "closed"
     assert len(got) <= 3 + 2 + 10  # never more than the failures, two probes and one each
 
@@ -173,7 +162,6 @@ def test_operational_webhooks_tell_the_operator(start_hookline, receiver):
             lambda reqs: (
                 {"message.attempt.failing", "message.attempt.exhausted"} <= {_type(r) for r in reqs}
             ),
-            timeout=20,
         )
         for request in got:
             Webhook(secret).verify(request.body, request.headers)

@@ -9,6 +9,7 @@ from backends import POOLED
 from standardwebhooks.webhooks import Webhook as StandardWebhook
 from svix.api import ApplicationIn, EndpointIn, MessageIn
 from svix.webhooks import Webhook as SvixWebhook
+from waits import WAIT_BOUND_S
 
 
 def verify_both(secret: str, body: bytes, headers: dict[str, str]) -> None:
@@ -79,7 +80,7 @@ def test_attempts_are_listed_and_resend_sends_again(hookline, receiver):
     assert triggers == [0, 1]  # one scheduled, one manual
 
 
-def _wait(predicate, timeout: float = 20) -> None:
+def _wait(predicate, timeout: float = WAIT_BOUND_S) -> None:
     import time
 
     deadline = time.monotonic() + timeout

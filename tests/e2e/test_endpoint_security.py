@@ -16,6 +16,7 @@ from server_process import TOKEN
 from standardwebhooks.webhooks import Webhook as StandardWebhook
 from svix.api import ApplicationIn, EndpointIn, MessageIn
 from tls_receiver import OpenSslReceiver, server_context
+from waits import WAIT_BOUND_S
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 NO_PRIVATE_NETWORKS = {"HOOKLINE_ALLOW_PRIVATE_NETWORKS": ""}
@@ -39,7 +40,9 @@ def refused_url(r: httpx.Response) -> str:
     return problem["msg"]
 
 
-def wait_for_attempt(http: httpx.Client, app: str, endpoint: str, timeout: float = 20) -> dict:
+def wait_for_attempt(
+    http: httpx.Client, app: str, endpoint: str, timeout: float = WAIT_BOUND_S
+) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         data = http.get(f"/api/v1/app/{app}/attempt/endpoint/{endpoint}").json()["data"]

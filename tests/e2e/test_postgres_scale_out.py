@@ -18,6 +18,7 @@ from backends import _execute, database_url
 from server_process import TOKEN, HooklineCluster, HooklineProcess, free_port
 from svix.api import ApplicationIn, EndpointIn, MessageIn
 from tcp_proxy import TcpProxy
+from waits import WAIT_BOUND_S
 
 HEADERS = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -292,7 +293,7 @@ def test_three_workers_deliver_everything_when_one_is_killed(
         receiver.wait(10)
 
 
-def _wait_http(url: str, timeout: float = 20) -> None:
+def _wait_http(url: str, timeout: float = WAIT_BOUND_S) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

@@ -14,12 +14,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from server_process import free_port
 from svix.api import ApplicationIn, EndpointIn, MessageIn
+from waits import wait_until
 
 from hookline import signing
 
@@ -41,16 +41,6 @@ def snippet_command(name: str) -> list[str]:
         )
         return [node, str(NODE_DIR / "receiver.js")]
     return [sys.executable, str(RECEIVERS / name)]
-
-
-def wait_until(predicate, timeout: float = 20, what: str = "condition"):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what} not reached in {timeout} s")
 
 
 def listening(port: int) -> bool:

@@ -20,20 +20,11 @@ from svix.api import (
     RecoverIn,
 )
 from svix.exceptions import HttpError, HTTPValidationError
+from waits import wait_until
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 # No retries, and no circuit breaker getting in the way of many failures in a row.
 FAIL_AT_ONCE = {"HOOKLINE_RETRY_SCHEDULE": "", "HOOKLINE_CIRCUIT_BREAKER_THRESHOLD": "1000"}
-
-
-def wait_until(predicate, timeout: float = 20, what: str = "condition"):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what} not reached in {timeout} s")
 
 
 @pytest.fixture(scope="module")

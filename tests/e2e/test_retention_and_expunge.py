@@ -10,22 +10,13 @@ from db_access import run_sql
 from server_process import TOKEN
 from svix.api import ApplicationIn, EndpointIn, MessageGetOptions, MessageIn
 from svix.exceptions import HttpError
+from waits import wait_until
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 WITH_CONTENT = MessageGetOptions(with_content=True)
 # About 5 s: messages are past it within seconds, a fresh one is not, and a delivery made at
 # once is over long before.
 SHORT_RETENTION = {"HOOKLINE_RETENTION_DAYS": "0.00006", "HOOKLINE_RETENTION_INTERVAL": "0.3"}
-
-
-def wait_until(predicate, timeout: float = 20, what: str = "condition"):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what} not reached in {timeout} s")
 
 
 def attempts(hookline, app_id: str, msg_id: str) -> list[dict]:

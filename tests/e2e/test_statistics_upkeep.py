@@ -12,6 +12,7 @@ from db_access import run_sql
 from receiver import Receiver
 from server_process import HooklineProcess
 from svix.api import ApplicationIn, EndpointIn, MessageIn
+from waits import wait_until
 
 DAY_MS = 24 * 3600 * 1000
 COUNTERS = (
@@ -19,16 +20,6 @@ COUNTERS = (
     + ", ".join(f"latency_{i}" for i in range(13))
     + " FROM attempt_stats ORDER BY app_id, period, bucket_start, endpoint_id"
 )
-
-
-def wait_until(predicate, timeout: float = 20, what: str = "condition"):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what} not reached in {timeout} s")
 
 
 def hookline_command(proc: HooklineProcess, *args: str) -> subprocess.CompletedProcess[str]:

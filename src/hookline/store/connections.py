@@ -28,6 +28,7 @@ from hookline.store.errors import Conflict, StoreFull, StoreUnavailable
 from hookline.store.notify import CHANNEL, CoalescingNotifier, listen
 from hookline.store.pooling import connect_args
 from hookline.store.publish_wakeups import PublishWakeups
+from hookline.store.sqlite_driver import one_hop_dbapi
 
 T = TypeVar("T")
 log = logging.getLogger("hookline.store")
@@ -52,6 +53,7 @@ def _sqlite_engine(url: sa.URL, pool_size: int, immediate: bool) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=0,
         connect_args={"timeout": 30},
+        module=one_hop_dbapi(),
         json_serializer=json_text.dumps,
     )
 

@@ -1,17 +1,17 @@
 """The hand-off's part of a publish transaction (hookline.handoff decides, this does the I/O):
-load the state of the endpoints that may get a handed-off delivery, insert the chosen
-deliveries already leased to the worker, and build their `DeliveryJob`s, which the publish
-gives to the worker once the transaction has committed.
+read the first deliveries of the fan-out that could go now, with their endpoints' state,
+insert those the hand-off chooses already leased to the worker, and build their
+`DeliveryJob`s, which the publish gives to the worker once the transaction has committed.
 
-The endpoints' state comes with the routes (fan_out.HANDOFF_COLUMNS, one statement); the
-secrets are opened only for the endpoints that get a handed-off delivery, at most
-`intake.room` of them, however large the fan-out.
+This runs before the rest of the fan-out is inserted (fan_out.insert_deliveries, which then
+leaves these out). However large the fan-out, at most `intake.room` endpoints are read and
+their secrets opened: the rest of it is never in Python.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -22,7 +22,7 @@ from hookline.admission import EndpointGate
 from hookline.handoff import Fresh, Intake, hand_off
 from hookline.secrets_at_rest import SecretBox
 from hookline.store.endpoint_secrets import endpoint_tls, signing_secrets
-from hookline.store.fan_out import NewDeliveries
+from hookline.store.fan_out import FanOutBatch, handoff_candidates
 from hookline.store.schema import event_types
 from hookline.types import DeliveryJob, DeliveryStatus, TriggerType
 
@@ -37,22 +37,11 @@ class HandOffRequest:
 
 
 def _json(raw: Any) -> Any:
-    """A JSON column read as text (fan_out.HANDOFF_COLUMNS); None for NULL or JSON null."""
+    """A JSON column as the hand-off candidates come (text from SQLite, decoded from
+    PostgreSQL); None for NULL or JSON null."""
     if raw is None or raw == "null":
         return None
     return orjson.loads(raw) if isinstance(raw, str | bytes) else raw
-
-
-def _candidates(new: NewDeliveries, limit: int) -> list[int]:
-    """Up to `limit` deliveries that may go now as far as the fan-out knows (the endpoint's
-    circuit and throttle are read next, for these only)."""
-    found: list[int] = []
-    for i in range(len(new)):
-        if len(found) >= limit:
-            break
-        if not (new.fifo[i] or new.scheduled[i] or new.disabled[i]):
-            found.append(i)
-    return found
 
 
 _COLUMNS = (
@@ -68,8 +57,20 @@ _POSTGRES_INSERT = sa.text(
 )
 
 
+@dataclass
+class Leased:
+    """Deliveries to insert leased, as columns (one entry per delivery in each list)."""
+
+    app_ids: list[str] = field(default_factory=list)
+    msg_ids: list[str] = field(default_factory=list)
+    endpoint_ids: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.endpoint_ids)
+
+
 async def _insert_leased(
-    conn: AsyncConnection, new: NewDeliveries, intake: Intake, now: int
+    conn: AsyncConnection, new: Leased, intake: Intake, now: int
 ) -> dict[tuple[str, str], int]:
     """Insert `new` leased to the worker (SENDING, due again when the lease expires); returns
     each one's id by (message id, endpoint id): unique within one publish batch."""
@@ -117,55 +118,48 @@ async def _retry_schedules(
 
 async def lease_fresh(
     conn: AsyncConnection,
-    new: NewDeliveries,
+    batch: FanOutBatch,
     messages: Mapping[str, Mapping[str, Any]],
-    state: Mapping[str, Any],
     handoff: HandOffRequest,
     now: int,
-) -> tuple[NewDeliveries, list[DeliveryJob]]:
-    """Insert the deliveries of `new` that `hand_off` chooses, leased to the intake's worker;
-    return (the rest, still to insert pending, and the chosen ones' jobs). `messages`: the
-    rows of the batch's messages by id; `state`: the endpoints' rows with
-    fan_out.HANDOFF_COLUMNS, by id (read with the routes)."""
+) -> list[DeliveryJob]:
+    """Insert the deliveries of `batch`'s fan-out that `hand_off` chooses, leased to the
+    intake's worker, and return their jobs (none inserted: an empty list). `messages`: the
+    rows of the batch's messages by id."""
     intake = handoff.intake
-    candidates = _candidates(new, intake.room)
-    if not candidates:
-        return new, []
-    fresh: list[Fresh] = []
-    present: list[int] = []  # the candidates whose endpoint still exists
-    for i in candidates:
-        row = state.get(new.endpoint_ids[i])
-        if row is None:
-            continue
-        present.append(i)
-        fresh.append(
-            Fresh(
-                EndpointGate(
-                    endpoint_id=row.id,
-                    app_id=row.app_id,
-                    disabled=row.disabled,
-                    circuit_until=row.circuit_until,
-                    throttle_rate=row.throttle_rate,
-                    app_throttle_rate=row.app_throttle_rate,
-                ),
-                fifo=new.fifo[i],
-                scheduled=new.scheduled[i],
-                relay=row.kind == "relay",  # store.relay_endpoints.KIND
-            )
+    candidates = await handoff_candidates(conn, batch, intake.room)
+    fresh = [
+        Fresh(
+            EndpointGate(
+                endpoint_id=row.id,
+                app_id=row.app_id,
+                disabled=bool(row.disabled),
+                circuit_until=row.circuit_until,
+                throttle_rate=row.throttle_rate,
+                app_throttle_rate=row.app_throttle_rate,
+            ),
+            relay=row.kind == "relay",  # store.relay_endpoints.KIND
         )
-    chosen = [present[k] for k in hand_off(fresh, intake, now)]
+        for row in candidates
+    ]
+    chosen = [candidates[k] for k in hand_off(fresh, intake, now)]
     if not chosen:
-        return new, []
-    rest, leased = new.split(chosen)
+        return []
+    leased = Leased()
+    for row in chosen:
+        leased.app_ids.append(row.app_id)
+        leased.msg_ids.append(row.msg_id)
+        leased.endpoint_ids.append(row.id)
     delivery_ids = await _insert_leased(conn, leased, intake, now)
     schedules = await _retry_schedules(
         conn, {messages[msg_id]["event_type"] for msg_id in leased.msg_ids}
     )
-    return rest, _jobs(leased, delivery_ids, state, messages, schedules, handoff.secret_box, now)
+    state = {row.id: row for row in chosen}
+    return _jobs(leased, delivery_ids, state, messages, schedules, handoff.secret_box, now)
 
 
 def _jobs(
-    leased: NewDeliveries,
+    leased: Leased,
     delivery_ids: Mapping[tuple[str, str], int],
     state: Mapping[str, Any],
     messages: Mapping[str, Mapping[str, Any]],

@@ -19,10 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hookline import ids
-from hookline.routing import recipients
 from hookline.store.applications import insert_application
 from hookline.store.errors import Conflict, InvalidKey, NotFound
-from hookline.store.fan_out import NewDeliveries, insert_deliveries, load_routes
+from hookline.store.fan_out import FanOutBatch, insert_deliveries
 from hookline.store.leased_fan_out import HandOffRequest, lease_fresh
 from hookline.store.lookups import refuse_id_shaped
 from hookline.store.message_sequence import take_numbers
@@ -97,9 +96,6 @@ class PublishBatcher:
             results = [Conflict("the eventId or application uid is already in use")]
         except Exception as exc:  # the store is down, or a bug: every request learns of it
             results = [exc] * len(batch)
-        if jobs and target is not None:
-            # Committed: the worker sends them now (had it gone, their leases would expire).
-            target.accept(jobs)
         for request, result in zip(batch, results, strict=True):
             if request.future.done():
                 continue  # the caller went away
@@ -107,6 +103,12 @@ class PublishBatcher:
                 request.future.set_exception(result)
             else:
                 request.future.set_result(result)
+        if jobs and target is not None:
+            # Committed: the worker sends them now (had it gone, their leases would expire).
+            # After the callers were woken: the sends are tasks, which start after the tasks
+            # woken before them, so the answers are written before hundreds of sends take
+            # the core.
+            target.accept(jobs)
         return left_for_claims
 
 
@@ -184,29 +186,22 @@ async def store_batch(
     ]
     if tags:
         await conn.execute(message_tags.insert(), tags)
-    state: dict[str, Any] | None = None if handoff is None else {}
-    routes = await load_routes(conn, {r["app_id"] for r in rows}, state)
-    fan_out = NewDeliveries()
+    fan_out = FanOutBatch()
     for request, stored in zip(published, rows, strict=True):
         fan_out.add(
-            stored["app_id"],
             stored["id"],
-            now,
+            stored["app_id"],
+            stored["event_type"],
+            stored["channels"],
             stored["deliver_at"],
-            recipients(
-                routes.get(stored["app_id"], ()),
-                stored["event_type"],
-                stored["channels"],
-                request.endpoint_id,
-                request.keep_for_disabled,
-            ),
+            request.endpoint_id,
+            request.keep_for_disabled,
         )
     jobs: list[DeliveryJob] = []
-    if handoff is not None and state is not None and fan_out:
-        by_id = {stored["id"]: stored for stored in rows}
-        fan_out, jobs = await lease_fresh(conn, fan_out, by_id, state, handoff, now)
-    await insert_deliveries(conn, fan_out, now)
-    return StoredBatch(results, jobs, left=bool(fan_out))
+    if handoff is not None:
+        jobs = await lease_fresh(conn, fan_out, {r["id"]: r for r in rows}, handoff, now)
+    pending = await insert_deliveries(conn, fan_out, now, after_lease=bool(jobs))
+    return StoredBatch(results, jobs, left=pending > 0)
 
 
 async def _resolve_apps(

@@ -22,6 +22,7 @@ from server_process import TOKEN, HooklineProcess
 from standardwebhooks.webhooks import Webhook
 from svix.api import ApplicationIn, AppPortalAccessIn, EndpointIn, EndpointPatch, MessageIn
 from svix.exceptions import HTTPValidationError
+from waits import wait_until
 
 HOOKLINE = str(Path(sys.executable).with_name("hookline"))
 # Quick retries, for long enough that a listener started again on a loaded machine still finds
@@ -134,16 +135,6 @@ def verified(received: Received, secret: str) -> dict[str, Any]:
     """The payload, once `standardwebhooks` accepted the signature with `secret`."""
     payload: dict[str, Any] = Webhook(secret).verify(received.body, received.headers)
     return payload
-
-
-def wait_until(predicate: Any, timeout: float = 60, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = predicate()
-        if got:
-            return got
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what or predicate}")
 
 
 def msg_ids(requests: list[Received], path: str) -> Counter[str]:

@@ -7,9 +7,7 @@ and with or without a hand-off taking some of them leased."""
 
 from __future__ import annotations
 
-import base64
 import itertools
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,12 +15,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sealed_store import new_secret, sealed_store
 
-from hookline.config import load_settings
 from hookline.handoff import Intake
 from hookline.routing import recipients
-from hookline.secret_key import open_secret_box
-from hookline.store import Database, open_database
+from hookline.store import Database
 from hookline.store.leased_fan_out import HandOffRequest
 from hookline.store.publishing import PublishRequest, store_batch
 from hookline.store.schema import deliveries, endpoints
@@ -63,20 +60,8 @@ def as_filter(stored: Any) -> tuple[str, ...] | None:
 
 @pytest.fixture
 async def db(database_url: str, tmp_path: Path) -> AsyncIterator[Database]:
-    settings = load_settings(
-        {
-            "HOOKLINE_DATA_DIR": str(tmp_path),
-            "HOOKLINE_SECRET_KEY": "fan-out-test-secret-key-0123456789abcdef",
-        }
-    )
-    box, _ = open_secret_box(settings)
-    store = await open_database(database_url or f"sqlite:///{tmp_path}/fan-out.db", secret_box=box)
-    yield store
-    await store.close()
-
-
-def new_secret() -> str:
-    return "whsec_" + base64.b64encode(os.urandom(24)).decode()
+    async with sealed_store(database_url, tmp_path) as store:
+        yield store
 
 
 async def endpoint_grid(db: Database, app_id: str) -> list[Expected]:

@@ -6,20 +6,18 @@ is never sent comes back by itself when its lease expires."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sealed_store import new_secret, sealed_store
 
 from hookline import ids
 from hookline.config import load_settings
 from hookline.delivery.worker import health_policy
 from hookline.handoff import Intake
-from hookline.secret_key import open_secret_box
-from hookline.store import Database, open_database
+from hookline.store import Database
 from hookline.store.leased_fan_out import HandOffRequest
 from hookline.store.publishing import PublishRequest, store_batch
 from hookline.store.schema import attempts, deliveries
@@ -48,20 +46,8 @@ class Target:
 
 @pytest.fixture
 async def db(database_url: str, tmp_path: Path) -> AsyncIterator[Database]:
-    settings = load_settings(
-        {
-            "HOOKLINE_DATA_DIR": str(tmp_path),
-            "HOOKLINE_SECRET_KEY": "handoff-test-secret-key-0123456789abcdef",
-        }
-    )
-    box, _ = open_secret_box(settings)
-    store = await open_database(database_url or f"sqlite:///{tmp_path}/handoff.db", secret_box=box)
-    yield store
-    await store.close()
-
-
-def new_secret() -> str:
-    return "whsec_" + base64.b64encode(os.urandom(24)).decode()
+    async with sealed_store(database_url, tmp_path) as store:
+        yield store
 
 
 async def delivery_rows(db: Database, msg_id: str) -> dict[str, sa.Row]:

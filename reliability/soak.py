@@ -328,7 +328,7 @@ async def run(ctx: ScenarioContext, size: Size) -> Row:
         f"(`hookline serve` on {store}); warm-up {c.warmup_s:g} s, sampled every "
         f"{size.sample_every_s:g} s",
         *_figures(samples, latencies, end_s, c),
-        f"plot: {plot_path}",
+        f"plot: {_shown(plot_path)}",
         *common_notes(outcome, 0),
     ]
     return Row(
@@ -341,6 +341,14 @@ async def run(ctx: ScenarioContext, size: Size) -> Row:
         notes=notes,
         error="; ".join(problems) or None,
     )
+
+
+def _shown(path: Path) -> str:
+    """The plot's path as the table shows it: from the repository's root when it is in it."""
+    try:
+        return str(path.resolve().relative_to(BENCH_ROOT.resolve()))
+    except ValueError:
+        return str(path)
 
 
 async def _endpoints(

@@ -52,9 +52,11 @@ $(JS_SDK)/node_modules/.installed: $(JS_SDK)/package.json $(JS_SDK)/package-lock
 
 # Most of the suite runs in parallel (three processes: the tests mostly wait on real servers);
 # the tests marked `serial` (rates, counts per second, the heaviest load) run after it, alone.
+# Files go to the processes in collection order, longest first (tests/conftest.py LONG_FILES),
+# not pytest-xdist's default of the files with the most tests first.
 # Exit status 5 means "no test selected", e.g. when PYTEST_ARGS picks no serial test.
 test: $(VENV)/.installed-dev $(VENV)/svix1/.installed $(JS_SDK)/node_modules/.installed
-	$(BIN)/python -m pytest -n 3 --dist loadfile -m "not serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -n 3 --dist loadfile --no-loadscope-reorder -m "not serial" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 bench: $(VENV)/.installed-dev

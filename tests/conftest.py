@@ -24,17 +24,22 @@ settings.register_profile("suite", derandomize=True, deadline=None, database=Non
 settings.register_profile("deep", max_examples=5000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
-# The files that take minutes each: `make test` runs the parallel part with `--dist loadfile`,
-# which hands whole files to its processes in collection order, so a long file collected last
-# starts when the others are nearly done and the whole part waits for it alone. Collected
-# first, they run beside the rest.
+# The files that take minutes each (by `--durations` of a full run): `make test` runs the
+# parallel part with `--dist loadfile --no-loadscope-reorder`, which hands whole files to its
+# processes in collection order, so a long file collected last starts when the others are
+# nearly done and the whole part waits for it alone. Collected first, they run beside the rest.
 LONG_FILES = (
+    "tests/e2e/test_cli.py",
     "tests/integration/test_openapi_conformance.py",
     "tests/integration/test_openapi_conformance_pg.py",
     "tests/e2e/test_reliability_soak.py",
     "tests/e2e/test_reliability_soak_pg.py",
     "tests/e2e/test_reliability_kill_loop.py",
     "tests/e2e/test_reliability_faults.py",
+    "tests/e2e/test_listen.py",
+    "tests/e2e/test_statistics_upkeep.py",
+    "tests/e2e/test_secrets_at_rest.py",
+    "tests/e2e/test_serve_processes.py",
 )
 
 

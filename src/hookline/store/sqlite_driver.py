@@ -3,9 +3,9 @@
 aiosqlite runs the sqlite3 connection on a thread of its own, and SQLAlchemy's adapter goes
 there and back for each DB-API call of a statement: open a cursor, execute, fetch the rows,
 close the cursor. Each trip is a queue put, a thread wake-up, the GIL handed over twice and a
-wake-up of the event loop: measured on 2 cores, a `SELECT 1` cost 170-200 µs of CPU through
-the adapter against 15 µs run synchronously and 30 µs as one aiosqlite call. A publish is
-about ten statements, so the trips were most of its cost.
+wake-up of the event loop: measured on 2 cores, a `SELECT 1` cost 145-157 µs of CPU through
+the adapter and 66-69 µs through this module (15 µs run synchronously). In the server that
+was about 8 % of the CPU per message (BENCHMARKS.md, 2026-12-02).
 
 This cursor does the whole statement in one call on that thread (a cursor made, the statement
 run, its rows read, the cursor closed) and keeps what SQLAlchemy asks afterwards: the rows,
@@ -29,7 +29,6 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
-from sqlalchemy.util.concurrency import await_
 
 # What a statement leaves for SQLAlchemy to read: description, rowcount, lastrowid, rows.
 Outcome = tuple[Any, int, int | None, list[Any]]
@@ -92,20 +91,12 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     def close(self) -> None:
         self._rows.clear()
 
-    def execute(self, operation: Any, parameters: Any = None) -> Any:
-        try:
-            return await_(self._execute_async(operation, parameters))
-        except Exception as error:
-            self._adapt_connection._handle_exception(error)
-
-    def executemany(self, operation: Any, seq_of_parameters: Sequence[Any]) -> Any:
-        try:
-            return await_(self._one_hop(operation, seq_of_parameters, many=True))
-        except Exception as error:
-            self._adapt_connection._handle_exception(error)
-
+    # The adapter's execute() and executemany() call these (and map their errors).
     async def _execute_async(self, operation: Any, parameters: Any) -> Any:
         return await self._one_hop(operation, parameters, many=False)
+
+    async def _executemany_async(self, operation: Any, seq_of_parameters: Sequence[Any]) -> Any:
+        return await self._one_hop(operation, seq_of_parameters, many=True)
 
     async def _one_hop(self, operation: Any, parameters: Any, many: bool) -> None:
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
